@@ -1,0 +1,15 @@
+import type { Language, RenderInput, RenderResult } from '../../src/driver-api/index.js';
+import { concat, RAW_TYPES, repeat } from './text-document.js';
+
+/** raw: the body, byte for byte, once per copy. Options the bytes cannot carry are reported as warnings. */
+export const rawLanguage: Language = {
+  name: 'raw',
+  acceptedTypes: ['text/plain', ...RAW_TYPES],
+  async render(input: RenderInput): Promise<RenderResult> {
+    const warnings: string[] = [];
+    const { options } = input;
+    if (options.drawer !== 'none') warnings.push('cash drawer option ignored: the raw language sends the body unchanged');
+    if (options.preBuzzer > 0 || options.postBuzzer > 0) warnings.push('buzzer options ignored: the raw language sends the body unchanged');
+    return { bytes: concat(repeat([input.body], options.copies)), warnings };
+  },
+};

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError } from './config/config-error.js';
+import { loadConfig } from './config/load-config.js';
+import { isAppError } from './errors/app-error.js';
+import { processIo, UsageError } from './cli/cli-io.js';
+import { runConfigCheck, runJobsCommand, runPrintersList } from './cli/inspect-commands.js';
+import { runKeysCommand } from './cli/keys-command.js';
+import { runServe } from './cli/serve-command.js';
+
+const USAGE = `usage: printgate <command> [options]
+
+commands:
+  serve                                 run the gateway (default)
+  keys create --name N --permissions P1,P2 [--description D] [--expires ISO8601] [--groups g1,g2]
+  keys list | edit ID [--name] [--description] [--permissions] [--groups] [--expires|never]
+  keys disable ID | enable ID | revoke ID | purge --older-than 90d | permissions
+  printers list
+  jobs list [--printer ID] [--state S] | jobs cancel ID
+  config check
+
+options:
+  --config FILE   configuration file (else PRINTGATE_CONFIG, /etc/printgate/printgate.yaml, defaults)
+  --json          machine-readable output
+`;
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      name: { type: 'string' },
+      description: { type: 'string' },
+      permissions: { type: 'string' },
+      groups: { type: 'string' },
+      expires: { type: 'string' },
+      'older-than': { type: 'string' },
+      printer: { type: 'string' },
+      state: { type: 'string' },
+    },
+  });
+  const [command = 'serve', sub, id] = positionals;
+  if (values.help || command === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const { config, source } = loadConfig({ file: values.config });
+  const io = processIo(values.json);
+  switch (command) {
+    case 'serve':
+      await runServe(config, source);
+      return;
+    case 'keys':
+      runKeysCommand(
+        config,
+        {
+          sub,
+          id,
+          name: values.name,
+          description: values.description,
+          permissions: values.permissions,
+          groups: values.groups,
+          expires: values.expires,
+          olderThan: values['older-than'],
+        },
+        io,
+      );
+      return;
+    case 'printers':
+      if (sub !== 'list') throw new UsageError('printers: use list');
+      runPrintersList(config, io);
+      return;
+    case 'jobs':
+      runJobsCommand(config, { sub, id, printer: values.printer, state: values.state }, io);
+      return;
+    case 'config':
+      if (sub !== 'check') throw new UsageError('config: use check');
+      runConfigCheck(config, source, io);
+      return;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`printgate: ${error.message}\n`);
+    process.exit(ConfigError.EXIT_CODE);
+  }
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`printgate: ${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (isAppError(error)) {
+    process.stderr.write(`printgate: ${error.message} (${error.code})\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`printgate: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});

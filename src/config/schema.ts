@@ -1,0 +1,128 @@
+import { z } from 'zod';
+
+/**
+ * The configuration schema: the single source of truth for keys, defaults and validation.
+ * `PRINTGATE_*` environment overrides are derived from it (see env-overrides.ts), and
+ * config/printgate.example.yaml documents every key (a test keeps them in step).
+ */
+
+export const LANGUAGES = ['escpos', 'starprnt', 'starline', 'zpl', 'raw', 'pdf', 'auto'] as const;
+export type LanguageName = (typeof LANGUAGES)[number];
+
+const matchPath = z
+  .string()
+  .regex(/^[a-z0-9_-]{1,64}$/, 'must be 1-64 lowercase letters, digits, "-" or "_"');
+
+export const printerSchema = z.strictObject({
+  name: z.string().min(1).max(100),
+  group: matchPath,
+  appId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_"')
+    .optional(),
+  uri: z.string().regex(/^[a-z][a-z0-9+.-]*:/, 'must be a device URI such as socket://10.0.0.7:9100'),
+  language: z.enum(LANGUAGES).default('escpos'),
+  profile: z.string().optional(),
+  paperWidthMM: z.number().positive().max(300).optional(),
+  printableWidthMM: z.number().positive().max(300).optional(),
+  dotsPerMM: z.number().positive().max(48).optional(),
+});
+export type PrinterConfig = z.infer<typeof printerSchema>;
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().min(1).default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(8631),
+      /** Seconds a SIGTERM waits for the job on the wire before it is re-queued. */
+      shutdownGraceSeconds: z.number().min(0).max(120).default(5),
+    })
+    .prefault({}),
+  dataDir: z.string().min(1).default('./var'),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+  printers: z
+    .array(printerSchema)
+    .default([])
+    .superRefine((printers, ctx) => {
+      const seen = new Map<string, number>();
+      printers.forEach((printer, index) => {
+        for (const [field, value] of [['name', printer.name.toLowerCase()], ['appId', printer.appId]] as const) {
+          if (value === undefined) continue;
+          const key = `${field}:${value}`;
+          const first = seen.get(key);
+          if (first !== undefined) {
+            ctx.addIssue({ code: 'custom', path: [index, field], message: `duplicates printers.${first}.${field}` });
+          } else {
+            seen.set(key, index);
+          }
+        }
+      });
+    }),
+  discovery: z
+    .strictObject({
+      mdns: z.boolean().default(true),
+      serial: z.boolean().default(true),
+      usb: z.boolean().default(true),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      maxDocumentBytes: z.number().int().positive().default(10 * 1024 * 1024),
+      maxQueuedJobs: z.number().int().positive().default(1000),
+      perKey: z
+        .strictObject({
+          ratePerSecond: z.number().positive().default(20),
+          burst: z.number().int().positive().default(100),
+        })
+        .prefault({}),
+      authFailures: z
+        .strictObject({
+          maxFailures: z.number().int().positive().default(20),
+          windowSeconds: z.number().int().positive().default(60),
+          blockSeconds: z.number().int().positive().default(300),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  jobs: z
+    .strictObject({
+      inFlightAfterRestart: z.enum(['reprint', 'hold']).default('reprint'),
+      maxAttempts: z.number().int().min(1).max(100).default(10),
+      keepDays: z.number().min(0).default(7),
+      keepCount: z.number().int().min(0).default(10000),
+      connectTimeoutMs: z.number().int().positive().default(5000),
+      confirmTimeoutMs: z.number().int().positive().default(10000),
+      retryInitialMs: z.number().int().positive().default(500),
+      retryMaxMs: z.number().int().positive().default(30000),
+    })
+    .prefault({}),
+  compat: z
+    .strictObject({
+      starAuthStatus: z.boolean().default(false),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      requireKey: z.boolean().default(false),
+    })
+    .prefault({}),
+  cloud: z
+    .strictObject({
+      url: z.url().optional(),
+      gatewayId: z.string().min(1).optional(),
+      tokenFile: z.string().optional(),
+      publicKeys: z.array(z.string()).default([]),
+      pollSeconds: z.number().positive().default(30),
+      stream: z.boolean().default(true),
+      maxStalenessSeconds: z.number().min(0).default(0),
+      onStale: z.enum(['keep', 'deny-cloud-keys']).default('keep'),
+    })
+    .prefault({}),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.infer<typeof configSchema>;

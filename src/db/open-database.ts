@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, type Migration } from './migrations.js';
+
+export type Db = Database.Database;
+
+export const DB_FILE = 'printgate.db';
+
+export interface OpenDatabaseOptions {
+  dataDir: string;
+  migrations?: readonly Migration[];
+}
+
+/**
+ * Opens (creating if needed) dataDir/printgate.db in WAL mode with synchronous=FULL, so a
+ * committed job survives a power cut, and brings the schema up to date. Several processes (serve
+ * and the CLI) share the file; busy_timeout lets them wait for each other.
+ */
+export function openDatabase(options: OpenDatabaseOptions): Db {
+  mkdirSync(options.dataDir, { recursive: true });
+  const db = new Database(path.join(options.dataDir, DB_FILE));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db, options.migrations ?? MIGRATIONS);
+  return db;
+}
+
+export function migrate(db: Db, migrations: readonly Migration[]): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((row) => row.version),
+  );
+  const pending = [...migrations].sort((a, b) => a.version - b.version).filter((m) => !applied.has(m.version));
+  for (const migration of pending) {
+    // IMMEDIATE: two processes starting at once must not both run the same migration.
+    db.transaction(() => {
+      const again = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
+      if (again) return;
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        new Date().toISOString(),
+      );
+    }).immediate();
+  }
+}

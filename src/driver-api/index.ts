@@ -1,0 +1,10 @@
+/**
+ * The only module drivers (drivers/**) may import. Transports move bytes to a device URI;
+ * languages turn a document into a printer's bytes. Neither knows the other: they meet in the
+ * job dispatcher.
+ */
+export { AppError as DriverError } from '../errors/app-error.js';
+export type { ErrorCode } from '../errors/codes.js';
+export type { Transport, TransportFactory, TransportContext, DeliveryReport } from './transport.js';
+export type { Language, RenderInput, RenderOptions, PrinterProfile, RenderResult } from './language.js';
+export type { DriverLogger } from './driver-logger.js';

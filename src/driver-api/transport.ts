@@ -1,0 +1,34 @@
+import type { DriverLogger } from './driver-logger.js';
+
+/** What a transport knows once the bytes have left. */
+export interface DeliveryReport {
+  /** True when the device confirmed the job (closed the connection, acknowledged, reported completed). */
+  confirmed: boolean;
+  /** Why confirmation is missing or what confirmed it, for the job's stateReason. */
+  note?: string;
+  bytesWritten: number;
+}
+
+export interface TransportContext {
+  log: DriverLogger;
+  /** Bounded waits, in milliseconds. */
+  connectTimeoutMs: number;
+  /** How long to wait for the device to confirm (close, acknowledge) after the last byte. */
+  confirmTimeoutMs: number;
+}
+
+/** One device URI. Errors are DriverErrors whose code decides the job action. */
+export interface Transport {
+  readonly uri: string;
+  /** Sends one job's bytes. Rejects with a DriverError. Aborting the signal abandons the send. */
+  send(data: Uint8Array, signal: AbortSignal): Promise<DeliveryReport>;
+  /** A cheap reachability check used while the printer is stopped (no document bytes). */
+  probe(signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TransportFactory {
+  /** URI schemes this factory opens, without the colon. */
+  readonly schemes: readonly string[];
+  create(uri: URL, context: TransportContext): Transport;
+}

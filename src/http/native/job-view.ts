@@ -1,0 +1,21 @@
+import type { Job } from '../../jobs/job-store.js';
+
+/** A job as the native API shows it. */
+export function jobView(job: Job): Record<string, unknown> {
+  return {
+    id: job.id,
+    printerId: job.printerId,
+    name: job.name,
+    contentType: job.contentType,
+    bytes: job.bytes,
+    copies: job.copies,
+    state: job.state,
+    stateReason: job.stateReason,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    completedAt: job.completedAt,
+    warnings: job.warnings,
+  };
+}

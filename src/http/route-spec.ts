@@ -1,0 +1,36 @@
+import type { Request, Response } from 'express';
+import type { KeyRecord } from '../keys/key-store.js';
+import type { Permission } from '../keys/permissions.js';
+
+/** Who may call a route: anyone, any valid key, or a key holding one permission. */
+export type RouteAccess = { kind: 'public' } | { kind: 'any-key' } | { kind: 'permission'; permission: Permission };
+
+export const PUBLIC: RouteAccess = { kind: 'public' };
+export const ANY_KEY: RouteAccess = { kind: 'any-key' };
+export const needs = (permission: Permission): RouteAccess => ({ kind: 'permission', permission });
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/**
+ * A route declares its access next to its path: mounting refuses a route without one, and the
+ * route table is what tests, README and the OpenAPI document are checked against.
+ */
+export interface RouteSpec {
+  method: HttpMethod;
+  /** Express 5 path syntax: /v1/a/:group/d/:appId/q */
+  path: string;
+  access: RouteAccess;
+  summary: string;
+  handler: (req: Request, res: Response) => void | Promise<void>;
+}
+
+/** The authenticated key of the request (set by the auth middleware; absent on public routes). */
+export function callerKey(res: Response): KeyRecord {
+  const key = res.locals.key as KeyRecord | undefined;
+  if (!key) throw new Error('callerKey() on a route without authentication');
+  return key;
+}
+
+export function requestId(res: Response): string {
+  return String(res.locals.requestId ?? '');
+}

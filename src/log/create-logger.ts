@@ -1,0 +1,44 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+/**
+ * Redaction is the backstop, not the plan: code logs key ids, never keys. These paths catch a
+ * secret that slips into a logged object anyway.
+ */
+export const REDACT_PATHS = [
+  'key',
+  'apiKey',
+  'token',
+  'secret',
+  'authorization',
+  'headers.authorization',
+  'headers["star-api-key"]',
+  '*.key',
+  '*.apiKey',
+  '*.token',
+  '*.secret',
+  '*.authorization',
+  '*.headers.authorization',
+  '*.headers["star-api-key"]',
+];
+
+export interface CreateLoggerOptions {
+  level: string;
+  /** Where JSON lines go; stdout by default (journald picks it up). */
+  destination?: DestinationStream;
+  base?: Record<string, unknown>;
+}
+
+export type { Logger };
+
+export function createLogger(options: CreateLoggerOptions): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { service: 'printgate', ...options.base },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
+  );
+}

@@ -1,0 +1,159 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { LANGUAGES, TRANSPORT_FACTORIES } from '../drivers/index.js';
+import type { Config } from './config/schema.js';
+import { openDatabase, type Db } from './db/open-database.js';
+import type { Language, Transport, TransportContext } from './driver-api/index.js';
+import { AppError } from './errors/app-error.js';
+import { createApp } from './http/create-app.js';
+import type { HttpContext } from './http/http-context.js';
+import type { RouteSpec } from './http/route-spec.js';
+import { Dispatcher } from './jobs/dispatcher.js';
+import { JobEvents } from './jobs/job-events.js';
+import { JobService } from './jobs/job-service.js';
+import { JobStore } from './jobs/job-store.js';
+import { Spool } from './jobs/spool.js';
+import { Authenticator } from './keys/authenticator.js';
+import { KeyStore } from './keys/key-store.js';
+import { AuthFailureThrottle, TokenBucketLimiter } from './keys/rate-limiter.js';
+import { GroupStore } from './printers/group-store.js';
+import { PrinterRegistry, type Printer } from './printers/printer-registry.js';
+import { readVersion } from './version.js';
+
+/**
+ * The composition root: the only place that wires modules together and the only importer of
+ * drivers/. Everything is built from the frozen config, a logger and a clock.
+ */
+
+export interface GatewayDeps {
+  config: Readonly<Config>;
+  log: Logger;
+  now?: () => Date;
+}
+
+export interface Gateway {
+  server: Server;
+  /** http://host:port as bound (port 0 in tests becomes the real port). */
+  url: string;
+  routes: RouteSpec[];
+  db: Db;
+  stop(): Promise<void>;
+}
+
+function transportOpener(config: Readonly<Config>, log: Logger) {
+  const bySchemes = new Map(TRANSPORT_FACTORIES.flatMap((factory) => factory.schemes.map((scheme) => [scheme, factory] as const)));
+  return (printer: Printer): Transport => {
+    let uri: URL;
+    try {
+      uri = new URL(printer.uri);
+    } catch {
+      throw new AppError('UNSUPPORTED_URI', `printer ${printer.id}: "${printer.uri}" is not a valid device URI`);
+    }
+    const scheme = uri.protocol.replace(/:$/, '');
+    const factory = bySchemes.get(scheme);
+    if (!factory) {
+      throw new AppError('UNSUPPORTED_URI', `printer ${printer.id}: no transport for "${scheme}:" (supported: ${[...bySchemes.keys()].join(', ')})`);
+    }
+    const context: TransportContext = {
+      log: log.child({ printerId: printer.id, transport: scheme }),
+      connectTimeoutMs: config.jobs.connectTimeoutMs,
+      confirmTimeoutMs: config.jobs.confirmTimeoutMs,
+    };
+    return factory.create(uri, context);
+  };
+}
+
+function languageResolver() {
+  const byName = new Map(LANGUAGES.map((language) => [language.name, language] as const));
+  return (printer: Printer): Language => {
+    const language = byName.get(printer.language);
+    if (!language) {
+      throw new AppError('UNSUPPORTED_URI', `printer ${printer.id}: language "${printer.language}" is not built yet (available: ${[...byName.keys()].join(', ')})`);
+    }
+    return language;
+  };
+}
+
+export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
+  const { config, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const db = openDatabase({ dataDir: config.dataDir });
+  const spool = new Spool(config.dataDir);
+  const leftovers = spool.cleanPartials();
+  if (leftovers > 0) log.warn({ files: leftovers }, 'removed partial spool files of requests a crash cut short');
+
+  const keys = new KeyStore({ db, now });
+  const groups = new GroupStore({ db, now });
+  const registry = new PrinterRegistry({ db, groups, profiles: () => undefined, now });
+  registry.syncConfigured(config.printers);
+  const jobs = new JobStore({ db, now });
+  const events = new JobEvents();
+  const languageFor = languageResolver();
+  const dispatcher = new Dispatcher({
+    jobs,
+    spool,
+    registry,
+    events,
+    log,
+    config,
+    now,
+    openTransport: transportOpener(config, log),
+    languageFor,
+  });
+  const jobService = new JobService({ jobs, spool, events, config, log, now, notify: (id) => dispatcher.notify(id) });
+
+  const ctx: HttpContext = {
+    config,
+    log,
+    version: readVersion(),
+    now,
+    keys,
+    groups,
+    registry,
+    jobs,
+    jobService,
+    dispatcher,
+    languageFor,
+    dbHealthy: () => {
+      try {
+        return db.prepare('SELECT 1 AS ok').get() !== undefined;
+      } catch {
+        return false;
+      }
+    },
+  };
+  const { app, routes } = createApp({
+    ctx,
+    auth: {
+      authenticator: new Authenticator({ keys, now }),
+      perKey: new TokenBucketLimiter(config.limits.perKey.ratePerSecond, config.limits.perKey.burst),
+      failures: new AuthFailureThrottle(config.limits.authFailures),
+    },
+  });
+
+  dispatcher.start();
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(config.server.port, config.server.host, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 300_000;
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await dispatcher.stop(config.server.shutdownGraceSeconds * 1000);
+      db.close();
+    })();
+    return stopping;
+  };
+  return { server, url, routes, db, stop };
+}
