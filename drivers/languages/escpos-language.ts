@@ -48,6 +48,6 @@ export const escposLanguage: Language = {
       if (options.drawer === 'start') parts.unshift(pulse);
       else parts.push(pulse);
     }
-    return { bytes: concat(parts), warnings };
+    return { bytes: concat(parts), documentFormat: 'application/vnd.escpos', warnings };
   },
 };

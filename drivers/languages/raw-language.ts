@@ -10,6 +10,7 @@ export const rawLanguage: Language = {
     const { options } = input;
     if (options.drawer !== 'none') warnings.push('cash drawer option ignored: the raw language sends the body unchanged');
     if (options.preBuzzer > 0 || options.postBuzzer > 0) warnings.push('buzzer options ignored: the raw language sends the body unchanged');
-    return { bytes: concat(repeat([input.body], options.copies)), warnings };
+    const documentFormat = input.contentType === 'text/plain' ? 'text/plain' : input.contentType;
+    return { bytes: concat(repeat([input.body], options.copies)), documentFormat, warnings };
   },
 };

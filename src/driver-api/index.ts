@@ -5,6 +5,6 @@
  */
 export { AppError as DriverError } from '../errors/app-error.js';
 export type { ErrorCode } from '../errors/codes.js';
-export type { Transport, TransportFactory, TransportContext, DeliveryReport } from './transport.js';
+export type { Transport, TransportFactory, TransportContext, DeliveryReport, SendMeta } from './transport.js';
 export type { Language, RenderInput, RenderOptions, PrinterProfile, RenderResult } from './language.js';
 export type { DriverLogger } from './driver-logger.js';

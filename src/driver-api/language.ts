@@ -29,6 +29,8 @@ export interface RenderInput {
 
 export interface RenderResult {
   bytes: Uint8Array;
+  /** Media type of `bytes`, for transports that declare it (IPP document-format). */
+  documentFormat: string;
   /** Things the renderer skipped or could not honour, shown on the job. */
   warnings: string[];
 }

@@ -17,11 +17,19 @@ export interface TransportContext {
   confirmTimeoutMs: number;
 }
 
+/** What the transport may need to know about the job whose bytes it carries. */
+export interface SendMeta {
+  jobId: string;
+  jobName: string;
+  /** Media type of the rendered bytes (IPP document-format): application/vnd.escpos, application/pdf, ... */
+  documentFormat: string;
+}
+
 /** One device URI. Errors are DriverErrors whose code decides the job action. */
 export interface Transport {
   readonly uri: string;
   /** Sends one job's bytes. Rejects with a DriverError. Aborting the signal abandons the send. */
-  send(data: Uint8Array, signal: AbortSignal): Promise<DeliveryReport>;
+  send(data: Uint8Array, signal: AbortSignal, meta: SendMeta): Promise<DeliveryReport>;
   /** A cheap reachability check used while the printer is stopped (no document bytes). */
   probe(signal: AbortSignal): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Language, Transport } from '../driver-api/index.js';
+import type { Language, RenderResult, Transport } from '../driver-api/index.js';
 import { AppError, isAppError } from '../errors/app-error.js';
 import type { Printer, PrinterRegistry } from '../printers/printer-registry.js';
 import type { JobEvents } from './job-events.js';
@@ -141,7 +141,11 @@ export class PrinterWorker {
     try {
       const body = await this.deps.spool.read(job.spoolFile);
       const rendered = await this.render(job, body);
-      const report = await this.deps.transport.send(rendered.bytes, controller.signal);
+      const report = await this.deps.transport.send(rendered.bytes, controller.signal, {
+        jobId: job.id,
+        jobName: job.name,
+        documentFormat: rendered.documentFormat,
+      });
       const reason = job.stateReason === 'reprinted-after-restart' ? job.stateReason : report.confirmed ? null : 'completed-unconfirmed';
       const done = jobs.transition(job.id, 'completed', { stateReason: reason, warnings: rendered.warnings }, ['processing']);
       events.emit(done);
@@ -158,7 +162,7 @@ export class PrinterWorker {
     }
   }
 
-  private async render(job: Job, body: Buffer): Promise<{ bytes: Uint8Array; warnings: string[] }> {
+  private async render(job: Job, body: Buffer): Promise<RenderResult> {
     try {
       return await this.deps.language.render({
         body,

@@ -28,6 +28,11 @@ export function extractKey(credentials: PresentedCredentials): string | null {
 export interface AuthenticatorDeps {
   keys: KeyStore;
   now: () => Date;
+  /**
+   * Further checks on an otherwise active key (e.g. cloud sync refusing cloud keys while its
+   * feed is stale). Each throws an AppError to refuse.
+   */
+  extraChecks?: readonly ((record: KeyRecord) => void)[];
 }
 
 /** Turns presented credentials into an active key record, or throws the precise auth error. */
@@ -50,6 +55,7 @@ export class Authenticator {
       case 'active':
         break;
     }
+    for (const check of this.deps.extraChecks ?? []) check(record);
     this.deps.keys.touch(record.id);
     return record;
   }
