@@ -14,7 +14,7 @@ export interface TcpSink {
   uri: string;
   /** All bytes received, every connection appended in order. */
   received(): Buffer;
-  /** One buffer per completed connection. */
+  /** One buffer per completed connection that carried bytes (reachability probes carry none). */
   jobs(): Buffer[];
   connections(): number;
   waitForBytes(count: number, timeoutMs?: number): Promise<Buffer>;
@@ -40,7 +40,7 @@ export async function startTcpSink(options: { port?: number; behaviour?: SinkBeh
       if (behaviour === 'reset') socket.resetAndDestroy();
     });
     socket.on('end', () => {
-      finished.push(Buffer.concat(mine));
+      if (mine.length > 0) finished.push(Buffer.concat(mine));
       if (behaviour !== 'never-close') socket.end();
     });
     socket.on('error', () => undefined);
