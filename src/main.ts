@@ -12,12 +12,14 @@ import type { RouteSpec } from './http/route-spec.js';
 import { Dispatcher } from './jobs/dispatcher.js';
 import { JobEvents } from './jobs/job-events.js';
 import { JobService } from './jobs/job-service.js';
+import { JobRetention } from './jobs/job-retention.js';
 import { JobStore } from './jobs/job-store.js';
 import { Spool } from './jobs/spool.js';
 import { Authenticator } from './keys/authenticator.js';
 import { KeyStore } from './keys/key-store.js';
 import { AuthFailureThrottle, TokenBucketLimiter } from './keys/rate-limiter.js';
 import { GroupStore } from './printers/group-store.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { PrinterRegistry, type Printer } from './printers/printer-registry.js';
 import { readVersion } from './version.js';
 
@@ -101,6 +103,8 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     openTransport: transportOpener(config, log),
     languageFor,
   });
+  const metrics = new GatewayMetrics({ registry, jobs, events });
+  const retention = new JobRetention({ jobs, spool, config, log, now });
   const jobService = new JobService({ jobs, spool, events, config, log, now, notify: (id) => dispatcher.notify(id) });
 
   const ctx: HttpContext = {
@@ -115,6 +119,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     jobService,
     dispatcher,
     languageFor,
+    metrics,
     dbHealthy: () => {
       try {
         return db.prepare('SELECT 1 AS ok').get() !== undefined;
@@ -133,6 +138,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   });
 
   dispatcher.start();
+  retention.start();
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.server.port, config.server.host, () => resolve(listening));
     listening.once('error', reject);
@@ -149,7 +155,10 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // Long-lived responses (event streams) must not hold the shutdown.
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
       });
+      retention.stop();
       await dispatcher.stop(config.server.shutdownGraceSeconds * 1000);
       db.close();
     })();

@@ -4,6 +4,7 @@ import { AppError } from '../errors/app-error.js';
 import { authMiddleware, type AuthMiddlewareDeps } from './auth-middleware.js';
 import { errorHandler } from './error-handler.js';
 import type { HttpContext } from './http-context.js';
+import { keyRoutes } from './native/key-routes.js';
 import { nativeRoutes } from './native/native-routes.js';
 import { requestLog } from './request-log.js';
 import type { RouteSpec } from './route-spec.js';
@@ -11,7 +12,7 @@ import { starPrintRoutes } from './star/star-print-routes.js';
 
 /** Every route printgate serves, with its declared access. */
 export function buildRoutes(ctx: HttpContext): RouteSpec[] {
-  return [...nativeRoutes(ctx), ...starPrintRoutes(ctx)];
+  return [...nativeRoutes(ctx), ...keyRoutes(ctx), ...starPrintRoutes(ctx)];
 }
 
 function methodNotAllowedOrNotFound(routes: readonly RouteSpec[]) {
@@ -38,7 +39,7 @@ export function createApp({ ctx, auth }: CreateAppDeps): { app: Express; routes:
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('etag', false);
-  app.use(requestLog(ctx.log));
+  app.use(requestLog(ctx.log, (method, status) => ctx.metrics.httpRequests.inc({ method, status: String(status) })));
   const routes = buildRoutes(ctx);
   for (const route of routes) {
     if (!route.access) throw new Error(`route ${route.method.toUpperCase()} ${route.path} declares no access`);

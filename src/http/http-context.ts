@@ -5,6 +5,7 @@ import type { Dispatcher } from '../jobs/dispatcher.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { JobStore } from '../jobs/job-store.js';
 import type { KeyStore } from '../keys/key-store.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { GroupStore } from '../printers/group-store.js';
 import type { Printer, PrinterRegistry } from '../printers/printer-registry.js';
 
@@ -21,6 +22,7 @@ export interface HttpContext {
   jobService: JobService;
   dispatcher: Dispatcher;
   languageFor: (printer: Printer) => Language;
+  metrics: GatewayMetrics;
   /** Health of the database: a trivial query. */
   dbHealthy: () => boolean;
 }

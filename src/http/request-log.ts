@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
  * One line per request: method, path (never the query string: it may hold ?key=), status, ms,
  * request id, and the key id once known. Headers are never logged.
  */
-export function requestLog(log: Logger) {
+export function requestLog(log: Logger, onFinish?: (method: string, status: number) => void) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
@@ -16,6 +16,7 @@ export function requestLog(log: Logger) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const path = req.originalUrl.split('?')[0];
       const fields = { reqId: requestId, method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10, keyId: res.locals.keyId };
+      onFinish?.(req.method, res.statusCode);
       if (res.statusCode >= 500) log.error(fields, 'request');
       else log.info(fields, 'request');
     });

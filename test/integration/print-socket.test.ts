@@ -149,6 +149,12 @@ describe('printing a Star API job to a raw TCP printer', () => {
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('GET');
     expect(raw.connections()).toBe(0);
+    const metrics = await fetch(`${gateway.url}/metrics`);
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(text).toMatch(/printgate_http_requests_total\{method="POST",status="401"\} 3/);
+    expect(text).toMatch(/printgate_printer_up\{printer="raw"\} 1/);
+    expect(text).toMatch(/printgate_queue_depth\{printer="raw"\} 0/);
   });
 
   it('refuses a document over limits.maxDocumentBytes with 413 and keeps nothing of it', async () => {

@@ -27,6 +27,16 @@ export function nativeRoutes(ctx: HttpContext): RouteSpec[] {
     },
     {
       method: 'get',
+      path: '/metrics',
+      access: ctx.config.metrics.requireKey ? needs('ViewJobs') : PUBLIC,
+      summary: 'Prometheus metrics (a key with ViewJobs when metrics.requireKey)',
+      handler: async (_req, res) => {
+        res.setHeader('Content-Type', ctx.metrics.registry.contentType);
+        res.send(await ctx.metrics.registry.metrics());
+      },
+    },
+    {
+      method: 'get',
       path: '/api/v1/me',
       access: ANY_KEY,
       summary: "The caller's key: id, name, permissions, groups, expiry",

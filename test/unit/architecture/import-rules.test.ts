@@ -1,0 +1,71 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return sourceFiles(full);
+    return name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+/** Relative imports of a file, resolved to repo-relative .ts paths. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specifiers = [...text.matchAll(/(?:import|export)\s[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
+    (match) => match[1] ?? match[2] ?? '',
+  );
+  return specifiers
+    .filter((specifier) => specifier.startsWith('.'))
+    .map((specifier) => path.relative(ROOT, path.resolve(path.dirname(file), specifier)).replace(/\.js$/, '.ts'));
+}
+
+const files = [...sourceFiles(path.join(ROOT, 'src')), ...sourceFiles(path.join(ROOT, 'drivers'))];
+const graph = new Map(files.map((file) => [path.relative(ROOT, file), importsOf(file)]));
+
+describe('architecture', () => {
+  it('drivers import nothing from src/ but src/driver-api', () => {
+    const offenders = [...graph]
+      .filter(([file]) => file.startsWith('drivers/'))
+      .flatMap(([file, deps]) => deps.filter((dep) => dep.startsWith('src/') && !dep.startsWith('src/driver-api/')).map((dep) => `${file} → ${dep}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('only src/main.ts imports drivers/', () => {
+    const offenders = [...graph]
+      .filter(([file]) => file.startsWith('src/') && file !== 'src/main.ts')
+      .flatMap(([file, deps]) => deps.filter((dep) => dep.startsWith('drivers/')).map((dep) => `${file} → ${dep}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('has no import cycles', () => {
+    const cycles: string[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const stack: string[] = [];
+    const visit = (file: string): void => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'visiting') {
+        cycles.push([...stack.slice(stack.indexOf(file)), file].join(' → '));
+        return;
+      }
+      state.set(file, 'visiting');
+      stack.push(file);
+      for (const dep of graph.get(file) ?? []) if (graph.has(dep)) visit(dep);
+      stack.pop();
+      state.set(file, 'done');
+    };
+    for (const file of graph.keys()) visit(file);
+    expect(cycles).toEqual([]);
+  });
+
+  it('keeps files small enough to read (under 500 lines)', () => {
+    const large = files
+      .map((file) => [path.relative(ROOT, file), readFileSync(file, 'utf8').split('\n').length] as const)
+      .filter(([, lines]) => lines > 500)
+      .map(([file, lines]) => `${file}: ${lines} lines`);
+    expect(large).toEqual([]);
+  });
+});
