@@ -23,6 +23,8 @@ export interface SendMeta {
   jobName: string;
   /** Media type of the rendered bytes (IPP document-format): application/vnd.escpos, application/pdf, ... */
   documentFormat: string;
+  /** When set, the bytes hold one copy and the device must be asked for this many (IPP `copies`). */
+  copies?: number;
 }
 
 /** One device URI. Errors are DriverErrors whose code decides the job action. */
@@ -32,6 +34,8 @@ export interface Transport {
   send(data: Uint8Array, signal: AbortSignal, meta: SendMeta): Promise<DeliveryReport>;
   /** A cheap reachability check used while the printer is stopped (no document bytes). */
   probe(signal: AbortSignal): Promise<void>;
+  /** What the device says about itself (IPP attributes, ...), for `printers probe`; optional. */
+  describe?(signal: AbortSignal): Promise<object | null>;
   close(): Promise<void>;
 }
 

@@ -145,6 +145,7 @@ export class PrinterWorker {
         jobId: job.id,
         jobName: job.name,
         documentFormat: rendered.documentFormat,
+        ...(rendered.copies !== undefined ? { copies: rendered.copies } : {}),
       });
       const reason = job.stateReason === 'reprinted-after-restart' ? job.stateReason : report.confirmed ? null : 'completed-unconfirmed';
       const done = jobs.transition(job.id, 'completed', { stateReason: reason, warnings: rendered.warnings }, ['processing']);

@@ -1,0 +1,131 @@
+import http from 'node:http';
+import https from 'node:https';
+import { createRequire } from 'node:module';
+import { DriverError } from '../../src/driver-api/index.js';
+
+/** A decoded IPP attribute value (enums come back as their keyword, e.g. job-state "completed"). */
+export type IppValue = string | number | boolean | Date | null | IppValue[] | { [name: string]: IppValue };
+export type IppAttributes = Record<string, IppValue>;
+
+export type IppOperation = 'Get-Printer-Attributes' | 'Print-Job' | 'Get-Job-Attributes' | 'Cancel-Job';
+
+export interface IppResponse {
+  /** IPP status keyword: successful-ok, server-error-busy, client-error-document-format-not-supported, ... */
+  statusCode: string;
+  'operation-attributes-tag'?: IppAttributes;
+  'printer-attributes-tag'?: IppAttributes | IppAttributes[];
+  'job-attributes-tag'?: IppAttributes | IppAttributes[];
+  'unsupported-attributes-tag'?: IppAttributes | IppAttributes[];
+}
+
+interface IppMessage {
+  'operation-attributes-tag': IppAttributes;
+  'job-attributes-tag'?: IppAttributes;
+  data?: Buffer;
+}
+
+interface IppPrinterHandle {
+  execute(operation: IppOperation, message: IppMessage, callback: (error: Error | null, response: IppResponse | null) => void): void;
+}
+
+interface IppModule {
+  Printer: new (url: string, options: { timeout: number; agent: http.Agent }) => IppPrinterHandle;
+}
+
+const ipp = createRequire(import.meta.url)('@sealsystems/ipp') as IppModule;
+
+export interface IppClientOptions {
+  /** ipp:// or ipps:// URL of the printer, without printgate's own query options. */
+  url: string;
+  /** Socket inactivity limit per request. */
+  timeoutMs: number;
+  /** ipps only: accept a self-signed or otherwise unverifiable certificate. */
+  insecure: boolean;
+}
+
+const UNREACHABLE_HINTS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused: is the printer on and is IPP enabled?',
+  ECONNRESET: 'the printer reset the connection',
+  EHOSTUNREACH: 'no route to the printer: check its address',
+  ENETUNREACH: 'no route to the printer: check its address',
+  ENOTFOUND: "cannot resolve the printer's host name",
+  EAI_AGAIN: "cannot resolve the printer's host name",
+  ETIMEDOUT: 'the printer did not answer in time',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the printer has a self-signed certificate: add ?insecure=1 to the ipps URI to accept it',
+  SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain is self-signed: add ?insecure=1 to the ipps URI to accept it',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate cannot be verified: add ?insecure=1 to the ipps URI to accept it',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host: add ?insecure=1 or use the name in the certificate',
+};
+
+/**
+ * A typed promise wrapper over @sealsystems/ipp. One HTTP agent per request, so an abort tears
+ * the connection down. Transport failures become PRINTER_UNREACHABLE; IPP-level failures are
+ * returned as the response's statusCode for the caller to judge.
+ */
+export class IppClient {
+  constructor(private readonly options: IppClientOptions) {}
+
+  get secure(): boolean {
+    return this.options.url.startsWith('ipps:');
+  }
+
+  execute(operation: IppOperation, message: IppMessage, signal: AbortSignal): Promise<IppResponse> {
+    return new Promise<IppResponse>((resolve, reject) => {
+      if (signal.aborted) {
+        reject(new DriverError('PRINTER_TIMEOUT', `${operation} aborted`));
+        return;
+      }
+      const agent = this.secure ? new https.Agent({ rejectUnauthorized: !this.options.insecure }) : new http.Agent();
+      let settled = false;
+      const finish = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        agent.destroy();
+        return true;
+      };
+      const onAbort = (): void => {
+        if (finish()) reject(new DriverError('PRINTER_TIMEOUT', `${operation} aborted`));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      const printer = new ipp.Printer(this.options.url, { timeout: this.options.timeoutMs, agent });
+      try {
+        printer.execute(operation, message, (error, response) => {
+          if (!finish()) return;
+          if (error) reject(this.unreachable(operation, error));
+          else if (!response || typeof response.statusCode !== 'string') {
+            reject(new DriverError('PRINTER_ERROR', `${operation}: the printer sent no IPP response`));
+          } else resolve(response);
+        });
+      } catch (error) {
+        if (finish()) reject(this.unreachable(operation, error as Error));
+      }
+    });
+  }
+
+  private unreachable(operation: IppOperation, error: Error): DriverError {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const target = new URL(this.options.url).host;
+    const hint = UNREACHABLE_HINTS[code] ?? error.message;
+    return new DriverError('PRINTER_UNREACHABLE', `${operation} to ${target}: ${hint}${code && !hint.includes(code) ? ` (${code})` : ''}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The first attribute group of `name` in a response (IPP allows repeated groups). */
+export function attributeGroup(
+  response: IppResponse,
+  name: 'printer-attributes-tag' | 'job-attributes-tag' | 'operation-attributes-tag' | 'unsupported-attributes-tag',
+): IppAttributes {
+  const group = response[name];
+  if (Array.isArray(group)) return group[0] ?? {};
+  return group ?? {};
+}
+
+/** An attribute as a list of strings (one value or a set of values). */
+export function stringsOf(value: IppValue | undefined): string[] {
+  if (value === undefined || value === null) return [];
+  const values = Array.isArray(value) ? value : [value];
+  return values.filter((item): item is string | number => typeof item === 'string' || typeof item === 'number').map(String);
+}

@@ -1,0 +1,175 @@
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import {
+  DriverError,
+  type DeliveryReport,
+  type Transport,
+  type TransportContext,
+  type TransportFactory,
+} from '../../src/driver-api/index.js';
+import { listUsbPrinters, resolveUsbPrinter, type UsbPrinterInfo, type UsbPrinterMatch, type UsbSysfsOptions } from './usb-sysfs.js';
+
+export type UsbTarget = { kind: 'path'; path: string } | ({ kind: 'id' } & UsbPrinterMatch);
+
+const HEX_ID = /^[0-9a-f]{1,4}$/i;
+const CHUNK_BYTES = 64 * 1024;
+
+function usbId(vendor: string, product: string, serial: string, uri: URL): UsbTarget {
+  if (!HEX_ID.test(vendor) || !HEX_ID.test(product)) {
+    throw new DriverError('UNSUPPORTED_URI', `USB URI ${uri.href}: write usb://VID:PID/SERIAL with hex ids, e.g. usb://0519:0003/ABC123`);
+  }
+  return { kind: 'id', vendorId: vendor.toLowerCase().padStart(4, '0'), productId: product.toLowerCase().padStart(4, '0'), serial: serial === '' ? null : serial };
+}
+
+/**
+ * usb:/dev/usb/lp0 (a fixed device file), usb://VID:PID/SERIAL or usb:VID:PID/SERIAL (found
+ * through sysfs on every job). WHATWG URL parsing turns usb://0519:0003 into host 0519 and port 3
+ * and rejects a PID with hex letters in that position, so the opaque form usb:04b8:0e15/SERIAL
+ * always works.
+ */
+export function parseUsbUri(uri: URL): UsbTarget {
+  if (uri.protocol !== 'usb:') throw new DriverError('UNSUPPORTED_URI', `${uri.href} is not a usb: URI`);
+  if (uri.search !== '') throw new DriverError('UNSUPPORTED_URI', `USB URI ${uri.href}: no query options are defined for usb:`);
+  const pathname = decodeURIComponent(uri.pathname);
+  if (uri.host !== '') return usbId(uri.hostname, uri.port, pathname.replace(/^\//, ''), uri);
+  if (pathname.startsWith('/')) {
+    if (pathname === '/') throw new DriverError('UNSUPPORTED_URI', `USB URI ${uri.href} names no device`);
+    return { kind: 'path', path: pathname };
+  }
+  const match = /^([^:/]+):([^/]+)(?:\/(.*))?$/.exec(pathname);
+  if (!match) throw new DriverError('UNSUPPORTED_URI', `USB URI ${uri.href}: write usb:/dev/usb/lp0 or usb://VID:PID/SERIAL`);
+  return usbId(match[1] ?? '', match[2] ?? '', match[3] ?? '', uri);
+}
+
+function describeTarget(target: UsbTarget): string {
+  return target.kind === 'path' ? target.path : `USB ${target.vendorId}:${target.productId}${target.serial ? ` serial ${target.serial}` : ''}`;
+}
+
+function openError(error: unknown, device: string): DriverError {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const messages: Record<string, string> = {
+    ENOENT: `${device} does not exist: is the printer switched on and plugged in? (ls /dev/usb/)`,
+    EACCES: `no permission to write ${device}: add the printgate user to the lp group (usermod -aG lp printgate) and restart printgate`,
+    EPERM: `no permission to write ${device}: add the printgate user to the lp group (usermod -aG lp printgate) and restart printgate`,
+    EBUSY: `${device} is in use by another program (a CUPS usb backend?)`,
+    ENXIO: `${device} has no device behind it (unplugged, or nothing reading)`,
+    ENODEV: `${device} was unplugged`,
+    EIO: `${device} reported an I/O error (unplugged or switched off?)`,
+  };
+  return new DriverError('PRINTER_UNREACHABLE', messages[code] ?? `${device}: ${(error as Error).message}`, { cause: error });
+}
+
+export interface UsbTransportOptions extends Partial<UsbSysfsOptions> {}
+
+/**
+ * USB printer class: writes each job to the device file in chunks, each write waited for (the
+ * kernel's usblp driver returns once the data went out), then closes it. No fsync: a character
+ * device has nothing to sync. A usb://VID:PID/SERIAL printer is looked up in sysfs on every job and
+ * probe, so a re-plug that renumbers lp0 to lp1 is still found.
+ */
+export class UsbTransport implements Transport {
+  readonly uri: string;
+  readonly target: UsbTarget;
+  private readonly sysfs: UsbSysfsOptions;
+
+  constructor(uri: URL, private readonly context: TransportContext, options: UsbTransportOptions = {}) {
+    this.uri = uri.href;
+    this.target = parseUsbUri(uri);
+    this.sysfs = { sysfsRoot: options.sysfsRoot ?? '/sys', devRoot: options.devRoot ?? '/dev' };
+  }
+
+  /** The sysfs facts of the printer now (id form), or null when it is absent or a fixed path is used. */
+  async describe(): Promise<UsbPrinterInfo | null> {
+    return this.target.kind === 'id' ? resolveUsbPrinter(this.target, this.sysfs) : null;
+  }
+
+  async send(data: Uint8Array, signal: AbortSignal): Promise<DeliveryReport> {
+    const device = await this.devicePath();
+    const handle = await this.openDevice(device, signal);
+    let pending: Promise<unknown> = Promise.resolve();
+    try {
+      for (let offset = 0; offset < data.byteLength; offset += CHUNK_BYTES) {
+        if (signal.aborted) throw new DriverError('PRINTER_TIMEOUT', `write to ${device} aborted`);
+        pending = handle.write(data, offset, Math.min(CHUNK_BYTES, data.byteLength - offset));
+        await this.bounded(pending, signal, `write to ${device}`);
+      }
+    } catch (error) {
+      // A write may still be running in the thread pool: close once it has returned.
+      void pending.catch(() => undefined).finally(() => handle.close().catch(() => undefined));
+      throw error instanceof DriverError ? error : openError(error, device);
+    }
+    await handle.close();
+    return { confirmed: true, note: `written to ${device}`, bytesWritten: data.byteLength };
+  }
+
+  async probe(signal: AbortSignal): Promise<void> {
+    const device = await this.devicePath();
+    const handle = await this.openDevice(device, signal);
+    await handle.close();
+  }
+
+  async close(): Promise<void> {
+    // The device is opened per job: nothing is held.
+  }
+
+  private async devicePath(): Promise<string> {
+    if (this.target.kind === 'path') return this.target.path;
+    const found = await resolveUsbPrinter(this.target, this.sysfs);
+    if (found) {
+      this.context.log.debug({ device: found.devicePath, lp: found.name }, 'usb printer resolved');
+      return found.devicePath;
+    }
+    const present = (await listUsbPrinters(this.sysfs)).map((info) => `${info.name}=${info.vendorId}:${info.productId}${info.serial ? `/${info.serial}` : ''}`);
+    throw new DriverError(
+      'PRINTER_UNREACHABLE',
+      `${describeTarget(this.target)} is not plugged in (USB printers present: ${present.length > 0 ? present.join(', ') : 'none'})`,
+    );
+  }
+
+  /**
+   * Opens the device for writing. A non-blocking open first: it fails at once where a blocking one
+   * would hang (a FIFO without a reader); then the blocking open the writes use. Never creates a file.
+   */
+  private async openDevice(device: string, signal: AbortSignal): Promise<FileHandle> {
+    if (signal.aborted) throw new DriverError('PRINTER_TIMEOUT', `open ${device} aborted`);
+    try {
+      const check = await open(device, constants.O_WRONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
+      await check.close();
+      const opening = open(device, constants.O_WRONLY | constants.O_NOCTTY);
+      return await this.bounded(opening, signal, `open ${device}`).catch((error: unknown) => {
+        void opening.then((late) => late.close()).catch(() => undefined);
+        throw error;
+      });
+    } catch (error) {
+      throw error instanceof DriverError ? error : openError(error, device);
+    }
+  }
+
+  private bounded<T>(work: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+    const stallMs = this.context.connectTimeoutMs + this.context.confirmTimeoutMs;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => finish(() => reject(new DriverError('PRINTER_TIMEOUT', `${what} made no progress for ${stallMs} ms (printer offline or out of paper?)`))), stallMs);
+      const onAbort = (): void => finish(() => reject(new DriverError('PRINTER_TIMEOUT', `${what} aborted`)));
+      let done = false;
+      const finish = (settle: () => void): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        settle();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      work.then(
+        (value) => finish(() => resolve(value)),
+        (error: unknown) => finish(() => reject(error)),
+      );
+    });
+  }
+}
+
+export const usbTransportFactory: TransportFactory = {
+  schemes: ['usb'],
+  // Tests point these at a fake sysfs tree and device directory; read here only, never deeper.
+  create: (uri, context) =>
+    new UsbTransport(uri, context, { sysfsRoot: process.env.PRINTGATE_SYSFS_ROOT ?? '/sys', devRoot: process.env.PRINTGATE_DEV_ROOT ?? '/dev' }),
+};
