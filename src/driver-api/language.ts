@@ -9,6 +9,25 @@ export interface PrinterProfile {
   cutter: 'full' | 'partial' | 'none';
   drawer: boolean;
   buzzer: boolean;
+  // Optional detail, filled by drivers/profiles; renderers fall back to sensible defaults.
+  /** Display name: "Epson TM-T88VI". */
+  name?: string;
+  /** The language the family speaks (escpos, starprnt, starline, zpl, pdf). */
+  language?: string;
+  /** Code page table of the encoder ('epson', 'star', ...); decides which pages text may use. */
+  codepageMapping?: string;
+  /** Code pages text may use, most preferred first (encoder names: cp437, cp858, cp866, epson/katakana, ...). */
+  codepages?: readonly string[];
+  /** Characters per line in font B. */
+  fontBColumns?: number;
+  /** Dithering for photos and PDFs; bilevel art is the same with every algorithm. */
+  dither?: 'floyd-steinberg' | 'atkinson' | 'threshold';
+  /** 0-255; lighter pixels are white (threshold dithering, and the bias of the others). */
+  ditherThreshold?: number;
+  /** How the printer reports its state: ESC/POS DLE EOT, Star ASB, ZPL ~HS, or not at all. */
+  statusQuery?: 'escpos-dle-eot' | 'star-asb' | 'zpl-hs' | 'ipp' | 'none';
+  /** Identifiers discovery matches on. */
+  match?: { usb?: readonly string[]; ieee1284?: readonly string[]; mdns?: readonly string[] };
 }
 
 export interface RenderOptions {
@@ -33,6 +52,11 @@ export interface RenderResult {
   documentFormat: string;
   /** Things the renderer skipped or could not honour, shown on the job. */
   warnings: string[];
+  /**
+   * Set when `bytes` hold ONE copy and the device must be asked for this many (IPP `copies`), because
+   * the format cannot be repeated by concatenation (PDF). Absent: `bytes` already hold every copy.
+   */
+  copies?: number;
 }
 
 export interface Language {

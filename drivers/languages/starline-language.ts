@@ -1,0 +1,4 @@
+import { receiptLanguage } from './receipt-language.js';
+
+/** Star Line mode (older TSP/mC-Print firmware and emulation). */
+export const starlineLanguage = receiptLanguage({ name: 'starline', encoding: 'star-line', documentFormat: 'application/vnd.star.line' });

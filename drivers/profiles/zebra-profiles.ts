@@ -1,0 +1,33 @@
+import type { PrinterProfile } from '../../src/driver-api/index.js';
+
+/** Zebra ZPL label printers, 4-inch print head. Columns count ZPL font 0 at 30 dots per character. */
+export const ZEBRA_PROFILES: readonly PrinterProfile[] = [
+  {
+    id: 'zebra-203dpi',
+    name: 'Zebra ZPL 203 dpi (4 inch)',
+    language: 'zpl',
+    paperWidthMM: 104,
+    printableWidthMM: 104,
+    dotsPerMM: 8,
+    columns: 52,
+    cutter: 'none',
+    drawer: false,
+    buzzer: false,
+    statusQuery: 'zpl-hs',
+    match: { usb: ['0a5f:*'], ieee1284: ['MFG:Zebra;CMD:ZPL'], mdns: ['ZPL'] },
+  },
+  {
+    id: 'zebra-300dpi',
+    name: 'Zebra ZPL 300 dpi (4 inch)',
+    language: 'zpl',
+    paperWidthMM: 104,
+    printableWidthMM: 104,
+    dotsPerMM: 12,
+    columns: 52,
+    cutter: 'none',
+    drawer: false,
+    buzzer: false,
+    statusQuery: 'zpl-hs',
+    match: { usb: ['0a5f:*'], ieee1284: ['MFG:Zebra;CMD:ZPL'], mdns: ['ZPL'] },
+  },
+];
