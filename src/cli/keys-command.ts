@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { openDatabase } from '../db/open-database.js';
 import { KeyStore, keyState, type KeyRecord } from '../keys/key-store.js';
+import { keyView } from '../keys/key-view.js';
 import { ALL_PERMISSIONS, PERMISSIONS } from '../keys/permissions.js';
 import { formatTable, printJson, UsageError, type CliIo } from './cli-io.js';
 
@@ -17,24 +18,6 @@ export interface KeysArgs {
 
 const list = (value: string | undefined): string[] | undefined =>
   value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter((item) => item !== '');
-
-/** A key as `keys list` shows it: never the key, only prefix + last 4. */
-export function keyView(record: KeyRecord, now: Date): Record<string, unknown> {
-  return {
-    id: record.id,
-    name: record.name,
-    description: record.description,
-    key: record.hint,
-    permissions: record.permissions,
-    groups: record.groups,
-    state: keyState(record, now),
-    source: record.source,
-    created: record.createdAt,
-    lastUsed: record.lastUsedAt,
-    expires: record.expiresAt,
-    revoked: record.revokedAt,
-  };
-}
 
 function parseAge(value: string): number {
   const match = /^(\d+)\s*(d|h|m)?$/.exec(value.trim());
@@ -90,8 +73,8 @@ export function runKeysCommand(config: Readonly<Config>, args: KeysArgs, io: Cli
         else
           io.out(
             formatTable(
-              ['id', 'name', 'key', 'state', 'source', 'permissions', 'groups', 'created', 'lastUsed', 'expires'],
-              records.map((r) => [r.id, r.name, r.hint, keyState(r, now()), r.source, r.permissions.join(','), r.groups.join(',') || '*', r.createdAt, r.lastUsedAt ?? '-', r.expiresAt ?? '-']),
+              ['id', 'name', 'hint', 'permissions', 'groups', 'state', 'source', 'created', 'lastUsed', 'expires'],
+              records.map((r) => [r.id, r.name, r.hint, r.permissions.join(',') || '-', r.groups.join(',') || '*', keyState(r, now()), r.source, r.createdAt, r.lastUsedAt ?? '-', r.expiresAt ?? '-']),
             ),
           );
         return;

@@ -34,6 +34,7 @@ export const ERROR_CODES = {
     message: 'This Idempotency-Key was already used with a different request.',
     action: 'none',
   },
+  HEADERS_TOO_LARGE: { status: 431, message: 'The request headers are larger than 16 KiB.', action: 'none' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The document is larger than limits.maxDocumentBytes.', action: 'none' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'This Content-Type cannot be printed.', action: 'none' },
   RATE_LIMITED: { status: 429, message: 'Too many requests with this API key. Retry after the Retry-After seconds.', action: 'none' },

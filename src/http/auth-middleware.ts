@@ -40,7 +40,8 @@ export function authMiddleware(deps: AuthMiddlewareDeps, access: RouteAccess) {
         queryKey: (req.query as Record<string, unknown>).key,
       });
     } catch (error) {
-      if (isAppError(error) && error.code !== 'UNAUTHORIZED') deps.failures.recordFailure(address);
+      // Only a key that matches nothing is a guess; revoked/expired/disabled keys were real once.
+      if (isAppError(error) && error.code === 'TOKEN_INVALID') deps.failures.recordFailure(address);
       next(error);
       return;
     }

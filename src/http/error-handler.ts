@@ -45,7 +45,7 @@ export function errorHandler(options: ErrorHandlerOptions) {
       appError = new AppError('INTERNAL', `${ERROR_CODES.INTERNAL.message.replace('The request id', `Request id ${requestId}`)}`);
     }
     let status = appError.status;
-    if (options.starAuthStatus && AUTH_CODES.has(appError.code) && req.path.startsWith('/v1/a')) status = 403;
+    if (options.starAuthStatus && AUTH_CODES.has(appError.code) && /^\/v1\/a(?:\/|$)/.test(req.path)) status = 403;
     if (res.headersSent) {
       res.destroy();
       return;

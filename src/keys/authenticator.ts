@@ -45,6 +45,27 @@ export class Authenticator {
     if (!isWellFormedKey(key)) throw new AppError('TOKEN_INVALID', 'The API key is malformed: expected pgk_live_<64 hex> or a GUID.');
     const record = this.deps.keys.findByHash(hashKey(key));
     if (!record) throw new AppError('TOKEN_INVALID', 'The API key is unknown.');
+    this.check(record);
+    try {
+      this.deps.keys.touch(record.id);
+    } catch {
+      // lastUsed is bookkeeping: a busy or read-only database must not refuse a valid key.
+    }
+    return record;
+  }
+
+  /**
+   * Re-reads a key already authenticated (a long-lived request such as the event stream) and
+   * throws the same error a new request would get: revoked, expired, disabled or gone.
+   */
+  revalidate(keyId: string): KeyRecord {
+    const record = this.deps.keys.get(keyId);
+    if (!record) throw new AppError('TOKEN_REVOKED', 'The API key no longer exists.');
+    this.check(record);
+    return record;
+  }
+
+  private check(record: KeyRecord): void {
     switch (keyState(record, this.deps.now())) {
       case 'revoked':
         throw new AppError('TOKEN_REVOKED');
@@ -56,8 +77,6 @@ export class Authenticator {
         break;
     }
     for (const check of this.deps.extraChecks ?? []) check(record);
-    this.deps.keys.touch(record.id);
-    return record;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/open-database.js';
 import { AppError } from '../errors/app-error.js';
 import { hashKey, keyHint, mintLocalKey, newKeyId } from './key-format.js';
@@ -36,6 +37,8 @@ export interface EditKeyInput {
   permissions?: readonly string[] | undefined;
   groups?: readonly string[] | undefined;
   expiresAt?: string | null | undefined;
+  /** Switch off (true) or back on (false) in the same change. */
+  disabled?: boolean | undefined;
 }
 
 interface KeyRow {
@@ -81,10 +84,17 @@ export function keyState(record: KeyRecord, now: Date): KeyState {
   return 'active';
 }
 
+function checkDescription(description: string): string {
+  if (description.length > 500) {
+    throw new AppError('BAD_REQUEST', 'description: must be at most 500 characters', { details: { field: 'description' } });
+  }
+  return description;
+}
+
 function checkName(name: string): string {
   const trimmed = name.trim();
   if (trimmed.length < 1 || trimmed.length > 100) {
-    throw new AppError('BAD_REQUEST', 'name must be 1 to 100 characters', { details: { field: 'name' } });
+    throw new AppError('BAD_REQUEST', 'name: must be 1 to 100 characters', { details: { field: 'name' } });
   }
   return trimmed;
 }
@@ -92,7 +102,7 @@ function checkName(name: string): string {
 function checkPermissions(names: readonly string[]): Permission[] {
   const { permissions, unknown } = normalizePermissions(names);
   if (unknown.length > 0) {
-    throw new AppError('BAD_REQUEST', `unknown permission(s): ${unknown.join(', ')}`, { details: { field: 'permissions' } });
+    throw new AppError('BAD_REQUEST', `permissions: unknown permission(s) ${unknown.join(', ')} (see keys permissions)`, { details: { field: 'permissions' } });
   }
   return permissions;
 }
@@ -100,7 +110,7 @@ function checkPermissions(names: readonly string[]): Permission[] {
 function checkGroups(groups: readonly string[]): string[] {
   const bad = groups.filter((group) => !GROUP_PATH.test(group));
   if (bad.length > 0) {
-    throw new AppError('BAD_REQUEST', `invalid group MatchPath(s): ${bad.join(', ')}`, { details: { field: 'groups' } });
+    throw new AppError('BAD_REQUEST', `groups: invalid group MatchPath(s) ${bad.map((group) => JSON.stringify(group.slice(0, 64))).join(', ')}: use 1-64 of a-z 0-9 - _`, { details: { field: 'groups' } });
   }
   return [...new Set(groups)];
 }
@@ -109,7 +119,7 @@ function checkExpiry(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
   const time = Date.parse(value);
   if (Number.isNaN(time)) {
-    throw new AppError('BAD_REQUEST', `expires must be an ISO 8601 date-time, got "${value}"`, { details: { field: 'expires' } });
+    throw new AppError('BAD_REQUEST', `expires: must be an ISO 8601 date-time, got "${value.slice(0, 64)}"`, { details: { field: 'expires' } });
   }
   return new Date(time).toISOString();
 }
@@ -122,16 +132,25 @@ export interface KeyStoreDeps {
 /**
  * SQL for API keys. Lookups go to the database on every request (an indexed read of a few
  * microseconds), so a change made by another process — `keys revoke` from the CLI — is seen on
- * the very next request: there is no cache to outlive it.
+ * the very next request: there is no cache to outlive it. The lookup is by SHA-256 through the
+ * unique index; the presented key is never compared with anything, so there is no comparison to
+ * time.
  */
 export class KeyStore {
   private readonly db: Db;
   private readonly now: () => Date;
   private readonly lastUsedWritten = new Map<string, number>();
+  private readonly byHash: Statement<[string], KeyRow>;
+  private readonly byId: Statement<[string], KeyRow>;
+  private readonly touchRow: Statement<[string, string, string]>;
 
   constructor(deps: KeyStoreDeps) {
     this.db = deps.db;
     this.now = deps.now;
+    // Prepared once: the per-request lookup is the hot path of every authenticated request.
+    this.byHash = this.db.prepare('SELECT * FROM api_keys WHERE sha256 = ?');
+    this.byId = this.db.prepare('SELECT * FROM api_keys WHERE id = ?');
+    this.touchRow = this.db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)');
   }
 
   /** Mints a local key. The returned `key` is the only time it exists outside the caller. */
@@ -151,22 +170,23 @@ export class KeyStore {
     const permissions = checkPermissions(input.permissions);
     const groups = checkGroups(input.groups ?? []);
     const expiresAt = checkExpiry(input.expiresAt);
+    const description = checkDescription(input.description ?? '');
     this.db
       .prepare(
         `INSERT INTO api_keys (id, sha256, hint, name, description, permissions, groups_json, source, created_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(id, sha256, hint, name, input.description ?? '', JSON.stringify(permissions), JSON.stringify(groups), source, this.now().toISOString(), expiresAt);
+      .run(id, sha256, hint, name, description, JSON.stringify(permissions), JSON.stringify(groups), source, this.now().toISOString(), expiresAt);
     return this.require(id);
   }
 
   findByHash(sha256: string): KeyRecord | null {
-    const row = this.db.prepare('SELECT * FROM api_keys WHERE sha256 = ?').get(sha256) as KeyRow | undefined;
+    const row = this.byHash.get(sha256);
     return row ? toRecord(row) : null;
   }
 
   get(id: string): KeyRecord | null {
-    const row = this.db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as KeyRow | undefined;
+    const row = this.byId.get(id);
     return row ? toRecord(row) : null;
   }
 
@@ -184,23 +204,24 @@ export class KeyStore {
     const current = this.require(id);
     if (current.revokedAt !== null) throw new AppError('CONFLICT', `key ${id} is revoked and cannot be changed`);
     const name = input.name === undefined ? current.name : checkName(input.name);
-    const description = input.description ?? current.description;
+    const description = input.description === undefined ? current.description : checkDescription(input.description);
     const permissions = input.permissions === undefined ? current.permissions : checkPermissions(input.permissions);
     const groups = input.groups === undefined ? current.groups : checkGroups(input.groups);
     const expiresAt = input.expiresAt === undefined ? current.expiresAt : checkExpiry(input.expiresAt);
     if (current.source === 'cloud' && (input.permissions !== undefined || input.groups !== undefined)) {
       throw new AppError('CONFLICT', `key ${id} comes from the cloud: change its permissions in the cloud portal`);
     }
+    const disabled = input.disabled === undefined ? current.disabled : input.disabled;
     this.db
-      .prepare('UPDATE api_keys SET name = ?, description = ?, permissions = ?, groups_json = ?, expires_at = ? WHERE id = ?')
-      .run(name, description, JSON.stringify(permissions), JSON.stringify(groups), expiresAt, id);
+      .prepare('UPDATE api_keys SET name = ?, description = ?, permissions = ?, groups_json = ?, expires_at = ?, disabled = ? WHERE id = ? AND revoked_at IS NULL')
+      .run(name, description, JSON.stringify(permissions), JSON.stringify(groups), expiresAt, disabled ? 1 : 0, id);
     return this.require(id);
   }
 
   setDisabled(id: string, disabled: boolean): KeyRecord {
     const current = this.require(id);
     if (current.revokedAt !== null) throw new AppError('CONFLICT', `key ${id} is revoked; revocation is permanent`);
-    this.db.prepare('UPDATE api_keys SET disabled = ? WHERE id = ?').run(disabled ? 1 : 0, id);
+    this.db.prepare('UPDATE api_keys SET disabled = ? WHERE id = ? AND revoked_at IS NULL').run(disabled ? 1 : 0, id);
     return this.require(id);
   }
 
@@ -231,8 +252,6 @@ export class KeyStore {
     this.lastUsedWritten.set(id, nowMs);
     const nowIso = new Date(nowMs).toISOString();
     const threshold = new Date(nowMs - LAST_USED_INTERVAL_MS).toISOString();
-    this.db
-      .prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)')
-      .run(nowIso, id, threshold);
+    this.touchRow.run(nowIso, id, threshold);
   }
 }

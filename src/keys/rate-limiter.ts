@@ -33,6 +33,8 @@ export class TokenBucketLimiter {
   }
 }
 
+const MAX_TRACKED_ADDRESSES = 10_000;
+
 /**
  * Failed authentications per client address: after `maxFailures` within `windowSeconds`, the
  * address is refused for `blockSeconds`, even with a good key (key guessing stops paying).
@@ -66,12 +68,18 @@ export class AuthFailureThrottle {
       entry.count = 0;
       entry.windowStart = now;
     }
-    if (this.failures.size > 10_000) this.prune(now);
+    if (this.failures.size > MAX_TRACKED_ADDRESSES) this.prune(now);
   }
 
   private prune(now: number): void {
     for (const [address, entry] of this.failures) {
       if (entry.blockedUntil < now && now - entry.windowStart > this.options.windowSeconds * 1000) this.failures.delete(address);
+    }
+    // Many addresses at once (IPv6 makes them cheap): memory stays bounded, the oldest go first,
+    // down to 90% so that the next pass is a thousand failures away.
+    for (const address of this.failures.keys()) {
+      if (this.failures.size <= MAX_TRACKED_ADDRESSES * 0.9) break;
+      this.failures.delete(address);
     }
   }
 }

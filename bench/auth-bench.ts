@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseConfig } from '../src/config/load-config.js';
+import { openDatabase } from '../src/db/open-database.js';
+import { Authenticator } from '../src/keys/authenticator.js';
+import { KeyStore } from '../src/keys/key-store.js';
+import { createLogger } from '../src/log/create-logger.js';
+import { startGateway } from '../src/main.js';
+import type { Benchmark } from './benchmark.js';
+
+/**
+ * The cost of authentication: requests per second on GET /healthz (no key) against GET /api/v1/me
+ * (a Bearer key: format check, SHA-256, indexed SQLite lookup, state, rate limiter, permission) in
+ * the same run, over keep-alive HTTP on loopback. Bounded by request count and by a deadline.
+ */
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
+const ROUNDS = 3;
+const CONCURRENCY = 8;
+const DEADLINE_MS = 120_000;
+
+function get(agent: http.Agent, url: URL, route: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ agent, host: url.hostname, port: url.port, path: route, headers, timeout: 10_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${route} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** `count` requests with `CONCURRENCY` in flight; returns requests per second. */
+async function measure(agent: http.Agent, url: URL, route: string, headers: Record<string, string>, count: number, deadline: number): Promise<number> {
+  let sent = 0;
+  const started = performance.now();
+  const worker = async (): Promise<void> => {
+    while (sent < count) {
+      sent += 1;
+      const status = await get(agent, url, route, headers);
+      if (status !== 200) throw new Error(`GET ${route} answered ${status}`);
+      if (Date.now() > deadline) throw new Error(`the auth benchmark ran past ${DEADLINE_MS} ms`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return count / ((performance.now() - started) / 1000);
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+export const authBench: Benchmark = {
+  name: 'auth',
+  description: `authenticated vs unauthenticated requests, ${REQUESTS} requests x ${ROUNDS} rounds each, ${CONCURRENCY} keep-alive connections on loopback`,
+  async run(report, note) {
+    const deadline = Date.now() + DEADLINE_MS;
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'printgate-bench-'));
+    const config = parseConfig({
+      dataDir,
+      server: { host: '127.0.0.1', port: 0 },
+      log: { level: 'silent' },
+      discovery: { mdns: false, serial: false, usb: false },
+      // The limiter stays on the path; only its budget is raised so the benchmark measures its cost, not its 429s.
+      limits: { perKey: { ratePerSecond: 1e9, burst: 1e9 } },
+    });
+    const gateway = await startGateway({ config, log: createLogger({ level: 'silent' }) });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const db = openDatabase({ dataDir });
+    try {
+      const store = new KeyStore({ db, now: () => new Date() });
+      const { key } = store.create({ name: 'bench', permissions: ['ViewJobs'] });
+      const url = new URL(gateway.url);
+      const bearer = { authorization: `Bearer ${key}` };
+      await measure(agent, url, '/healthz', {}, 500, deadline);
+      await measure(agent, url, '/api/v1/me', bearer, 500, deadline);
+      const baseline: number[] = [];
+      const authenticated: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        baseline.push(await measure(agent, url, '/healthz', {}, REQUESTS, deadline));
+        authenticated.push(await measure(agent, url, '/api/v1/me', bearer, REQUESTS, deadline));
+      }
+      const base = median(baseline);
+      const auth = median(authenticated);
+      report({ label: 'GET /healthz, no key (baseline)', value: base, unit: 'req/s' });
+      report({ label: 'GET /api/v1/me, Bearer key', value: auth, unit: 'req/s' });
+      report({ label: 'auth cost: throughput lost to auth', value: (1 - auth / base) * 100, unit: '% (target < 5)' });
+
+      // The same work without HTTP around it: what one authentication costs, and its share of a request.
+      const authenticator = new Authenticator({ keys: store, now: () => new Date() });
+      const calls = 20_000;
+      for (let i = 0; i < 2000; i++) authenticator.authenticate({ authorization: `Bearer ${key}` });
+      const started = performance.now();
+      for (let i = 0; i < calls; i++) authenticator.authenticate({ authorization: `Bearer ${key}` });
+      const microseconds = ((performance.now() - started) * 1000) / calls;
+      report({ label: 'Authenticator.authenticate() alone', value: microseconds, unit: 'µs/call' });
+      report({ label: 'its share of one authenticated request', value: ((microseconds * auth) / 1e6) * 100, unit: '% (target < 5)' });
+      note('The baseline does its own small work (a SELECT 1, the printer list), so the throughput difference');
+      note('can fall within noise or below zero; the second pair of figures isolates authentication itself.');
+    } finally {
+      db.close();
+      agent.destroy();
+      await gateway.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  },
+};
