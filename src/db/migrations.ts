@@ -84,4 +84,61 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX jobs_idempotency ON jobs (key_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
     `,
   },
+  {
+    version: 2,
+    name: 'webhook targets, webhook outbox, Star device names',
+    sql: `
+      CREATE TABLE notification_targets (
+        id           TEXT PRIMARY KEY,
+        group_path   TEXT NOT NULL,
+        name         TEXT NOT NULL,
+        url          TEXT NOT NULL,
+        enabled      INTEGER NOT NULL DEFAULT 1,
+        events_json  TEXT NOT NULL,
+        created_at   TEXT NOT NULL
+      );
+      CREATE INDEX notification_targets_by_group ON notification_targets (group_path);
+
+      CREATE TABLE webhook_outbox (
+        seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+        target_id        TEXT NOT NULL,
+        url              TEXT NOT NULL,
+        body             TEXT NOT NULL,
+        event            TEXT NOT NULL,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at  INTEGER NOT NULL,
+        created_at       TEXT NOT NULL,
+        last_error       TEXT
+      );
+      CREATE INDEX webhook_outbox_by_target ON webhook_outbox (target_id, seq);
+
+      CREATE TABLE star_device_names (
+        printer_id  TEXT PRIMARY KEY,
+        name        TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 3,
+    name: 'cloud sync state and permanent cloud revocations',
+    sql: `
+      CREATE TABLE cloud_sync_state (
+        id               INTEGER PRIMARY KEY CHECK (id = 1),
+        cloud_url        TEXT NOT NULL,
+        gateway_id       TEXT NOT NULL,
+        applied_seq      INTEGER NOT NULL DEFAULT 0,
+        issued_at        TEXT,
+        last_success_at  TEXT
+      );
+
+      CREATE TABLE cloud_revocations (
+        sha256      TEXT,
+        key_id      TEXT,
+        revoked_at  TEXT NOT NULL,
+        seq         INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX cloud_revocations_by_sha256 ON cloud_revocations (sha256) WHERE sha256 IS NOT NULL;
+      CREATE INDEX cloud_revocations_by_key_id ON cloud_revocations (key_id) WHERE key_id IS NOT NULL;
+    `,
+  },
 ];

@@ -9,10 +9,18 @@ import { nativeRoutes } from './native/native-routes.js';
 import { requestLog } from './request-log.js';
 import type { RouteSpec } from './route-spec.js';
 import { starPrintRoutes } from './star/star-print-routes.js';
+import { eventRoutes } from './native/event-routes.js';
+import { jobRoutes } from './native/job-routes.js';
+import { withOpenApi } from './openapi.js';
+import { starDeviceRoutes } from './star/star-device-routes.js';
+import { starGroupRoutes } from './star/star-group-routes.js';
+import { starNotificationRoutes } from './star/star-notification-routes.js';
+import { starQueueRoutes } from './star/star-queue-routes.js';
 
 /** Every route printgate serves, with its declared access. */
 export function buildRoutes(ctx: HttpContext): RouteSpec[] {
-  return [...nativeRoutes(ctx), ...keyRoutes(ctx), ...starPrintRoutes(ctx)];
+  return withOpenApi(ctx, [...nativeRoutes(ctx), ...keyRoutes(ctx), ...starPrintRoutes(ctx),
+    ...starGroupRoutes(ctx), ...starDeviceRoutes(ctx), ...starQueueRoutes(ctx), ...starNotificationRoutes(ctx), ...jobRoutes(ctx), ...eventRoutes(ctx)]);
 }
 
 function methodNotAllowedOrNotFound(routes: readonly RouteSpec[]) {

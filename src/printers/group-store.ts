@@ -50,6 +50,38 @@ function toGroup(row: GroupRow): DeviceGroup {
   };
 }
 
+/** Settings a client may change (Star's PUT /v1/a/{group}; undefined = unchanged). */
+export interface DeviceGroupChange {
+  name?: string | undefined;
+  autoCreateQueue?: boolean | undefined;
+  contactEmail?: string | undefined;
+  contactName?: string | undefined;
+  autoBuzzBefore?: number | undefined;
+  autoBuzzAfter?: number | undefined;
+  copies?: number | undefined;
+  autoClaimBcr?: boolean | undefined;
+  enabled?: boolean | undefined;
+  requireDeviceKey?: boolean | undefined;
+}
+
+export interface NewDeviceGroup extends DeviceGroupChange {
+  matchPath: string;
+  name: string;
+}
+
+const COLUMNS: Readonly<Record<keyof DeviceGroupChange, string>> = {
+  name: 'name',
+  autoCreateQueue: 'auto_create_queue',
+  contactEmail: 'contact_email',
+  contactName: 'contact_name',
+  autoBuzzBefore: 'auto_buzz_before',
+  autoBuzzAfter: 'auto_buzz_after',
+  copies: 'copies',
+  autoClaimBcr: 'auto_claim_bcr',
+  enabled: 'enabled',
+  requireDeviceKey: 'require_device_key',
+};
+
 export interface GroupStoreDeps {
   db: Db;
   now: () => Date;
@@ -66,6 +98,48 @@ export class GroupStore {
 
   list(): DeviceGroup[] {
     return (this.deps.db.prepare('SELECT * FROM device_groups ORDER BY match_path').all() as GroupRow[]).map(toGroup);
+  }
+
+  /** Creates a group; returns null when the MatchPath exists already. */
+  create(input: NewDeviceGroup): DeviceGroup | null {
+    const result = this.deps.db
+      .prepare('INSERT OR IGNORE INTO device_groups (match_path, name, created_at) VALUES (?, ?, ?)')
+      .run(input.matchPath, input.name, this.deps.now().toISOString());
+    if (result.changes === 0) return null;
+    return this.update(input.matchPath, input);
+  }
+
+  /** Applies the given settings (undefined = unchanged). Returns null for an unknown group. */
+  update(matchPath: string, change: DeviceGroupChange): DeviceGroup | null {
+    const sets: string[] = [];
+    const values: unknown[] = [];
+    for (const [field, column] of Object.entries(COLUMNS) as [keyof DeviceGroupChange, string][]) {
+      const value = change[field];
+      if (value === undefined) continue;
+      sets.push(`${column} = ?`);
+      values.push(typeof value === 'boolean' ? Number(value) : value);
+    }
+    if (sets.length > 0) {
+      this.deps.db.prepare(`UPDATE device_groups SET ${sets.join(', ')} WHERE match_path = ?`).run(...values, matchPath);
+    }
+    return this.get(matchPath);
+  }
+
+  /** Removes a group (the caller checks it has no devices). */
+  remove(matchPath: string): boolean {
+    return this.deps.db.prepare('DELETE FROM device_groups WHERE match_path = ?').run(matchPath).changes === 1;
+  }
+
+  /** The Star device name (`Id`) set by RequestIdChange, or null for the printer's own name. */
+  deviceName(printerId: string): string | null {
+    const row = this.deps.db.prepare('SELECT name FROM star_device_names WHERE printer_id = ?').get(printerId) as { name: string } | undefined;
+    return row?.name ?? null;
+  }
+
+  setDeviceName(printerId: string, name: string): void {
+    this.deps.db
+      .prepare('INSERT INTO star_device_names (printer_id, name) VALUES (?, ?) ON CONFLICT(printer_id) DO UPDATE SET name = excluded.name')
+      .run(printerId, name);
   }
 
   /** Creates the group named by a configured printer if it does not exist yet. */

@@ -156,6 +156,24 @@ export class PrinterRegistry {
     if (changed) for (const listener of this.listeners) listener(printer, after);
   }
 
+  /** Star's GenerateNewAccessID: a fresh appId, kept in the database (a config appId overrides it at the next start). */
+  renewAppId(id: string): Printer | undefined {
+    const printer = this.printers.get(id);
+    if (!printer) return undefined;
+    const renewed = { ...printer, appId: newAppId() };
+    this.deps.db.prepare('UPDATE printers SET app_id = ? WHERE id = ?').run(renewed.appId, id);
+    this.printers.set(id, renewed);
+    return renewed;
+  }
+
+  /** Star's DELETE device: gone until it is configured or discovered again (a config printer returns at the next start). */
+  remove(id: string): boolean {
+    if (!this.printers.delete(id)) return false;
+    this.statuses.delete(id);
+    this.deps.db.prepare("DELETE FROM printers WHERE id = ? AND source <> 'config'").run(id);
+    return true;
+  }
+
   onStatusChange(listener: PrinterListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -20,7 +20,8 @@ export function nativeRoutes(ctx: HttpContext): RouteSpec[] {
           status: dbOk ? 'ok' : 'degraded',
           version: ctx.version,
           db: dbOk ? 'ok' : 'error',
-          cloudSyncAgeSeconds: null,
+          cloudSyncAgeSeconds: ctx.cloudStatus?.().syncAgeSeconds ?? null,
+          cloud: ctx.cloudStatus?.() ?? null,
           printers,
         });
       },

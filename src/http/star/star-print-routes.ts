@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { AppError } from '../../errors/app-error.js';
+import type { SubmitResult } from '../../jobs/job-service.js';
 import { parsePrintOptions } from '../../jobs/print-options.js';
 import { canSeeGroup } from '../../keys/authenticator.js';
 import type { Printer } from '../../printers/printer-registry.js';
@@ -30,40 +31,48 @@ export function starPrintRoutes(ctx: HttpContext): RouteSpec[] {
       summary: 'Print a document (Star-compatible); answers 201 {JobId, QueuedJobs}',
       handler: async (req, res) => {
         const printer = starDevice(ctx, req, res);
-        const language = ctx.languageFor(printer);
-        const contentType = mediaType(req);
-        if (!language.acceptedTypes.includes(contentType)) {
-          throw new AppError(
-            'UNSUPPORTED_MEDIA_TYPE',
-            `Content-Type "${contentType || '(none)'}" cannot be printed on ${printer.id} (${printer.language}). Accepted: ${language.acceptedTypes.join(', ')}.`,
-            { details: { accepted: language.acceptedTypes } },
-          );
-        }
-        const declared = Number(req.headers['content-length']);
-        if (Number.isFinite(declared) && declared > ctx.config.limits.maxDocumentBytes) {
-          throw new AppError('PAYLOAD_TOO_LARGE', `The document is ${declared} bytes; limits.maxDocumentBytes is ${ctx.config.limits.maxDocumentBytes}.`);
-        }
-        const group = ctx.groups.get(printer.groupPath);
-        const options = parsePrintOptions(
-          { header: (name) => req.get(name), query: (name) => (req.query as Record<string, unknown>)[name] },
-          { copies: group?.copies ?? 1, preBuzzer: group?.autoBuzzBefore ?? 0, postBuzzer: group?.autoBuzzAfter ?? 0 },
-        );
-        const idempotencyKey = req.get('idempotency-key');
-        if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-          throw new AppError('BAD_REQUEST', 'Idempotency-Key must be 1 to 200 visible ASCII characters', { details: { field: 'Idempotency-Key' } });
-        }
-        const result = await ctx.jobService.submit({
-          printer,
-          contentType,
-          body: req,
-          options,
-          keyId: callerKey(res).id,
-          idempotencyKey,
-        });
+        const result = await acceptPrint(ctx, printer, req, res);
         res.setHeader('Location', `/api/v1/jobs/${result.job.id}`);
         if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
         res.status(201).json({ JobId: result.job.id, QueuedJobs: result.queuedJobs });
       },
     },
   ];
+}
+
+/**
+ * The print logic shared by Star's POST …/q and the native POST /api/v1/printers/{id}/jobs:
+ * Content-Type, size, options (header or query), Idempotency-Key, then the durable submit.
+ */
+export async function acceptPrint(ctx: HttpContext, printer: Printer, req: Request, res: Response): Promise<SubmitResult> {
+  const language = ctx.languageFor(printer);
+  const contentType = mediaType(req);
+  if (!language.acceptedTypes.includes(contentType)) {
+    throw new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Content-Type "${contentType || '(none)'}" cannot be printed on ${printer.id} (${printer.language}). Accepted: ${language.acceptedTypes.join(', ')}.`,
+      { details: { accepted: language.acceptedTypes } },
+    );
+  }
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > ctx.config.limits.maxDocumentBytes) {
+    throw new AppError('PAYLOAD_TOO_LARGE', `The document is ${declared} bytes; limits.maxDocumentBytes is ${ctx.config.limits.maxDocumentBytes}.`);
+  }
+  const group = ctx.groups.get(printer.groupPath);
+  const options = parsePrintOptions(
+    { header: (name) => req.get(name), query: (name) => (req.query as Record<string, unknown>)[name] },
+    { copies: group?.copies ?? 1, preBuzzer: group?.autoBuzzBefore ?? 0, postBuzzer: group?.autoBuzzAfter ?? 0 },
+  );
+  const idempotencyKey = req.get('idempotency-key');
+  if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    throw new AppError('BAD_REQUEST', 'Idempotency-Key must be 1 to 200 visible ASCII characters', { details: { field: 'Idempotency-Key' } });
+  }
+  return ctx.jobService.submit({
+    printer,
+    contentType,
+    body: req,
+    options,
+    keyId: callerKey(res).id,
+    idempotencyKey,
+  });
 }

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/open-database.js';
+
+/** Star's webhook event types a target can subscribe to (`test` always reaches it). */
+export const WEBHOOK_EVENT_TYPES = ['connection', 'status', 'job', 'peripheral'] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** A webhook target of a device group. */
+export interface NotificationTarget {
+  id: string;
+  groupPath: string;
+  name: string;
+  url: string;
+  enabled: boolean;
+  events: WebhookEventType[];
+  createdAt: string;
+}
+
+export interface NotificationChange {
+  name?: string | undefined;
+  url?: string | undefined;
+  enabled?: boolean | undefined;
+  events?: WebhookEventType[] | undefined;
+}
+
+interface TargetRow {
+  id: string;
+  group_path: string;
+  name: string;
+  url: string;
+  enabled: number;
+  events_json: string;
+  created_at: string;
+}
+
+function toTarget(row: TargetRow): NotificationTarget {
+  return {
+    id: row.id,
+    groupPath: row.group_path,
+    name: row.name,
+    url: row.url,
+    enabled: row.enabled === 1,
+    events: JSON.parse(row.events_json) as WebhookEventType[],
+    createdAt: row.created_at,
+  };
+}
+
+export interface NotificationStoreDeps {
+  db: Db;
+  now: () => Date;
+}
+
+/** SQL for webhook targets (Star's /v1/a/{group}/n). */
+export class NotificationStore {
+  constructor(private readonly deps: NotificationStoreDeps) {}
+
+  list(groupPath: string): NotificationTarget[] {
+    return (
+      this.deps.db.prepare('SELECT * FROM notification_targets WHERE group_path = ? ORDER BY created_at, id').all(groupPath) as TargetRow[]
+    ).map(toTarget);
+  }
+
+  get(groupPath: string, id: string): NotificationTarget | null {
+    const row = this.deps.db.prepare('SELECT * FROM notification_targets WHERE group_path = ? AND id = ?').get(groupPath, id) as
+      | TargetRow
+      | undefined;
+    return row ? toTarget(row) : null;
+  }
+
+  create(groupPath: string, input: Required<NotificationChange>): NotificationTarget {
+    const id = randomUUID();
+    this.deps.db
+      .prepare('INSERT INTO notification_targets (id, group_path, name, url, enabled, events_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(id, groupPath, input.name, input.url, Number(input.enabled), JSON.stringify(input.events), this.deps.now().toISOString());
+    return this.get(groupPath, id) as NotificationTarget;
+  }
+
+  update(groupPath: string, id: string, change: NotificationChange): NotificationTarget | null {
+    const current = this.get(groupPath, id);
+    if (!current) return null;
+    const next = {
+      name: change.name ?? current.name,
+      url: change.url ?? current.url,
+      enabled: change.enabled ?? current.enabled,
+      events: change.events ?? current.events,
+    };
+    this.deps.db
+      .prepare('UPDATE notification_targets SET name = ?, url = ?, enabled = ?, events_json = ? WHERE id = ?')
+      .run(next.name, next.url, Number(next.enabled), JSON.stringify(next.events), id);
+    return this.get(groupPath, id);
+  }
+
+  /** Removes a target and its undelivered events. */
+  remove(groupPath: string, id: string): boolean {
+    return this.deps.db.transaction(() => {
+      const removed = this.deps.db.prepare('DELETE FROM notification_targets WHERE group_path = ? AND id = ?').run(groupPath, id).changes === 1;
+      if (removed) this.deps.db.prepare('DELETE FROM webhook_outbox WHERE target_id = ?').run(id);
+      return removed;
+    })();
+  }
+
+  /** Removes every target of a group (the group is being deleted). */
+  removeGroup(groupPath: string): void {
+    for (const target of this.list(groupPath)) this.remove(groupPath, target.id);
+  }
+}
