@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseConfig } from '../src/config/load-config.js';
+import { CloudSyncClient } from '../src/cloud/cloud-sync-client.js';
+import { ReferenceCloud } from '../src/cloud/reference-cloud/reference-cloud.js';
+import { DB_FILE, openDatabase, type Db } from '../src/db/open-database.js';
+import { Authenticator } from '../src/keys/authenticator.js';
+import { KeyStore } from '../src/keys/key-store.js';
+import { createLogger } from '../src/log/create-logger.js';
+import type { Benchmark } from './benchmark.js';
+
+/**
+ * Cloud sync against the in-process reference cloud over loopback HTTP, the whole path (fetch,
+ * Ed25519 verify, parse, checks, one SQLite transaction): a 100,000-key snapshot, a delta of 1,000
+ * revocations, and the time from a revocation published to it being refused with the push stream up.
+ */
+
+const KEYS = Number(process.env.BENCH_CLOUD_KEYS ?? 100_000);
+const REVOCATIONS = Number(process.env.BENCH_CLOUD_REVOCATIONS ?? 1000);
+const PUSH_ROUNDS = 20;
+const DEADLINE_MS = 300_000;
+
+async function until(what: string, check: () => boolean, deadline: number): Promise<void> {
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`cloud bench: timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+function mb(bytes: number): number {
+  return bytes / (1024 * 1024);
+}
+
+export const cloudBench: Benchmark = {
+  name: 'cloud',
+  description: `cloud sync: ${KEYS} key snapshot, ${REVOCATIONS} revocation delta, push-to-refusal latency`,
+  async run(report) {
+    const deadline = Date.now() + DEADLINE_MS;
+    const dir = mkdtempSync(path.join(tmpdir(), 'printgate-cloud-bench-'));
+    const cloud = await ReferenceCloud.start({ pingSeconds: 3600 });
+    const tokenFile = path.join(dir, 'token');
+    writeFileSync(tokenFile, cloud.token, { mode: 0o600 });
+    const log = createLogger({ level: 'silent' });
+    let db: Db | null = null;
+    let client: CloudSyncClient | null = null;
+    try {
+      const minted = Array.from({ length: KEYS }, (_, index) => cloud.upsert({ keyId: `ck_${index}`, name: `key ${index}` }));
+      db = openDatabase({ dataDir: path.join(dir, 'data') });
+      const config = parseConfig({ cloud: { ...cloud.configFor(tokenFile), stream: false, pollSeconds: 3600 } });
+      const cloudConfig = { ...config.cloud, url: cloud.url, gatewayId: cloud.gatewayId };
+      const now = (): Date => new Date();
+      global.gc?.();
+      const rssBefore = process.memoryUsage().rss;
+      client = new CloudSyncClient({ cloud: cloudConfig, db, log, now, requestTimeoutMs: 120_000 });
+      let started = performance.now();
+      client.start();
+      await until('the snapshot', () => client!.status().appliedSeq === KEYS, deadline);
+      report({ label: `snapshot of ${KEYS} keys: pull, verify, apply`, value: performance.now() - started, unit: 'ms' });
+      report({ label: 'process RSS growth during the snapshot', value: mb(process.memoryUsage().rss - rssBefore), unit: 'MB' });
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      report({ label: `database size with ${KEYS} cloud keys`, value: mb(statSync(path.join(dir, 'data', DB_FILE)).size), unit: 'MB' });
+
+      for (let index = 0; index < REVOCATIONS; index += 1) cloud.revoke({ keyId: minted[index]!.keyId });
+      started = performance.now();
+      await client.pull();
+      report({ label: `delta of ${REVOCATIONS} revocations: pull, verify, apply`, value: performance.now() - started, unit: 'ms' });
+      await client.stop();
+
+      // Push: the stream up, polling off; time from publish to the key being refused.
+      client = new CloudSyncClient({ cloud: { ...cloudConfig, stream: true }, db, log, now });
+      client.start();
+      await until('the push stream', () => client!.status().streamConnected && cloud.streamCount > 0, deadline);
+      const authenticator = new Authenticator({ keys: new KeyStore({ db, now }), now });
+      const refused = (key: string): boolean => {
+        try {
+          authenticator.authenticate({ authorization: `Bearer ${key}` });
+          return false;
+        } catch {
+          return true;
+        }
+      };
+      const latencies: number[] = [];
+      for (let round = 0; round < PUSH_ROUNDS; round += 1) {
+        const victim = minted[REVOCATIONS + round]!;
+        started = performance.now();
+        cloud.revoke({ keyId: victim.keyId });
+        await until('a pushed revocation', () => refused(victim.key!), deadline);
+        latencies.push(performance.now() - started);
+      }
+      latencies.sort((a, b) => a - b);
+      report({ label: 'revocation published → refused, stream up (median)', value: latencies[Math.floor(latencies.length / 2)]!, unit: 'ms' });
+      report({ label: 'revocation published → refused, stream up (max)', value: latencies.at(-1)!, unit: 'ms' });
+    } finally {
+      await client?.stop();
+      db?.close();
+      await cloud.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};

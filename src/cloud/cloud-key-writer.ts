@@ -1,0 +1,201 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db/open-database.js';
+import { normalizePermissions } from '../keys/permissions.js';
+import { isRevoked, isUpserted, type CloudFeed, type KeyRevokedEvent, type KeyUpsertedEvent } from './cloud-feed.js';
+import type { CloudSyncStore, PersistedSyncState } from './cloud-sync-store.js';
+
+/** What one applied feed changed, for the log and for listeners (open streams of revoked keys). */
+export interface ApplyResult {
+  upserted: number;
+  /** Ids of api_keys rows (cloud or local) this feed revoked. */
+  revokedKeyIds: string[];
+  /** Ids of cloud keys a snapshot no longer listed, now deleted. */
+  removedKeyIds: string[];
+  /** Upserts refused: revoked before, or their sha256 already belongs to another key. */
+  skipped: number;
+  unknownPermissions: string[];
+}
+
+export interface CloudKeyWriterDeps {
+  db: Db;
+  store: CloudSyncStore;
+  now: () => Date;
+}
+
+const GROUP_PATH = /^[a-z0-9_-]{1,64}$/;
+const CLOUD_HINT = '(cloud)';
+
+interface KeyRow {
+  id: string;
+  sha256: string;
+  source: 'local' | 'cloud';
+  revoked_at: string | null;
+}
+
+function isoOrNull(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
+/**
+ * Cloud-specific SQL on api_keys and cloud_revocations. A feed is applied in one transaction
+ * together with its new position, so a crash leaves either all of it or none of it.
+ * Revocations are permanent: they are kept in cloud_revocations (by sha256 and by keyId) even for
+ * keys this gateway never saw, and a later upsert of a revoked key never revives it.
+ */
+export class CloudKeyWriter {
+  private readonly sql: Record<string, Statement>;
+  private readonly revokedBySha = new Map<string, string>();
+  private readonly revokedById = new Map<string, string>();
+
+  constructor(private readonly deps: CloudKeyWriterDeps) {
+    const db = deps.db;
+    this.sql = {
+      byId: db.prepare('SELECT id, sha256, source, revoked_at FROM api_keys WHERE id = ?'),
+      bySha: db.prepare('SELECT id, sha256, source, revoked_at FROM api_keys WHERE sha256 = ?'),
+      byIdOrSha: db.prepare('SELECT id, sha256, source, revoked_at FROM api_keys WHERE id = ? OR sha256 = ?'),
+      allRevocations: db.prepare('SELECT sha256, key_id, revoked_at FROM cloud_revocations'),
+      revocationByIdOnly: db.prepare('SELECT 1 FROM cloud_revocations WHERE key_id = ? AND sha256 IS NULL LIMIT 1'),
+      addRevocation: db.prepare('INSERT OR IGNORE INTO cloud_revocations (sha256, key_id, revoked_at, seq) VALUES (?, ?, ?, ?)'),
+      insertKey: db.prepare(
+        `INSERT INTO api_keys (id, sha256, hint, name, description, permissions, groups_json, source, created_at, expires_at, disabled, revoked_at)
+         VALUES (?, ?, ?, ?, '', ?, ?, 'cloud', ?, ?, ?, ?)`,
+      ),
+      updateKey: db.prepare(
+        `UPDATE api_keys SET sha256 = ?, name = ?, permissions = ?, groups_json = ?, expires_at = ?, disabled = ?
+         WHERE id = ? AND source = 'cloud' AND revoked_at IS NULL`,
+      ),
+      revokeKey: db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+      liveCloudIds: db.prepare("SELECT id FROM api_keys WHERE source = 'cloud' AND revoked_at IS NULL"),
+      deleteKey: db.prepare("DELETE FROM api_keys WHERE id = ? AND source = 'cloud'"),
+    };
+  }
+
+  /** Applies a checked feed and records `next` as the new position, all in one transaction. */
+  apply(feed: CloudFeed, next: PersistedSyncState): ApplyResult {
+    return this.deps.db.transaction(() => {
+      this.loadRevocations();
+      const result: ApplyResult = { upserted: 0, revokedKeyIds: [], removedKeyIds: [], skipped: 0, unknownPermissions: [] };
+      const unknown = new Set<string>();
+      const listed = new Set<string>();
+      for (const event of feed.events) {
+        if (isRevoked(event)) this.revoke(event, result);
+        else if (isUpserted(event)) {
+          listed.add(event.keyId);
+          this.upsert(event, result, unknown);
+        }
+      }
+      if (feed.full && !feed.hasMore) {
+        for (const { id } of this.sql.liveCloudIds!.all() as { id: string }[]) {
+          if (listed.has(id)) continue;
+          this.sql.deleteKey!.run(id);
+          result.removedKeyIds.push(id);
+        }
+      }
+      this.deps.store.save(next);
+      result.unknownPermissions = [...unknown];
+      return result;
+    }).immediate();
+  }
+
+  /** Revocations are few next to keys: held in maps for the length of one apply. */
+  private loadRevocations(): void {
+    this.revokedBySha.clear();
+    this.revokedById.clear();
+    for (const row of this.sql.allRevocations!.iterate() as Iterable<{ sha256: string | null; key_id: string | null; revoked_at: string }>) {
+      this.remember(row.sha256, row.key_id, row.revoked_at);
+    }
+  }
+
+  private remember(sha256: string | null, keyId: string | null, at: string): void {
+    if (sha256 !== null && !this.revokedBySha.has(sha256)) this.revokedBySha.set(sha256, at);
+    if (keyId !== null && !this.revokedById.has(keyId)) this.revokedById.set(keyId, at);
+  }
+
+  /** The revocation time recorded for this sha256 or keyId, or null. */
+  private revokedAt(sha256: string | null, keyId: string | null): string | null {
+    return (sha256 !== null ? this.revokedBySha.get(sha256) : undefined) ?? (keyId !== null ? this.revokedById.get(keyId) : undefined) ?? null;
+  }
+
+  private revoke(event: KeyRevokedEvent, result: ApplyResult): void {
+    const at = isoOrNull(event.revokedAt) ?? this.deps.now().toISOString();
+    const keyId = event.keyId ?? null;
+    const rows: KeyRow[] = [];
+    if (event.sha256) {
+      const row = this.sql.bySha!.get(event.sha256) as KeyRow | undefined;
+      if (row) rows.push(row);
+    }
+    if (keyId) {
+      const row = this.sql.byId!.get(keyId) as KeyRow | undefined;
+      if (row && !rows.some((known) => known.id === row.id)) rows.push(row);
+    }
+    // Remember the hash too when only the keyId was sent, so the revocation outlives a purge.
+    const shas = new Set<string>(event.sha256 ? [event.sha256] : []);
+    for (const row of rows) if (keyId !== null && row.id === keyId) shas.add(row.sha256);
+    for (const sha of shas) this.sql.addRevocation!.run(sha, keyId, at, event.seq);
+    if (shas.size === 0 && keyId !== null && !this.sql.revocationByIdOnly!.get(keyId)) {
+      this.sql.addRevocation!.run(null, keyId, at, event.seq);
+    }
+    for (const sha of shas) this.remember(sha, keyId, at);
+    this.remember(null, keyId, at);
+    if (rows.length === 0 && keyId !== null && event.sha256) {
+      // A cloud key revoked before this gateway saw it: list it (revoked) for audit and TOKEN_REVOKED.
+      this.sql.insertKey!.run(keyId, event.sha256, CLOUD_HINT, keyId, '[]', '[]', this.deps.now().toISOString(), null, 0, at);
+      return;
+    }
+    for (const row of rows) {
+      if (row.revoked_at !== null) continue;
+      this.sql.revokeKey!.run(at, row.id);
+      result.revokedKeyIds.push(row.id);
+    }
+  }
+
+  private upsert(event: KeyUpsertedEvent, result: ApplyResult, unknown: Set<string>): void {
+    const { permissions, unknown: notKnown } = normalizePermissions(event.permissions);
+    notKnown.forEach((name) => unknown.add(name));
+    const groups = [...new Set((event.groups ?? []).filter((group) => GROUP_PATH.test(group)))];
+    const name = (event.name ?? '').trim().slice(0, 100) || event.keyId;
+    const expiresAt = isoOrNull(event.expiresAt);
+    const disabled = event.disabled ? 1 : 0;
+    const revokedAt = this.revokedAt(event.sha256, event.keyId);
+    const found = this.sql.byIdOrSha!.all(event.keyId, event.sha256) as KeyRow[];
+    const existing = found.find((row) => row.id === event.keyId);
+    const holder = found.find((row) => row.sha256 === event.sha256);
+    if (holder && holder.id !== event.keyId) {
+      result.skipped += 1; // the hash belongs to another key (a local one, or another cloud id)
+      return;
+    }
+    if (existing && existing.source !== 'cloud') {
+      result.skipped += 1;
+      return;
+    }
+    if (!existing) {
+      this.sql.insertKey!.run(
+        event.keyId,
+        event.sha256,
+        CLOUD_HINT,
+        name,
+        JSON.stringify(permissions),
+        JSON.stringify(groups),
+        this.deps.now().toISOString(),
+        expiresAt,
+        disabled,
+        revokedAt,
+      );
+      if (revokedAt !== null) result.skipped += 1;
+      else result.upserted += 1;
+      return;
+    }
+    if (existing.revoked_at !== null || revokedAt !== null) {
+      if (existing.revoked_at === null && revokedAt !== null) {
+        this.sql.revokeKey!.run(revokedAt, existing.id);
+        result.revokedKeyIds.push(existing.id);
+      }
+      result.skipped += 1;
+      return;
+    }
+    this.sql.updateKey!.run(event.sha256, name, JSON.stringify(permissions), JSON.stringify(groups), expiresAt, disabled, event.keyId);
+    result.upserted += 1;
+  }
+}

@@ -1,0 +1,24 @@
+import type { RejectReason } from './cloud-feed.js';
+
+/** What /healthz and /metrics show about key sync. Nothing secret. */
+export interface CloudSyncStatus {
+  enabled: boolean;
+  appliedSeq: number;
+  issuedAt: string | null;
+  lastSuccessAt: string | null;
+  /** Seconds since the last successful sync; null before the first. */
+  syncAgeSeconds: number | null;
+  streamConnected: boolean;
+  /** True while maxStalenessSeconds > 0 and the last success is older than that (or never). */
+  stale: boolean;
+  /** The last failure, in words (never a token). Null after a success. */
+  lastError: string | null;
+  /** printgate_cloud_sync_rejected_total{reason} */
+  rejected: Record<RejectReason, number>;
+}
+
+/** Keys a sync changed; event streams of revoked or removed keys should be closed. */
+export interface KeysChanged {
+  revokedKeyIds: string[];
+  removedKeyIds: string[];
+}
