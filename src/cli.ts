@@ -7,6 +7,9 @@ import { processIo, UsageError } from './cli/cli-io.js';
 import { runConfigCheck, runJobsCommand, runPrintersList } from './cli/inspect-commands.js';
 import { runKeysCommand } from './cli/keys-command.js';
 import { runServe } from './cli/serve-command.js';
+import { runDoctor } from './cli/doctor-command.js';
+import { runPrintersProbe } from './cli/probe-command.js';
+import { createLogger } from './log/create-logger.js';
 
 const USAGE = `usage: printgate <command> [options]
 
@@ -15,7 +18,8 @@ commands:
   keys create --name N --permissions P1,P2 [--description D] [--expires ISO8601] [--groups g1,g2]
   keys list | edit ID [--name] [--description] [--permissions] [--groups] [--expires|never]
   keys disable ID | enable ID | revoke ID | purge --older-than 90d | permissions
-  printers list
+  printers list | printers probe URI
+  doctor                                checks data dir, port, printers, devices, cloud; prints fixes
   jobs list [--printer ID] [--state S] | jobs cancel ID
   config check
 
@@ -71,8 +75,18 @@ async function main(argv: string[]): Promise<void> {
       );
       return;
     case 'printers':
-      if (sub !== 'list') throw new UsageError('printers: use list');
-      runPrintersList(config, io);
+      if (sub === 'list') {
+        runPrintersList(config, io);
+        return;
+      }
+      if (sub === 'probe') {
+        if (!id) throw new UsageError('printers probe needs a device URI, e.g. socket://10.0.0.7:9100');
+        if (!(await runPrintersProbe(config, createLogger({ level: 'silent' }), id, io))) process.exitCode = 1;
+        return;
+      }
+      throw new UsageError('printers: use list or probe URI');
+    case 'doctor':
+      if (!(await runDoctor(config, source, createLogger({ level: 'silent' }), io))) process.exitCode = 1;
       return;
     case 'jobs':
       runJobsCommand(config, { sub, id, printer: values.printer, state: values.state }, io);

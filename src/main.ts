@@ -1,11 +1,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { LANGUAGES, TRANSPORT_FACTORIES } from '../drivers/index.js';
+import { findProfile, LANGUAGES, PROFILES, TRANSPORT_FACTORIES } from '../drivers/index.js';
+import { ConfigError } from './config/config-error.js';
 import type { Config } from './config/schema.js';
 import { openDatabase, type Db } from './db/open-database.js';
 import type { Language, Transport, TransportContext } from './driver-api/index.js';
 import { AppError } from './errors/app-error.js';
+import { answerClientError } from './http/client-error.js';
 import { createApp } from './http/create-app.js';
 import type { HttpContext } from './http/http-context.js';
 import type { RouteSpec } from './http/route-spec.js';
@@ -22,6 +24,13 @@ import { GroupStore } from './printers/group-store.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { PrinterRegistry, type Printer } from './printers/printer-registry.js';
 import { readVersion } from './version.js';
+import { cloudStalenessCheck } from './cloud/cloud-staleness-check.js';
+import { createCloudSync } from './cloud/create-cloud-sync.js';
+import { EventStream, subscribeEventStream } from './http/native/event-stream.js';
+import { NotificationStore } from './webhooks/notification-store.js';
+import { subscribeWebhookEvents } from './webhooks/webhook-events.js';
+import { WebhookOutbox } from './webhooks/webhook-outbox.js';
+import { WebhookWorker } from './webhooks/webhook-worker.js';
 
 /**
  * The composition root: the only place that wires modules together and the only importer of
@@ -77,8 +86,19 @@ function languageResolver() {
   };
 }
 
+/** A `printers[].profile` that names no known family is a config mistake: stop with exit 78. */
+function checkProfiles(config: Readonly<Config>): void {
+  const problems = config.printers.flatMap((printer, index) =>
+    printer.profile === undefined || findProfile(printer.profile)
+      ? []
+      : [`printers[${index}].profile: unknown profile "${printer.profile}" (known: ${PROFILES.map((profile) => profile.id).join(', ')})`],
+  );
+  if (problems.length > 0) throw new ConfigError('invalid configuration', problems);
+}
+
 export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, log } = deps;
+  checkProfiles(config);
   const now = deps.now ?? (() => new Date());
   const db = openDatabase({ dataDir: config.dataDir });
   const spool = new Spool(config.dataDir);
@@ -86,8 +106,9 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   if (leftovers > 0) log.warn({ files: leftovers }, 'removed partial spool files of requests a crash cut short');
 
   const keys = new KeyStore({ db, now });
+  const cloudSync = createCloudSync({ config, db, log, now });
   const groups = new GroupStore({ db, now });
-  const registry = new PrinterRegistry({ db, groups, profiles: () => undefined, now });
+  const registry = new PrinterRegistry({ db, groups, profiles: findProfile, now });
   registry.syncConfigured(config.printers);
   const jobs = new JobStore({ db, now });
   const events = new JobEvents();
@@ -105,6 +126,12 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   });
   const metrics = new GatewayMetrics({ registry, jobs, events });
   const retention = new JobRetention({ jobs, spool, config, log, now });
+  const notifications = new NotificationStore({ db, now });
+  const webhooks = new WebhookOutbox({ db, now, notifications });
+  const webhookWorker = new WebhookWorker({ outbox: webhooks, log, now });
+  subscribeWebhookEvents({ events, registry, groups, outbox: webhooks });
+  const eventStream = new EventStream({ now });
+  subscribeEventStream({ events, registry, stream: eventStream });
   const jobService = new JobService({ jobs, spool, events, config, log, now, notify: (id) => dispatcher.notify(id) });
 
   const ctx: HttpContext = {
@@ -120,6 +147,10 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     dispatcher,
     languageFor,
     metrics,
+    notifications,
+    webhooks,
+    eventStream,
+    ...(cloudSync ? { cloudStatus: () => cloudSync.status() } : {}),
     dbHealthy: () => {
       try {
         return db.prepare('SELECT 1 AS ok').get() !== undefined;
@@ -131,27 +162,36 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const { app, routes } = createApp({
     ctx,
     auth: {
-      authenticator: new Authenticator({ keys, now }),
+      authenticator: new Authenticator({
+        keys,
+        now,
+        extraChecks: cloudSync ? [cloudStalenessCheck({ cloud: config.cloud, status: () => cloudSync.status() })] : [],
+      }),
       perKey: new TokenBucketLimiter(config.limits.perKey.ratePerSecond, config.limits.perKey.burst),
       failures: new AuthFailureThrottle(config.limits.authFailures),
     },
   });
 
   dispatcher.start();
+  webhookWorker.start();
   retention.start();
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.server.port, config.server.host, () => resolve(listening));
     listening.once('error', reject);
   });
+  server.on('clientError', answerClientError);
   server.headersTimeout = 30_000;
   server.requestTimeout = 300_000;
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  cloudSync?.start();
 
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      await cloudSync?.stop();
+      eventStream.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
@@ -160,9 +200,16 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
       });
       retention.stop();
       await dispatcher.stop(config.server.shutdownGraceSeconds * 1000);
+      await webhookWorker.stop();
       db.close();
     })();
     return stopping;
   };
   return { server, url, routes, db, stop };
+}
+
+/** Opens the transport for one device URI outside a running gateway (printers probe, doctor). */
+export function openDeviceTransport(config: Readonly<Config>, log: Logger, uri: string): Transport {
+  const open = transportOpener(config, log);
+  return open({ id: 'probe', uri } as Printer);
 }
