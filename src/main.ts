@@ -75,10 +75,21 @@ function transportOpener(config: Readonly<Config>, log: Logger) {
   };
 }
 
+/**
+ * `language: auto`: the named profile's language; else pdf for an IPP printer (office printers take
+ * PDF), starprnt for a CloudPRNT printer, escpos (the most common receipt language) for the rest.
+ */
+function autoLanguage(printer: Printer): string {
+  if (printer.profile.language !== undefined) return printer.profile.language;
+  if (/^ipps?:/.test(printer.uri)) return 'pdf';
+  if (printer.uri.startsWith('cloudprnt:')) return 'starprnt';
+  return 'escpos';
+}
+
 function languageResolver() {
   const byName = new Map(LANGUAGES.map((language) => [language.name, language] as const));
   return (printer: Printer): Language => {
-    const language = byName.get(printer.language);
+    const language = byName.get(printer.language === 'auto' ? autoLanguage(printer) : printer.language);
     if (!language) {
       throw new AppError('UNSUPPORTED_URI', `printer ${printer.id}: language "${printer.language}" is not built yet (available: ${[...byName.keys()].join(', ')})`);
     }

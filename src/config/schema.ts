@@ -26,6 +26,10 @@ export const printerSchema = z.strictObject({
   paperWidthMM: z.number().positive().max(300).optional(),
   printableWidthMM: z.number().positive().max(300).optional(),
   dotsPerMM: z.number().positive().max(48).optional(),
+  /** How photos and PDF pages become dots: error diffusion (floyd-steinberg, atkinson) or a plain threshold. */
+  dither: z.enum(['floyd-steinberg', 'atkinson', 'threshold']).optional(),
+  /** 0-255: pixels darker than this print (the threshold, and the bias of the diffusing algorithms). */
+  ditherThreshold: z.number().int().min(0).max(255).optional(),
 });
 export type PrinterConfig = z.infer<typeof printerSchema>;
 

@@ -43,5 +43,13 @@ export function resolveProfile(printer: PrinterConfig, lookup: ProfileLookup): P
   const columns = printableWidthMM === base.printableWidthMM && dotsPerMM === base.dotsPerMM
     ? base.columns
     : Math.floor((printableWidthMM * dotsPerMM) / 12);
-  return Object.freeze({ ...base, paperWidthMM, printableWidthMM, dotsPerMM, columns });
+  return Object.freeze({
+    ...base,
+    paperWidthMM,
+    printableWidthMM,
+    dotsPerMM,
+    columns,
+    ...(printer.dither === undefined ? {} : { dither: printer.dither }),
+    ...(printer.ditherThreshold === undefined ? {} : { ditherThreshold: printer.ditherThreshold }),
+  });
 }

@@ -71,6 +71,25 @@ describe('printing a Star API job to a raw TCP printer', () => {
     expect(bytes!.includes(Buffer.from([0xe2, 0x82, 0xac]))).toBe(false);
   });
 
+  it('language auto speaks the profile\'s language, else ESC/POS on a socket', async () => {
+    const label = await sink();
+    const receipt = await sink();
+    gateway = await startTestGateway({
+      printers: [
+        { ...printer('Labels', 'labels01', label.uri, 'auto'), profile: 'zebra-203dpi' },
+        printer('Counter', 'counter01', receipt.uri, 'auto'),
+      ],
+    });
+    const { key } = gateway.createKey(['PrintToDevice']);
+    expect((await print(gateway.url, '/v1/a/store1/d/labels01/q', 'SKU 42\n', { authorization: `Bearer ${key}` })).status).toBe(201);
+    expect((await print(gateway.url, '/v1/a/store1/d/counter01/q', 'Table 7\n', { authorization: `Bearer ${key}` })).status).toBe(201);
+    const [zpl] = await label.waitForJobs(1);
+    expect(zpl!.toString('latin1')).toMatch(/^\^XA[\s\S]*\^XZ\s*$/);
+    const [escpos] = await receipt.waitForJobs(1);
+    expect(escpos!.subarray(0, 2)).toEqual(ESC_INIT);
+    expect(escpos!.includes(Buffer.from('Table 7'))).toBe(true);
+  });
+
   it('keeps the job pending while the printer is down and delivers it once it comes up', async () => {
     const probe = await startTcpSink();
     const port = probe.port;
