@@ -20,7 +20,7 @@ commands:
   keys disable ID | enable ID | revoke ID | purge --older-than 90d | permissions
   printers list | printers probe URI
   doctor                                checks data dir, port, printers, devices, cloud; prints fixes
-  jobs list [--printer ID] [--state S] | jobs cancel ID
+  jobs list [--printer ID] [--state S] | jobs cancel ID | jobs release ID
   config check
 
 options:

@@ -5,6 +5,7 @@ import { zplImageLabel, zplTextLabel } from '../render/encode-zpl.js';
 import { imageToBitmap } from '../render/image-to-bitmap.js';
 import { PDF_LIMITS } from '../render/receipt-from-document.js';
 import { rasterisePdf } from '../render/rasterise-pdf.js';
+import { zplStatusQuery } from '../status/zpl-status.js';
 import { concat, repeat, textLines } from './text-document.js';
 
 const RAW = ['application/vnd.zebra.zpl', 'application/octet-stream'];
@@ -42,4 +43,5 @@ export const zplLanguage: Language = {
     }
     return { bytes, documentFormat: 'application/vnd.zebra.zpl', warnings };
   },
+  statusQuery: zplStatusQuery,
 };

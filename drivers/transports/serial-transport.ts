@@ -86,6 +86,53 @@ export class SerialTransport implements Transport {
     if (!this.settings.hold) await this.release(port);
   }
 
+  /** Writes a status request and collects the printer's answer until it is whole or the time is up. */
+  async query(request: Uint8Array, isComplete: (reply: Uint8Array) => boolean, signal: AbortSignal, timeoutMs: number): Promise<Uint8Array> {
+    const port = await this.acquire(signal);
+    const chunks: Buffer[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let settled = false;
+        const settle = (error: Error | null): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          port.off('data', onData);
+          port.off('error', onError);
+          port.off('close', onClose);
+          if (error) reject(error);
+          else resolve();
+        };
+        const what = `status query on ${this.settings.path}`;
+        const onData = (chunk: Buffer): void => {
+          chunks.push(chunk);
+          if (isComplete(Buffer.concat(chunks))) settle(null);
+        };
+        const onError = (error: Error): void => settle(this.unreachable(what, error));
+        const onClose = (): void => settle(new DriverError('PRINTER_UNREACHABLE', `${this.settings.path} went away during a ${what}`));
+        const onAbort = (): void => settle(new DriverError('PRINTER_TIMEOUT', `${what} aborted`));
+        const timer = setTimeout(() => settle(null), timeoutMs);
+        if (signal.aborted) {
+          onAbort();
+          return;
+        }
+        signal.addEventListener('abort', onAbort, { once: true });
+        port.on('data', onData);
+        port.on('error', onError);
+        port.on('close', onClose);
+        port.write(Buffer.from(request.buffer, request.byteOffset, request.byteLength), (error?: Error | null) => {
+          if (error) settle(this.unreachable(what, error));
+        });
+      });
+    } catch (error) {
+      this.discard(port);
+      throw error;
+    }
+    if (!this.settings.hold) await this.release(port);
+    return Buffer.concat(chunks);
+  }
+
   async close(): Promise<void> {
     const port = this.held;
     this.held = null;

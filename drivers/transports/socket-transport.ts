@@ -73,6 +73,43 @@ export class SocketTransport implements Transport {
     });
   }
 
+  /**
+   * Status on its own connection: write the request, read until the reply is whole or the time is
+   * up. A printer that answered is left with a normal close; one that stayed silent (a plain sink,
+   * a spooler) is reset, so it never takes the request for a job of its own.
+   */
+  query(request: Uint8Array, isComplete: (reply: Uint8Array) => boolean, signal: AbortSignal, timeoutMs: number): Promise<Uint8Array> {
+    // Registered before connectAnd's own abort handler, so an abandoned query is reset, not closed.
+    let connected: net.Socket | null = null;
+    let timer: NodeJS.Timeout | undefined;
+    const reset = (): void => void connected?.resetAndDestroy();
+    signal.addEventListener('abort', reset, { once: true });
+    return this.connectAnd<Uint8Array>(signal, (socket, settle) => {
+      connected = socket;
+      const chunks: Buffer[] = [];
+      let done = false;
+      const finish = (answered: boolean): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        const reply = Buffer.concat(chunks);
+        if (answered) socket.end();
+        else socket.resetAndDestroy();
+        settle.resolve(reply);
+      };
+      socket.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        if (isComplete(Buffer.concat(chunks))) finish(true);
+      });
+      socket.on('end', () => finish(false));
+      timer = setTimeout(() => finish(false), timeoutMs);
+      socket.write(Buffer.from(request.buffer, request.byteOffset, request.byteLength));
+    }).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', reset);
+    });
+  }
+
   async close(): Promise<void> {
     // One connection per job: nothing is held open.
   }

@@ -54,7 +54,7 @@ export interface JobsArgs {
   state?: string | undefined;
 }
 
-/** jobs list [--printer ID] [--state S] | jobs cancel ID */
+/** jobs list [--printer ID] [--state S] | jobs cancel ID | jobs release ID */
 export function runJobsCommand(config: Readonly<Config>, args: JobsArgs, io: CliIo): void {
   const db = openDatabase({ dataDir: config.dataDir });
   try {
@@ -83,7 +83,18 @@ export function runJobsCommand(config: Readonly<Config>, args: JobsArgs, io: Cli
       else io.out(`Canceled job ${job.id}.`);
       return;
     }
-    throw new UsageError('jobs: use list or cancel');
+    if (args.sub === 'release') {
+      if (!args.id) throw new UsageError('jobs release needs a job id');
+      const job = jobs.transition(args.id, 'pending', { stateReason: 'released-by-user' }, ['held']);
+      if (!job) {
+        const existing = jobs.get(args.id);
+        throw new UsageError(existing ? `job ${args.id} is ${existing.state}, not held: only a held job can be released` : `no job ${args.id}`);
+      }
+      if (io.json) printJson(io, jobView(job));
+      else io.out(`Released job ${job.id}: it prints when its printer is next free (a running gateway picks it up within 30 s; POST /api/v1/jobs/{id}/release acts at once).`);
+      return;
+    }
+    throw new UsageError('jobs: use list, cancel or release');
   } finally {
     db.close();
   }

@@ -26,6 +26,8 @@ export const printerSchema = z.strictObject({
   paperWidthMM: z.number().positive().max(300).optional(),
   printableWidthMM: z.number().positive().max(300).optional(),
   dotsPerMM: z.number().positive().max(48).optional(),
+  /** Ask the printer for its status (ESC/POS DLE EOT, Star ASB, ZPL ~HS) before and after jobs: auto (default) or off. */
+  statusQuery: z.enum(['auto', 'off']).optional(),
   /** How photos and PDF pages become dots: error diffusion (floyd-steinberg, atkinson) or a plain threshold. */
   dither: z.enum(['floyd-steinberg', 'atkinson', 'threshold']).optional(),
   /** 0-255: pixels darker than this print (the threshold, and the bias of the diffusing algorithms). */
@@ -102,6 +104,10 @@ export const configSchema = z.strictObject({
       confirmTimeoutMs: z.number().int().positive().default(10000),
       retryInitialMs: z.number().int().positive().default(500),
       retryMaxMs: z.number().int().positive().default(30000),
+      /** How long a printer may take to answer a status query before the job completes unconfirmed. */
+      statusTimeoutMs: z.number().int().positive().default(1000),
+      /** How often an idle printer that answers status queries is asked (0 = only around jobs). */
+      statusPollMs: z.number().int().min(0).default(30000),
     })
     .prefault({}),
   compat: z

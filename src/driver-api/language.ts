@@ -1,3 +1,5 @@
+import type { StatusQuery } from './status-query.js';
+
 /** A printer family as data: width, resolution, code pages, features. */
 export interface PrinterProfile {
   id: string;
@@ -59,10 +61,24 @@ export interface RenderResult {
   copies?: number;
 }
 
+/** One copy of a job drawn as the printer prints it (GET /api/v1/jobs/{id}/preview.png). */
+export interface PreviewResult {
+  /** PNG as wide as the printable width in dots. */
+  png: Uint8Array;
+  width: number;
+  height: number;
+  /** What the preview could not show as printed (placeholders, missing glyphs). */
+  warnings: string[];
+}
+
 export interface Language {
   readonly name: string;
   /** Media types this language can render (raw pass-through types included). */
   readonly acceptedTypes: readonly string[];
   /** Renders one copy's worth of options into bytes; copies are the renderer's concern. */
   render(input: RenderInput): Promise<RenderResult>;
+  /** Draws one copy from the same rendering path; absent if the language cannot. Rejects with a DriverError. */
+  preview?(input: RenderInput): Promise<PreviewResult>;
+  /** How to ask the printer for its status on the back-channel; absent if the language cannot. */
+  readonly statusQuery?: StatusQuery;
 }

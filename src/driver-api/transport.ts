@@ -34,6 +34,13 @@ export interface Transport {
   send(data: Uint8Array, signal: AbortSignal, meta: SendMeta): Promise<DeliveryReport>;
   /** A cheap reachability check used while the printer is stopped (no document bytes). */
   probe(signal: AbortSignal): Promise<void>;
+  /**
+   * Writes `request` on the back-channel and collects the device's answer until `isComplete` says
+   * it is whole or `timeoutMs` passes; resolves with the bytes received (possibly none or partial).
+   * Rejects with a DriverError (PRINTER_UNREACHABLE) when the device cannot be reached. Never part
+   * of a job: a device that does not answer must not take the request for a document. Optional.
+   */
+  query?(request: Uint8Array, isComplete: (reply: Uint8Array) => boolean, signal: AbortSignal, timeoutMs: number): Promise<Uint8Array>;
   /** What the device says about itself (IPP attributes, ...), for `printers probe`; optional. */
   describe?(signal: AbortSignal): Promise<object | null>;
   close(): Promise<void>;
@@ -43,4 +50,25 @@ export interface TransportFactory {
   /** URI schemes this factory opens, without the colon. */
   readonly schemes: readonly string[];
   create(uri: URL, context: TransportContext): Transport;
+}
+
+/** One job handed to a CloudPRNT printer: the bytes in the printer's language and their media type. */
+export interface CloudPrntDelivery {
+  jobId: string;
+  bytes: Uint8Array;
+  mediaType: string;
+}
+
+/**
+ * The server side of Star CloudPRNT (the printer polls the gateway), injected into the cloudprnt
+ * transport by main.ts: the transport hands a job over and waits for the printer's verdict.
+ */
+export interface CloudPrntMailbox {
+  /**
+   * Offers the job to the printer's next poll and resolves with the result code of its DELETE
+   * ("200 OK", "520 …"). Rejects with PRINTER_UNREACHABLE when the printer stops polling.
+   */
+  deliver(mac: string, delivery: CloudPrntDelivery, signal: AbortSignal): Promise<string>;
+  /** Throws PRINTER_UNREACHABLE unless the printer has polled recently. */
+  reachable(mac: string): void;
 }

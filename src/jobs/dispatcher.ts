@@ -32,6 +32,7 @@ export class Dispatcher {
   /** Applies jobs.inFlightAfterRestart to jobs a crash left on the wire, then starts the workers. */
   start(): void {
     this.recoverInFlight();
+    this.removeUnreferencedDocuments();
     for (const printer of this.deps.registry.list()) this.startWorker(printer);
   }
 
@@ -45,6 +46,11 @@ export class Dispatcher {
       this.deps.log.warn({ jobId: job.id, printerId: job.printerId, policy }, 'job was on the wire when the gateway stopped');
       this.deps.events.emit(recovered);
     }
+  }
+
+  private removeUnreferencedDocuments(): void {
+    const removed = this.deps.spool.removeUnreferenced(this.deps.jobs.spoolFiles());
+    if (removed > 0) this.deps.log.warn({ files: removed }, 'removed spooled documents of requests a crash cut short');
   }
 
   private startWorker(printer: Printer): void {
@@ -76,6 +82,11 @@ export class Dispatcher {
     worker.start();
   }
 
+  /** Starts the queue of a printer added at run time (a CloudPRNT printer joining its group). */
+  addPrinter(printer: Printer): void {
+    if (!this.workers.has(printer.id)) this.startWorker(printer);
+  }
+
   notify(printerId: string): void {
     this.workers.get(printerId)?.notify();
   }
@@ -86,6 +97,16 @@ export class Dispatcher {
     if (job) {
       this.workers.get(job.printerId)?.abortJob(jobId);
       this.deps.events.emit(job);
+    }
+    return job;
+  }
+
+  /** Sends a `held` job back to its queue (a person checked the printer). Returns it, or null if it was not held. */
+  release(jobId: string): Job | null {
+    const job = this.deps.jobs.transition(jobId, 'pending', { stateReason: 'released-by-user' }, ['held']);
+    if (job) {
+      this.deps.events.emit(job);
+      this.notify(job.printerId);
     }
     return job;
   }

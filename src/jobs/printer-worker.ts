@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Language, RenderResult, Transport } from '../driver-api/index.js';
+import type { DeliveryReport, Language, RenderResult, Transport } from '../driver-api/index.js';
 import { AppError, isAppError } from '../errors/app-error.js';
 import type { Printer, PrinterRegistry } from '../printers/printer-registry.js';
 import type { JobEvents } from './job-events.js';
 import type { Job, JobStore } from './job-store.js';
 import type { Spool } from './spool.js';
+import { StatusChecker, type StatusCheck } from './status-checker.js';
 import { backoffDelay, Wakeup } from './wakeup.js';
 
 export interface PrinterWorkerDeps {
@@ -23,9 +24,25 @@ export interface PrinterWorkerDeps {
 }
 
 type AbortReason = 'shutdown' | 'cancel';
-type Outcome = 'next' | 'retry-later' | 'printer-stopped';
+type Outcome = 'next' | 'retry-later' | 'printer-stopped' | 'printer-blocked';
 
 const IDLE_WAIT_MS = 30_000;
+/** Longest wait between status queries to a printer that reports a problem. */
+const RECOVERY_POLL_MAX_MS = 5_000;
+/**
+ * Reasons after which the printer keeps the job it took and finishes it once a person has fixed
+ * the printer (paper loaded, cover closed, pause released): the job waits as `processing` and is
+ * completed then, never sent twice. Any other error (jam, cutter, mechanical) may have spoilt the
+ * ticket: the job is `held` for a person to release (reprint) or cancel.
+ */
+const RESUMABLE_REASONS: readonly string[] = ['media-empty', 'cover-open', 'paused', 'offline', 'marker-supply-empty', 'over-temperature'];
+
+interface Confirmation {
+  state: 'completed' | 'held';
+  stateReason: string | null;
+  /** The printer answered a status query: its reasons in the registry are current. */
+  answered: boolean;
+}
 
 /** The stateReason keyword for an error code: PRINTER_UNREACHABLE → printer-unreachable. */
 export function reasonFor(error: AppError): string {
@@ -46,10 +63,17 @@ export class PrinterWorker {
   private loop: Promise<void> | null = null;
   private consecutiveFailures = 0;
   private offlineSince: string | null = null;
+  /** Reasons from the printer's last status answer that stop it; jobs wait while there are any. */
+  private blocking: string[] = [];
+  private lastPollAt = 0;
+  private recoveryAttempt = 0;
+  private readonly lifetime = new AbortController();
+  private readonly status: StatusChecker;
   private readonly log: Logger;
 
   constructor(private readonly deps: PrinterWorkerDeps) {
     this.log = deps.log.child({ printerId: deps.printer.id });
+    this.status = new StatusChecker(deps);
   }
 
   start(): void {
@@ -66,12 +90,14 @@ export class PrinterWorker {
   abortJob(jobId: string): boolean {
     if (this.current?.jobId !== jobId) return false;
     this.current.controller.abort('cancel' satisfies AbortReason);
+    this.wakeup.notify();
     return true;
   }
 
   /** Stops taking jobs; waits up to graceMs for the job on the wire, then re-queues it. */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
+    this.lifetime.abort('shutdown' satisfies AbortReason);
     this.wakeup.notify();
     if (this.current) {
       const current = this.current;
@@ -85,16 +111,88 @@ export class PrinterWorker {
   }
 
   private async run(): Promise<void> {
+    if (this.status.enabled) await this.pollStatus();
     while (!this.stopping) {
       const job = this.deps.jobs.nextPending(this.deps.printer.id);
+      // While the printer reports a problem, jobs wait; one that does not yet say why is asked for (pre-flight).
+      if (this.blocking.length > 0 && (!job || job.stateReason === this.blocking[0])) {
+        await this.waitUntilHealthy();
+        continue;
+      }
       if (!job) {
-        await this.wakeup.wait(IDLE_WAIT_MS);
+        await this.idle();
         continue;
       }
       const outcome = await this.process(job);
       if (outcome === 'printer-stopped') await this.waitUntilReachable();
       else if (outcome === 'retry-later') await this.pause();
-      else this.consecutiveFailures = 0;
+      else if (outcome === 'next') this.consecutiveFailures = 0;
+    }
+  }
+
+  /** Waits for work; a printer that answers status queries is asked every jobs.statusPollMs meanwhile. */
+  private async idle(): Promise<void> {
+    const pollMs = this.deps.config.jobs.statusPollMs;
+    if (!this.status.answers || pollMs === 0) {
+      await this.wakeup.wait(IDLE_WAIT_MS);
+      return;
+    }
+    const due = this.lastPollAt + pollMs - Date.now();
+    if (due > 0) await this.wakeup.wait(Math.min(due, IDLE_WAIT_MS));
+    else await this.pollStatus();
+  }
+
+  /**
+   * Asks the printer outside a job (at start, while idle, while it reports a problem) and keeps
+   * `blocking` and the registry current. An unreachable printer that used to answer is offline.
+   */
+  private async pollStatus(): Promise<StatusCheck | null> {
+    this.lastPollAt = Date.now();
+    try {
+      const check = await this.status.check(this.lifetime.signal);
+      this.noteStatus(check);
+      return check;
+    } catch (error) {
+      if (this.stopping) return null;
+      this.log.debug({ err: error }, 'status query failed');
+      if (this.status.answers && !this.blocking.includes('offline')) {
+        this.deps.registry.updateStatus(this.deps.printer.id, { state: 'stopped', reasons: ['offline'], lastError: (error as Error).message });
+        this.noteBlocked(['offline']);
+      }
+      return null;
+    }
+  }
+
+  private noteStatus(check: StatusCheck): void {
+    if (check.kind === 'blocked') {
+      this.noteBlocked(check.blocking);
+    } else if (check.kind === 'ready' && this.blocking.length > 0) {
+      this.log.info({ was: this.blocking }, 'printer ready again');
+      this.blocking = [];
+      this.recoveryAttempt = 0;
+    }
+  }
+
+  private noteBlocked(blocking: string[]): void {
+    if (this.blocking.join() !== blocking.join()) this.log.warn({ reasons: blocking }, 'printer reports a problem; jobs wait until it clears');
+    this.blocking = blocking;
+  }
+
+  /** Back-off for asking a stopped printer again: a person fixing it should not wait long for the queue. */
+  private recoveryDelay(attempt: number): number {
+    const { retryInitialMs, retryMaxMs } = this.deps.config.jobs;
+    return backoffDelay(attempt, retryInitialMs, Math.min(retryMaxMs, RECOVERY_POLL_MAX_MS), this.deps.random);
+  }
+
+  /** While the printer reports a problem: one back-off wait, then ask again. */
+  private async waitUntilHealthy(): Promise<void> {
+    await this.wakeup.wait(this.recoveryDelay(this.recoveryAttempt));
+    this.recoveryAttempt += 1;
+    if (this.stopping) return;
+    const check = await this.pollStatus();
+    if (check?.kind === 'silent' && !this.status.answers) {
+      // It stopped answering altogether: nothing more to learn by asking; jobs go out unconfirmed.
+      this.blocking = [];
     }
   }
 
@@ -139,6 +237,15 @@ export class PrinterWorker {
     this.current = { jobId: job.id, controller };
     const started = Date.now();
     try {
+      if (this.status.answers) {
+        // Ask first: a printer out of paper or with its cover open gets nothing to choke on; the job waits.
+        const check = await this.status.check(controller.signal);
+        this.noteStatus(check);
+        if (check.kind === 'blocked') {
+          events.emit(jobs.transition(job.id, 'pending', { stateReason: check.blocking[0] ?? null, attemptsDelta: -1 }, ['processing']));
+          return 'printer-blocked';
+        }
+      }
       const body = await this.deps.spool.read(job.spoolFile);
       const rendered = await this.render(job, body);
       const report = await this.deps.transport.send(rendered.bytes, controller.signal, {
@@ -147,12 +254,24 @@ export class PrinterWorker {
         documentFormat: rendered.documentFormat,
         ...(rendered.copies !== undefined ? { copies: rendered.copies } : {}),
       });
-      const reason = job.stateReason === 'reprinted-after-restart' ? job.stateReason : report.confirmed ? null : 'completed-unconfirmed';
-      const done = jobs.transition(job.id, 'completed', { stateReason: reason, warnings: rendered.warnings }, ['processing']);
+      const confirmation = await this.confirm(report, controller.signal);
+      const reason =
+        confirmation.state === 'completed' && job.stateReason === 'reprinted-after-restart' ? job.stateReason : confirmation.stateReason;
+      const done = jobs.transition(job.id, confirmation.state, { stateReason: reason, warnings: rendered.warnings }, ['processing']);
       events.emit(done);
-      registry.updateStatus(printer.id, { state: 'idle', reasons: [], lastSeenAt: this.deps.now().toISOString(), lastError: null });
+      const stopped = this.blocking.length > 0;
+      registry.updateStatus(printer.id, {
+        state: stopped ? 'stopped' : 'idle',
+        ...(confirmation.answered ? {} : { reasons: [] }),
+        lastSeenAt: this.deps.now().toISOString(),
+        ...(stopped ? {} : { lastError: null }),
+      });
+      if (confirmation.state === 'held') {
+        this.log.error({ jobId: job.id, reason, reasons: this.blocking }, 'job held for a person');
+        return 'printer-blocked';
+      }
       this.log.info(
-        { jobId: job.id, bytes: report.bytesWritten, ms: Date.now() - started, confirmed: report.confirmed, note: report.note },
+        { jobId: job.id, bytes: report.bytesWritten, ms: Date.now() - started, confirmed: reason !== 'completed-unconfirmed', note: report.note },
         'job completed',
       );
       return 'next';
@@ -160,6 +279,40 @@ export class PrinterWorker {
       return this.fail(job, error, controller.signal);
     } finally {
       this.current = null;
+    }
+  }
+
+  /**
+   * What the bytes' delivery means. With a status query: a healthy answer confirms; a paper-out or
+   * open-cover answer means the printer holds the job until a person fixes it (the job waits as
+   * processing, then completes, never sent twice); another error holds the job; no answer leaves it
+   * completed-unconfirmed. Without one, the transport's own confirmation decides.
+   */
+  private async confirm(report: DeliveryReport, signal: AbortSignal): Promise<Confirmation> {
+    const unconfirmed: Confirmation = { state: 'completed', stateReason: 'completed-unconfirmed', answered: false };
+    if (!this.status.enabled) return report.confirmed ? { state: 'completed', stateReason: null, answered: false } : unconfirmed;
+    if (!this.status.shouldAsk()) return unconfirmed;
+    let attempt = 0;
+    for (;;) {
+      let check: StatusCheck;
+      try {
+        check = await this.status.check(signal);
+      } catch (error) {
+        if (signal.aborted && signal.reason === 'cancel') throw error;
+        // The printer took every byte, then went away (or we are shutting down): never send it twice.
+        return unconfirmed;
+      }
+      this.noteStatus(check);
+      if (check.kind === 'ready') return { state: 'completed', stateReason: null, answered: true };
+      if (check.kind === 'silent') return unconfirmed;
+      if (!check.blocking.every((reason) => RESUMABLE_REASONS.includes(reason))) {
+        return { state: 'held', stateReason: check.blocking[0] ?? 'printer-error', answered: true };
+      }
+      if (attempt === 0) this.log.warn({ reasons: check.blocking }, 'printer stopped with the job inside; it completes when the printer is ready');
+      await this.wakeup.wait(this.recoveryDelay(attempt));
+      attempt += 1;
+      if (signal.aborted && signal.reason === 'cancel') throw new AppError('PRINTER_ERROR', 'canceled while the printer was stopped');
+      if (this.stopping) return unconfirmed;
     }
   }
 

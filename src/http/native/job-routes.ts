@@ -96,6 +96,22 @@ export function jobRoutes(ctx: HttpContext): RouteSpec[] {
     },
     {
       method: 'post',
+      path: '/api/v1/jobs/:id/release',
+      access: needs('PrintToDevice'),
+      summary: 'Send a held job back to its queue to print; 409 unless it is held',
+      handler: (req, res) => {
+        const job = findJob(req, res);
+        const released = job.state === 'held' ? ctx.dispatcher.release(job.id) : null;
+        if (!released) {
+          const now = ctx.jobs.get(job.id) ?? job;
+          throw new AppError('CONFLICT', `job ${job.id} is ${now.state}, not held: only a held job can be released`, { details: { state: now.state } });
+        }
+        ctx.log.info({ jobId: job.id, keyId: callerKey(res).id }, 'job released');
+        res.json(jobView(released));
+      },
+    },
+    {
+      method: 'post',
       path: '/api/v1/printers/:id/jobs',
       access: needs('PrintToDevice'),
       summary: 'Print a document on a printer by id; same body and options as Star print; 201 job',

@@ -1,0 +1,278 @@
+import { SerialPort } from 'serialport';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { startPtyPair, type PtyPair } from '../peers/socat-pty.js';
+import { HEALTHY, startStatusPrinter, StatusResponder, type PrinterCondition, type StatusDialect, type StatusPrinter } from '../peers/status-printer.js';
+import { startTcpSink, type TcpSink } from '../peers/tcp-sink.js';
+
+interface JobView {
+  id: string;
+  state: string;
+  stateReason: string | null;
+  attempts: number;
+}
+interface PrinterView {
+  id: string;
+  state: string;
+  reasons: string[];
+}
+type StarStatus = Record<string, boolean>;
+
+let gateway: TestGateway | undefined;
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  await gateway?.stop();
+  gateway = undefined;
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function printer(dialect: StatusDialect): Promise<StatusPrinter> {
+  const started = await startStatusPrinter(dialect);
+  cleanups.push(() => started.close());
+  return started;
+}
+
+const JOBS = { retryInitialMs: 50, retryMaxMs: 300, connectTimeoutMs: 2000, confirmTimeoutMs: 2000, statusTimeoutMs: 1000 };
+
+async function start(uri: string, language: string, extra: Record<string, unknown> = {}, jobs: Record<string, unknown> = {}) {
+  gateway = await startTestGateway({
+    printers: [{ name: 'Counter', group: 'store1', appId: 'counter01', uri, language, ...extra }],
+    jobs: { ...JOBS, ...jobs },
+  });
+  const { key } = gateway.createKey(['PrintToDevice', 'ViewJobs', 'ViewDevice', 'EnumDevices', 'FlushQueue']);
+  const gw = gateway;
+  const headers = { authorization: `Bearer ${key}` };
+  const api = {
+    async print(body: string): Promise<string> {
+      const answer = await fetch(`${gw.url}/v1/a/store1/d/counter01/q`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body });
+      expect(answer.status).toBe(201);
+      return ((await answer.json()) as { JobId: string }).JobId;
+    },
+    async job(id: string): Promise<JobView> {
+      return (await (await fetch(`${gw.url}/api/v1/jobs/${id}`, { headers })).json()) as JobView;
+    },
+    async printer(): Promise<PrinterView> {
+      return (await (await fetch(`${gw.url}/api/v1/printers/counter`, { headers })).json()) as PrinterView;
+    },
+    async release(id: string): Promise<Response> {
+      return fetch(`${gw.url}/api/v1/jobs/${id}/release`, { method: 'POST', headers });
+    },
+    async cancel(id: string): Promise<number> {
+      return (await fetch(`${gw.url}/api/v1/jobs/${id}`, { method: 'DELETE', headers })).status;
+    },
+    async star(): Promise<StarStatus> {
+      return ((await (await fetch(`${gw.url}/v1/a/store1/d/counter01`, { headers })).json()) as { Status: StarStatus }).Status;
+    },
+    waitJob(id: string, what: string, test: (job: JobView) => boolean, timeoutMs = 10_000): Promise<JobView> {
+      return waitFor(`job ${what}`, async () => {
+        const job = await api.job(id);
+        return test(job) ? job : null;
+      }, timeoutMs);
+    },
+    waitPrinter(what: string, test: (view: PrinterView) => boolean): Promise<PrinterView> {
+      return waitFor(`printer ${what}`, async () => {
+        const view = await api.printer();
+        return test(view) ? view : null;
+      });
+    },
+  };
+  return api;
+}
+
+const completed = (job: JobView): boolean => job.state === 'completed';
+
+describe('printer status: ESC/POS DLE EOT over raw TCP', () => {
+  it('confirms jobs, holds them while paper is out, prints each once when paper is back, and mirrors it in Star flags', async () => {
+    const escpos = await printer('escpos');
+    const api = await start(escpos.uri, 'escpos', {}, { statusPollMs: 200 });
+
+    // Healthy: the printer's answer confirms the job.
+    const first = await api.print('first ticket\n');
+    expect(await api.waitJob(first, 'completed', completed)).toMatchObject({ stateReason: null, attempts: 1 });
+    expect(escpos.jobs()).toHaveLength(1);
+    expect(escpos.jobs()[0]!.includes(Buffer.from('first ticket'))).toBe(true);
+
+    // Paper out before the job: nothing is sent, the job waits and says why.
+    escpos.set({ paperOut: true });
+    const second = await api.print('second ticket\n');
+    await api.waitJob(second, 'pending: media-empty', (job) => job.state === 'pending' && job.stateReason === 'media-empty');
+    expect(await api.printer()).toMatchObject({ state: 'stopped', reasons: ['media-empty'] });
+    expect(await api.star()).toMatchObject({ Online: false, PaperEmpty: true, CoverOpen: false });
+    expect(escpos.jobs()).toHaveLength(1);
+
+    // Paper back: it resumes by itself and prints the ticket once.
+    escpos.set({ paperOut: false });
+    expect(await api.waitJob(second, 'completed', completed)).toMatchObject({ stateReason: null });
+    const [, printed] = await escpos.waitForJobs(2);
+    expect(printed!.includes(Buffer.from('second ticket'))).toBe(true);
+    await api.waitPrinter('idle with no reasons', (view) => view.state === 'idle' && view.reasons.length === 0);
+    expect(await api.star()).toMatchObject({ Online: true, PaperEmpty: false });
+
+    // The cover opens while the job prints: the printer keeps it; it completes once closed, never sent twice.
+    escpos.afterNextJob({ coverOpen: true });
+    const third = await api.print('third ticket\n');
+    await escpos.waitForJobs(3);
+    await api.waitPrinter('stopped: cover-open', (view) => view.state === 'stopped' && view.reasons.includes('cover-open'));
+    expect((await api.job(third)).state).toBe('processing');
+    expect(await api.star()).toMatchObject({ Online: false, CoverOpen: true });
+    escpos.set({ coverOpen: false });
+    expect(await api.waitJob(third, 'completed', completed)).toMatchObject({ stateReason: null });
+
+    // Paper low is a warning: the job completes, the printer stays online and says so.
+    escpos.set({ paperLow: true });
+    const fourth = await api.print('fourth ticket\n');
+    await api.waitJob(fourth, 'completed', completed);
+    expect(await api.printer()).toMatchObject({ state: 'idle', reasons: ['media-low'] });
+    expect(await api.star()).toMatchObject({ Online: true, PaperLow: true, PaperEmpty: false });
+
+    // An idle printer is polled: a cover opened and closed with no job in sight shows and clears.
+    escpos.set({ paperLow: false, coverOpen: true });
+    await api.waitPrinter('stopped: cover-open while idle', (view) => view.state === 'stopped' && view.reasons.join() === 'cover-open');
+    escpos.set({ coverOpen: false });
+    await api.waitPrinter('idle again', (view) => view.state === 'idle' && view.reasons.length === 0);
+
+    // A cutter error after the job may have spoilt the ticket: the job is held for a person.
+    escpos.afterNextJob({ cutterError: true });
+    const fifth = await api.print('fifth ticket\n');
+    expect(await api.waitJob(fifth, 'held', (job) => job.state === 'held')).toMatchObject({ stateReason: 'cutter-error' });
+    expect(await api.star()).toMatchObject({ CutterError: true, Recoverable: false, Online: false });
+    escpos.set({ cutterError: false });
+    await api.waitPrinter('idle after the cutter is fixed', (view) => view.state === 'idle' && view.reasons.length === 0);
+    expect((await api.job(fifth)).state).toBe('held');
+
+    // Only a held job can be released; released, the spoilt ticket prints again, once.
+    const notHeld = await api.release(first);
+    expect(notHeld.status).toBe(409);
+    expect(((await notHeld.json()) as { error: { code: string } }).error.code).toBe('CONFLICT');
+    const released = await api.release(fifth);
+    expect(released.status).toBe(200);
+    expect(await api.waitJob(fifth, 'completed after release', completed)).toMatchObject({ stateReason: null });
+
+    const texts = escpos.jobs().map((job) => job.toString('latin1'));
+    for (const name of ['first', 'second', 'third', 'fourth']) {
+      expect(texts.filter((text) => text.includes(`${name} ticket`)), name).toHaveLength(1);
+    }
+    expect(texts.filter((text) => text.includes('fifth ticket')), 'fifth: once, and once more after the release').toHaveLength(2);
+  });
+
+  it('a job waiting inside a stopped printer can be canceled; the queue goes on once the printer is fixed', async () => {
+    const escpos = await printer('escpos');
+    const api = await start(escpos.uri, 'escpos');
+    escpos.afterNextJob({ coverOpen: true });
+    const stuck = await api.print('stuck ticket\n');
+    await api.waitPrinter('stopped: cover-open', (view) => view.state === 'stopped' && view.reasons.includes('cover-open'));
+    expect((await api.job(stuck)).state).toBe('processing');
+    expect(await api.cancel(stuck)).toBe(200);
+    await api.waitJob(stuck, 'canceled', (job) => job.state === 'canceled');
+    const next = await api.print('next ticket\n');
+    await api.waitJob(next, 'pending: cover-open', (job) => job.state === 'pending' && job.stateReason === 'cover-open');
+    escpos.set({ coverOpen: false });
+    expect(await api.waitJob(next, 'completed', completed)).toMatchObject({ stateReason: null });
+    expect((await api.job(stuck)).state).toBe('canceled');
+    expect(escpos.jobs().map((job) => job.toString('latin1').includes('stuck ticket'))).toEqual([true, false]);
+  });
+
+  it('with statusQuery: off the printer is never asked and the close of the connection confirms', async () => {
+    const escpos = await printer('escpos');
+    const api = await start(escpos.uri, 'escpos', { statusQuery: 'off' });
+    const id = await api.print('no questions\n');
+    expect(await api.waitJob(id, 'completed', completed)).toMatchObject({ stateReason: null });
+    expect(escpos.queries()).toBe(0);
+  });
+});
+
+describe('printer status: a plain TCP sink that never answers', () => {
+  it('completes its jobs unconfirmed and never receives a status request as a job', async () => {
+    const sink: TcpSink = await startTcpSink();
+    cleanups.push(() => sink.close());
+    const api = await start(sink.uri, 'escpos');
+    const ids = [await api.print('one\n'), await api.print('two\n'), await api.print('three\n')];
+    for (const id of ids) {
+      expect(await api.waitJob(id, 'completed', completed)).toMatchObject({ stateReason: 'completed-unconfirmed' });
+    }
+    const jobs = await sink.waitForJobs(3);
+    expect(jobs).toHaveLength(3);
+    expect(jobs.map((job) => job.includes(Buffer.from([0x10, 0x04])))).toEqual([false, false, false]);
+    expect(await api.printer()).toMatchObject({ state: 'idle', reasons: [] });
+  });
+});
+
+describe('printer status: Star ASB and ZPL ~HS', () => {
+  it('a StarPRNT printer out of paper shows PaperEmpty and prints the waiting job once paper is back', async () => {
+    const star = await printer('star');
+    const api = await start(star.uri, 'starprnt');
+    await waitFor('the boot status query', () => star.queries() >= 1);
+    star.set({ paperOut: true });
+    const id = await api.print('star ticket\n');
+    await api.waitJob(id, 'pending: media-empty', (job) => job.state === 'pending' && job.stateReason === 'media-empty');
+    expect(await api.star()).toMatchObject({ Online: false, PaperEmpty: true });
+    expect(star.jobs()).toHaveLength(0);
+    star.set({ paperOut: false });
+    await api.waitJob(id, 'completed', completed);
+    expect(await api.star()).toMatchObject({ Online: true, PaperEmpty: false });
+    expect(star.jobs()).toHaveLength(1);
+  });
+
+  it('a Zebra with its head open holds labels until it is closed', async () => {
+    const zebra = await printer('zpl');
+    const api = await start(zebra.uri, 'zpl');
+    await waitFor('the boot status query', () => zebra.queries() >= 1);
+    zebra.set({ coverOpen: true });
+    const id = await api.print('label\n');
+    await api.waitJob(id, 'pending: cover-open', (job) => job.state === 'pending' && job.stateReason === 'cover-open');
+    expect(await api.printer()).toMatchObject({ state: 'stopped', reasons: ['cover-open'] });
+    expect(await api.star()).toMatchObject({ CoverOpen: true, Online: false });
+    zebra.set({ coverOpen: false, paperOut: true });
+    await api.waitPrinter('stopped: media-empty', (view) => view.reasons.join() === 'media-empty');
+    expect(zebra.jobs()).toHaveLength(0);
+    zebra.set({ paperOut: false });
+    expect(await api.waitJob(id, 'completed', completed)).toMatchObject({ stateReason: null });
+    expect(zebra.jobs()).toHaveLength(1);
+    expect(zebra.jobs()[0]!.toString('latin1')).toContain('^XA');
+  });
+});
+
+describe('printer status: ESC/POS over a serial line', () => {
+  let pty: PtyPair | undefined;
+  afterEach(async () => {
+    await pty?.dispose();
+    pty = undefined;
+  });
+
+  it('answers DLE EOT on the pty: paper out keeps the job, paper back prints it once', async () => {
+    pty = await startPtyPair();
+    const condition: PrinterCondition = { ...HEALTHY };
+    const responder = new StatusResponder('escpos', () => condition);
+    const printed: Buffer[] = [];
+    const far = new SerialPort({ path: pty.b, baudRate: 19200, autoOpen: false });
+    far.on('error', () => undefined);
+    far.on('data', (chunk: Buffer) => {
+      const { reply, printed: bytes } = responder.feed(chunk);
+      if (bytes.length > 0) printed.push(bytes);
+      if (reply.length > 0) far.write(reply);
+    });
+    await new Promise<void>((resolve, reject) => far.open((error) => (error ? reject(error) : resolve())));
+    cleanups.push(() => new Promise<void>((resolve) => (far.isOpen ? far.close(() => resolve()) : resolve())));
+
+    // hold=1, as the README advises for printers that answer status: a pty's open flushes (TCIOFLUSH)
+    // what socat has not read yet, so reopening right after a job could eat the job's tail.
+    const api = await start(`serial:${pty.a}?baud=19200&flow=none&hold=1`, 'escpos');
+    const first = await api.print('serial one\n');
+    expect(await api.waitJob(first, 'completed', completed)).toMatchObject({ stateReason: null });
+    expect(responder.queries).toBeGreaterThan(0);
+
+    condition.paperOut = true;
+    const second = await api.print('serial two\n');
+    await api.waitJob(second, 'pending: media-empty', (job) => job.state === 'pending' && job.stateReason === 'media-empty');
+    expect(await api.printer()).toMatchObject({ state: 'stopped', reasons: ['media-empty'] });
+    expect(Buffer.concat(printed).toString('latin1')).not.toContain('serial two');
+
+    condition.paperOut = false;
+    expect(await api.waitJob(second, 'completed', completed)).toMatchObject({ stateReason: null });
+    const text = Buffer.concat(printed).toString('latin1');
+    expect(text.split('serial one')).toHaveLength(2);
+    expect(text.split('serial two')).toHaveLength(2);
+  });
+});
