@@ -1,7 +1,9 @@
-import type { Language, RenderInput, RenderResult } from '../../src/driver-api/index.js';
+import type { Language, PreviewResult, RenderInput, RenderResult } from '../../src/driver-api/index.js';
+import { DriverError } from '../../src/driver-api/index.js';
 import { buzzerBytes, drawerBytes, encodeCopy, type EncodeContext, type ReceiptLanguage } from '../render/encode-receipt.js';
 import { receiptColumns, receiptFontBColumns } from '../render/receipt-columns.js';
 import { DOCUMENT_TYPES, receiptFromDocument } from '../render/receipt-from-document.js';
+import { previewReceipt } from '../render/preview-receipt.js';
 import { concat, repeat } from './text-document.js';
 
 export interface ReceiptLanguageSpec {
@@ -46,6 +48,15 @@ export function receiptLanguage(spec: ReceiptLanguageSpec): Language {
       if (pre !== undefined) parts.unshift(pre);
       if (post !== undefined) parts.push(post);
       return { bytes: concat(parts), documentFormat: spec.documentFormat, warnings: [...new Set(warnings)] };
+    },
+    async preview(input: RenderInput): Promise<PreviewResult> {
+      if (rawTypes.includes(input.contentType)) {
+        throw new DriverError('DOCUMENT_FORMAT_ERROR', `a ${input.contentType} job has no preview: its bytes go to the printer unchanged`);
+      }
+      const { profile } = input;
+      const layout = { columns: receiptColumns(profile), fontBColumns: receiptFontBColumns(profile) };
+      const document = await receiptFromDocument(input.body, input.contentType, profile, layout);
+      return previewReceipt(document.ops, { language: spec.encoding, profile, warnings: [...document.warnings] });
     },
   };
 }

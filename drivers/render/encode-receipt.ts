@@ -27,7 +27,7 @@ export const DEFAULT_CODEPAGES = {
   star: ['cp437', 'cp858', 'cp866', 'star/katakana', 'cp852', 'windows1252', 'windows1250', 'windows1251', 'cp857', 'cp737', 'cp862', 'cp864', 'cp855', 'cp860', 'cp861', 'cp863', 'cp865', 'cp869', 'star/standard'],
 } as const;
 
-function newEncoder(ctx: EncodeContext): ReceiptPrinterEncoder {
+export function newEncoder(ctx: EncodeContext): ReceiptPrinterEncoder {
   const isStar = ctx.language !== 'esc-pos';
   const codepages = ctx.profile.codepages ?? DEFAULT_CODEPAGES[isStar ? 'star' : 'esc-pos'];
   return new ReceiptPrinterEncoder({
@@ -47,6 +47,11 @@ function newEncoder(ctx: EncodeContext): ReceiptPrinterEncoder {
  * profile has no cutter) unless the document already ended with one.
  */
 export function encodeCopy(ops: readonly ReceiptOp[], ctx: EncodeContext): Uint8Array {
+  return composeCopy(ops, ctx).encode();
+}
+
+/** The encoder holding one copy, laid out but not yet encoded (the preview reads its lines). */
+export function composeCopy(ops: readonly ReceiptOp[], ctx: EncodeContext): ReceiptPrinterEncoder {
   const encoder = newEncoder(ctx).initialize().codepage('auto');
   const width = printableDots(ctx.profile);
   let align: 'left' | 'center' | 'right' = 'left';
@@ -116,7 +121,7 @@ export function encodeCopy(ops: readonly ReceiptOp[], ctx: EncodeContext): Uint8
     }
   }
   if (ops[ops.length - 1]?.op !== 'cut') cut(encoder, ctx, ctx.profile.cutter === 'full' ? 'full' : 'partial');
-  return encoder.encode();
+  return encoder;
 }
 
 function cut(encoder: ReceiptPrinterEncoder, ctx: EncodeContext, type: 'full' | 'partial'): void {
