@@ -16,5 +16,8 @@ export const TRANSPORT_FACTORIES: readonly TransportFactory[] = [socketTransport
 
 export const LANGUAGES: readonly Language[] = [rawLanguage, escposLanguage, starprntLanguage, starlineLanguage, zplLanguage, pdfLanguage];
 
+/** cloudprnt: the printer polls the gateway; main.ts builds this factory around its CloudPRNT hub. */
+export { cloudPrntTransportFactory } from './transports/cloudprnt-transport.js';
+
 /** Printer families as data (drivers/profiles), looked up by id: the registry's `profiles`. */
 export { findProfile, PROFILES } from './profiles/find-profile.js';

@@ -141,4 +141,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX cloud_revocations_by_key_id ON cloud_revocations (key_id) WHERE key_id IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'CloudPRNT printers: what each told us on first contact',
+    sql: `
+      CREATE TABLE cloudprnt_devices (
+        mac             TEXT PRIMARY KEY,
+        group_path      TEXT NOT NULL,
+        client_type     TEXT,
+        client_version  TEXT,
+        paper_width_mm  REAL,
+        print_width_mm  REAL,
+        dots_per_mm     REAL,
+        poll_seconds    REAL,
+        encodings       TEXT,
+        first_seen_at   TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+      );
+    `,
+  },
 ];

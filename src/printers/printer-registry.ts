@@ -30,6 +30,16 @@ export interface PrinterStatus {
   lastError: string | null;
 }
 
+/** A printer added at run time (see PrinterRegistry.addRuntime). */
+export interface RuntimePrinter {
+  name: string;
+  groupPath: string;
+  uri: string;
+  language: LanguageName;
+  source: Exclude<PrinterSource, 'config'>;
+  profile: PrinterProfile;
+}
+
 export type PrinterListener = (printer: Printer, status: PrinterStatus) => void;
 
 interface PrinterRow {
@@ -120,6 +130,47 @@ export class PrinterRegistry {
         this.statuses.set(row.id, { state: 'idle', reasons: [], lastSeenAt: row.last_seen_at, lastError: null });
       }
     }
+  }
+
+  /**
+   * Adds a printer found at run time (a CloudPRNT printer joining a group that auto-creates queues)
+   * and keeps it in the database: the same source and URI keep their id and appId across restarts.
+   */
+  addRuntime(input: RuntimePrinter): Printer {
+    const db = this.deps.db;
+    const select = db.prepare('SELECT * FROM printers WHERE source = ? AND uri = ?');
+    let row = select.get(input.source, input.uri) as PrinterRow | undefined;
+    if (!row) {
+      const base = slugify(input.name);
+      let id = base;
+      for (let n = 2; db.prepare('SELECT 1 FROM printers WHERE id = ?').get(id) !== undefined; n += 1) id = `${base}-${n}`;
+      this.deps.groups.ensure(input.groupPath);
+      db.prepare(
+        'INSERT INTO printers (id, name, group_path, app_id, uri, language, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(id, input.name, input.groupPath, newAppId(), input.uri, input.language, input.source, this.deps.now().toISOString());
+      row = select.get(input.source, input.uri) as PrinterRow;
+    }
+    const printer: Printer = {
+      id: row.id,
+      name: row.name,
+      groupPath: row.group_path,
+      appId: row.app_id,
+      uri: row.uri,
+      language: row.language,
+      source: row.source,
+      profile: input.profile,
+      createdAt: row.created_at,
+    };
+    this.printers.set(printer.id, printer);
+    if (!this.statuses.has(printer.id)) {
+      this.statuses.set(printer.id, { state: 'idle', reasons: [], lastSeenAt: row.last_seen_at, lastError: null });
+    }
+    return printer;
+  }
+
+  /** True when a run-time printer with this source and URI is kept in the database (not deleted). */
+  hasRuntime(source: PrinterSource, uri: string): boolean {
+    return this.deps.db.prepare('SELECT 1 FROM printers WHERE source = ? AND uri = ?').get(source, uri) !== undefined;
   }
 
   list(): Printer[] {

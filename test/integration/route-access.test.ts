@@ -9,7 +9,18 @@ import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
  */
 
 /** The only routes anyone may call without a key (the OpenAPI document describes routes and holds nothing secret). */
-const PUBLIC_ALLOW_LIST = new Set(['GET /healthz', 'GET /metrics', 'GET /api/v1/openapi.json']);
+const PUBLIC_ALLOW_LIST = new Set([
+  'GET /healthz',
+  'GET /metrics',
+  'GET /api/v1/openapi.json',
+  // Star CloudPRNT: a printer cannot send an API key. It is identified by its MAC and answered only
+  // if configured (cloudprnt:<mac>) in that group or if the group auto-creates queues; it can only
+  // fetch and close the job offered to it (random per-job token) and can create no job
+  // (test/integration/cloudprnt.test.ts).
+  'POST /cloudprnt/:group',
+  'GET /cloudprnt/:group',
+  'DELETE /cloudprnt/:group',
+]);
 const AUTH_CODES = new Set(['UNAUTHORIZED', 'TOKEN_INVALID', 'TOKEN_REVOKED', 'TOKEN_EXPIRED', 'TOKEN_DISABLED', 'INSUFFICIENT_SCOPE', 'AUTH_THROTTLED']);
 
 const label = (route: RouteSpec): string => `${route.method.toUpperCase()} ${route.path}`;
