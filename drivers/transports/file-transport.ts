@@ -14,7 +14,8 @@ export class FileTransport implements Transport {
     if (this.path === '' || this.path === '/') throw new DriverError('UNSUPPORTED_URI', `file URI ${uri.href} names no file`);
   }
 
-  async send(data: Uint8Array): Promise<DeliveryReport> {
+  async send(data: Uint8Array, signal: AbortSignal): Promise<DeliveryReport> {
+    if (signal.aborted) throw new DriverError('PRINTER_TIMEOUT', `append to ${this.path} aborted before it started`);
     let handle;
     try {
       handle = await open(this.path, 'a', 0o644);

@@ -48,11 +48,18 @@ export class JobService {
 
   async submit(input: SubmitInput): Promise<SubmitResult> {
     const { jobs, spool, config } = this.deps;
-    if (jobs.countQueued(input.printer.id) >= config.limits.maxQueuedJobs) {
+    const queueFull = (): AppError | null =>
+      jobs.countQueued(input.printer.id) < config.limits.maxQueuedJobs
+        ? null
+        : new AppError('QUEUE_FULL', `The queue of printer ${input.printer.id} is full (limits.maxQueuedJobs = ${config.limits.maxQueuedJobs}). Retry later.`, {
+            headers: { 'Retry-After': '5' },
+          });
+    // A retry under an Idempotency-Key must get its first answer even when the queue has filled since:
+    // only a request that cannot be a replay is refused before its body is read.
+    const fullNow = queueFull();
+    if (fullNow && input.idempotencyKey === undefined) {
       input.body.resume();
-      throw new AppError('QUEUE_FULL', `The queue of printer ${input.printer.id} is full (limits.maxQueuedJobs = ${config.limits.maxQueuedJobs}). Retry later.`, {
-        headers: { 'Retry-After': '5' },
-      });
+      throw fullNow;
     }
     const document = await spool.write(input.body, config.limits.maxDocumentBytes);
     const requestHash = createHash('sha256')
@@ -65,6 +72,12 @@ export class JobService {
         await spool.remove(document.file);
         return { job: earlier, queuedJobs: jobs.countQueued(input.printer.id), replayed: true };
       }
+    }
+
+    const full = queueFull();
+    if (full) {
+      await spool.remove(document.file);
+      throw full;
     }
 
     const id = randomUUID();

@@ -194,6 +194,11 @@ export class JobStore {
     return result.changes === 1 ? this.get(id) : null;
   }
 
+  /** Spool file names some job still refers to. */
+  spoolFiles(): Set<string> {
+    return new Set((this.deps.db.prepare('SELECT spool_file FROM jobs').all() as { spool_file: string }[]).map((row) => row.spool_file));
+  }
+
   /** Jobs a crash left on the wire. */
   listInFlight(): Job[] {
     return (this.deps.db.prepare("SELECT * FROM jobs WHERE state = 'processing' ORDER BY seq").all() as JobRow[]).map(toJob);

@@ -227,4 +227,24 @@ describe('printing a Star API job to a raw TCP printer', () => {
     expect(full.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(((await full.json()) as { error: { code: string } }).error.code).toBe('QUEUE_FULL');
   });
+
+  it('a retry under its Idempotency-Key gets its first answer even once the queue is full; a new key is refused', async () => {
+    const probe = await startTcpSink();
+    const port = probe.port;
+    await probe.close();
+    gateway = await startTestGateway({
+      printers: [printer('Down', 'down01', `socket://127.0.0.1:${port}`, 'raw')],
+      limits: { maxQueuedJobs: 1 },
+    });
+    const { key } = gateway.createKey(['PrintToDevice']);
+    const first = await print(gateway.url, '/v1/a/store1/d/down01/q', 'ticket', { authorization: `Bearer ${key}`, 'idempotency-key': 'order-7' });
+    expect(first.status).toBe(201);
+    const { JobId } = (await first.json()) as { JobId: string };
+    const retry = await print(gateway.url, '/v1/a/store1/d/down01/q', 'ticket', { authorization: `Bearer ${key}`, 'idempotency-key': 'order-7' });
+    expect(retry.status).toBe(201);
+    expect(((await retry.json()) as { JobId: string }).JobId).toBe(JobId);
+    const fresh = await print(gateway.url, '/v1/a/store1/d/down01/q', 'other', { authorization: `Bearer ${key}`, 'idempotency-key': 'order-8' });
+    expect(fresh.status).toBe(429);
+    expect(((await fresh.json()) as { error: { code: string } }).error.code).toBe('QUEUE_FULL');
+  });
 });
