@@ -281,8 +281,8 @@ export class CloudSyncClient {
       this.deps.log.warn({ permissions: result.unknownPermissions }, 'cloud keys name unknown permissions; ignored');
     }
     if (feed.full && feed.hasMore) this.deps.log.warn({ to: feed.to }, 'paged cloud snapshot: keys absent from it were kept');
-    if (result.revokedKeyIds.length > 0 || result.removedKeyIds.length > 0) {
-      const change: KeysChanged = { revokedKeyIds: result.revokedKeyIds, removedKeyIds: result.removedKeyIds };
+    if (result.upserted > 0 || result.revokedKeyIds.length > 0 || result.removedKeyIds.length > 0) {
+      const change: KeysChanged = { upserted: result.upserted, revokedKeyIds: result.revokedKeyIds, removedKeyIds: result.removedKeyIds };
       for (const listener of this.listeners) {
         try {
           listener(change);
@@ -352,7 +352,9 @@ export class CloudSyncClient {
       if (!this.running) return;
       if (connectedAt > 0 && Date.now() - connectedAt > STREAM_STABLE_MS) this.streamFailures = 0;
       if (wasConnected) {
-        this.deps.log.warn({ reason }, 'cloud push stream lost; polling meanwhile');
+        // A cloud that sends no keep-alive comments makes a healthy stream look idle: reopen it quietly.
+        if (reason === 'stream idle') this.deps.log.debug({ reason }, 'cloud push stream lost; polling meanwhile');
+        else this.deps.log.warn({ reason }, 'cloud push stream lost; polling meanwhile');
         this.schedulePoll('ok'); // stream down: poll every pollSeconds from now
       }
       const delay = backoffDelay(this.streamFailures++, STREAM_INITIAL_MS, STREAM_MAX_MS, this.random);

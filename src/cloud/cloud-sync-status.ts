@@ -17,8 +17,10 @@ export interface CloudSyncStatus {
   rejected: Record<RejectReason, number>;
 }
 
-/** Keys a sync changed; event streams of revoked or removed keys should be closed. */
+/** Keys a sync changed; event streams of revoked, removed or narrowed keys should be closed. */
 export interface KeysChanged {
+  /** Cloud keys added or changed (a change may disable a key or take a permission away). */
+  upserted: number;
   revokedKeyIds: string[];
   removedKeyIds: string[];
 }

@@ -232,16 +232,27 @@ export class KeyStore {
     return this.require(id);
   }
 
-  /** Removes revoked and expired keys older than `before` (by revocation or expiry time). */
+  /**
+   * Removes revoked and expired keys older than `before` (by revocation or expiry time). A purged
+   * revocation leaves its hash and id in cloud_revocations, so that a cloud still listing the key
+   * cannot bring it back: revocation stays permanent after the audit record is gone.
+   */
   purge(before: Date): number {
     const cutoff = before.toISOString();
-    const result = this.db
-      .prepare(
-        `DELETE FROM api_keys WHERE (revoked_at IS NOT NULL AND revoked_at < ?)
-           OR (revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at < ?)`,
-      )
-      .run(cutoff, cutoff);
-    return result.changes;
+    return this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO cloud_revocations (sha256, key_id, revoked_at, seq)
+           SELECT sha256, id, revoked_at, 0 FROM api_keys WHERE revoked_at IS NOT NULL AND revoked_at < ?`,
+        )
+        .run(cutoff);
+      return this.db
+        .prepare(
+          `DELETE FROM api_keys WHERE (revoked_at IS NOT NULL AND revoked_at < ?)
+             OR (revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at < ?)`,
+        )
+        .run(cutoff, cutoff).changes;
+    })();
   }
 
   /** Records use, at most once a minute per key (SD cards wear out). */

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestGateway } from '../helpers/test-gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -41,6 +42,11 @@ describe('cloud sync: hostile and broken feeds change nothing', () => {
     expect((await whoAmI(gw.url, a.key!)).code).toBe('TOKEN_INVALID');
     expect(await health(gw)).toMatchObject({ appliedSeq: 0, lastSuccessAt: null });
     expect(gw.logs.find('cloud feed rejected').some((entry) => entry.reason === 'bad-signature')).toBe(true);
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toMatch(/^# TYPE printgate_cloud_sync_rejected_total counter$/m);
+    expect(Number(/^printgate_cloud_sync_rejected_total\{reason="bad-signature"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
+    expect(metrics).toContain('printgate_cloud_sync_rejected_total{reason="replay"} 0');
+    expect(metrics).toContain('printgate_cloud_sync_age_seconds -1');
     peer.cloud.setFault('none');
     await synced(gw, a.seq);
     expect((await whoAmI(gw.url, a.key!)).status).toBe(200);
@@ -154,20 +160,40 @@ describe('cloud sync: offline', () => {
     let offsetMs = 0;
     const now = (): Date => new Date(Date.now() + offsetMs);
     peer = await startCloudPeer();
-    const a = peer.cloud.upsert();
+    const a = peer.cloud.upsert({ permissions: ['ViewDevice', 'ViewJobs'] });
     gw = await startSyncedGateway(peer, { ...POLL, maxStalenessSeconds: 60, onStale: 'deny-cloud-keys' }, now);
     const local = gw.createKey(['ViewDevice']);
     await synced(gw, a.seq);
     expect((await whoAmI(gw.url, a.key!)).status).toBe(200);
-    peer.cloud.setFault('down');
-    offsetMs = 120_000;
-    await waitFor('sync to go stale', async () => (await health(gw!)).stale);
-    const refused = await whoAmI(gw.url, a.key!);
-    expect(refused).toMatchObject({ status: 401, code: 'TOKEN_INVALID' });
-    expect(refused.message).toContain('key sync is stale since');
+    let streamText = '';
+    let streamEnded = false;
+    const stream = http.get(`${gw.url}/api/v1/events`, { headers: { 'star-api-key': a.key! } }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (streamText += chunk));
+      res.on('close', () => (streamEnded = true));
+    });
+    try {
+      await waitFor('the event stream to open', () => streamText.startsWith('retry:'));
+      peer.cloud.setFault('down');
+      offsetMs = 120_000;
+      await waitFor('sync to go stale', async () => (await health(gw!)).stale);
+      const whole = (await (await fetch(`${gw.url}/healthz`)).json()) as { status: string; problems: string[] };
+      expect(whole.status).toBe('degraded');
+      expect(whole.problems.join('\n')).toContain('cloud sync: stale');
+      const refused = await whoAmI(gw.url, a.key!);
+      expect(refused).toMatchObject({ status: 401, code: 'TOKEN_INVALID' });
+      expect(refused.message).toContain('key sync is stale since');
+      // The cloud key's open stream goes too, at its next check (here: a key change by another connection).
+      gw.createKey(['ViewJobs']);
+      await waitFor('the stale cloud key’s stream closed', () => streamEnded);
+      expect(streamText).toContain('"code":"TOKEN_INVALID"');
+    } finally {
+      stream.destroy();
+    }
     expect((await whoAmI(gw.url, local.key)).status).toBe(200);
     peer.cloud.setFault('none');
     await waitFor('a fresh sync', async () => !(await health(gw!)).stale);
     expect((await whoAmI(gw.url, a.key!)).status).toBe(200);
+    expect(await (await fetch(`${gw.url}/healthz`)).json()).toMatchObject({ status: 'ok', problems: [] });
   });
 });

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestGateway } from '../helpers/test-gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -35,6 +36,29 @@ describe('cloud sync: push stream', () => {
     peer.cloud.revoke({ keyId: a.keyId });
     await waitFor('the revocation enforced', async () => (await whoAmI(gw!.url, a.key!)).code === 'TOKEN_REVOKED', PUSH_WAIT_MS);
     expect(peer.cloud.requests.filter((r) => r.since !== null).length).toBeGreaterThan(pullsBefore);
+  });
+
+  it('closes the open event stream of a key the cloud revokes, pushed, with no poll due', async () => {
+    peer = await startCloudPeer();
+    const a = peer.cloud.upsert({ permissions: ['ViewJobs'] });
+    gw = await startSyncedGateway(peer, { stream: true, pollSeconds: 600 });
+    await connectedAndSynced(gw, a.seq);
+    let text = '';
+    let ended = false;
+    const req = http.get(`${gw.url}/api/v1/events`, { headers: { 'star-api-key': a.key! } }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('close', () => (ended = true));
+    });
+    try {
+      await waitFor('the event stream to open', () => text.startsWith('retry:'));
+      peer.cloud.revoke({ keyId: a.keyId });
+      // The stream's own heartbeat is 15 s away: only the applied revocation can close it this soon.
+      await waitFor('the event stream closed', () => ended, 8_000);
+      expect(text).toContain('"code":"TOKEN_REVOKED"');
+    } finally {
+      req.destroy();
+    }
   });
 
   it('reconnects after the stream drops and keeps receiving pushes', async () => {

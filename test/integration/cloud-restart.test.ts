@@ -6,6 +6,7 @@ import { parseConfig } from '../../src/config/load-config.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { createLogger } from '../../src/log/create-logger.js';
 import { startGateway, type Gateway } from '../../src/main.js';
+import { startServe, writeConfig, type ServeProcess } from '../helpers/cli-process.js';
 import { LogCapture } from '../helpers/log-capture.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { cloudHealth, startCloudPeer, whoAmI, type CloudPeer } from '../peers/reference-cloud.js';
@@ -16,7 +17,10 @@ let peer: CloudPeer | undefined;
 let dataDir: string | undefined;
 const running: Gateway[] = [];
 
+const children: ServeProcess[] = [];
+
 afterEach(async () => {
+  for (const child of children.splice(0)) await child.stop('SIGKILL');
   for (const gateway of running.splice(0)) await gateway.stop();
   await peer?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -75,4 +79,45 @@ describe('cloud sync across restarts', () => {
     expect((await whoAmI(third.url, a.key!)).code).toBe('TOKEN_REVOKED');
     expect((await whoAmI(third.url, b.key!)).status).toBe(200);
   });
+
+  it('a serve killed (SIGKILL) while it takes a big snapshot keeps all of it or none of it, then resumes', async () => {
+    peer = await startCloudPeer();
+    const KEYS = 20_000;
+    let last = peer.cloud.upsert();
+    for (let index = 1; index < KEYS; index += 1) last = peer.cloud.upsert({ keyId: `ck_bulk_${index}` });
+    const config = writeConfig({
+      server: { host: '127.0.0.1', port: 0 },
+      log: { level: 'info' },
+      discovery: { mdns: false, serial: false, usb: false },
+      cloud: peer.config({ stream: false, pollSeconds: 0.5 }),
+    });
+    dataDir = config.dir;
+    const first = await startServe(config.file);
+    children.push(first);
+    // The snapshot has left the cloud: the gateway is verifying, parsing or applying it. Kill it there.
+    await waitFor('the snapshot sent', () => peer!.cloud.requests.some((r) => r.since === 0 && r.status === 200));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await first.stop('SIGKILL');
+    children.splice(0);
+
+    const db = openDatabase({ dataDir: config.dataDir });
+    try {
+      const seq = (db.prepare('SELECT applied_seq FROM cloud_sync_state WHERE id = 1').get() as { applied_seq: number } | undefined)?.applied_seq ?? 0;
+      const cloudKeys = (db.prepare("SELECT COUNT(*) AS n FROM api_keys WHERE source = 'cloud'").get() as { n: number }).n;
+      expect({ seq, cloudKeys }).toEqual(seq === 0 ? { seq: 0, cloudKeys: 0 } : { seq: last.seq, cloudKeys: KEYS });
+    } finally {
+      db.close();
+    }
+
+    const second = await startServe(config.file);
+    children.push(second);
+    await waitFor('the sync after the restart', async () => (await cloudHealth(second.url)).cloud?.appliedSeq === last.seq, 60_000);
+    expect((await whoAmI(second.url, last.key!)).status).toBe(200);
+    const db2 = openDatabase({ dataDir: config.dataDir });
+    try {
+      expect(db2.prepare("SELECT COUNT(*) AS n FROM api_keys WHERE source = 'cloud'").get()).toEqual({ n: KEYS });
+    } finally {
+      db2.close();
+    }
+  }, 120_000);
 });

@@ -42,6 +42,12 @@ describe('cloud sync: pull and apply', () => {
     expect(health.cloud).toMatchObject({ appliedSeq: pos.seq, lastError: null });
     expect(typeof health.cloudSyncAgeSeconds).toBe('number');
     expect(peer.cloud.requests[0]).toMatchObject({ since: 0, status: 200 });
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toContain(`printgate_cloud_sync_applied_seq ${pos.seq}`);
+    expect(metrics).toContain('printgate_cloud_sync_stream_connected 0');
+    expect(metrics).toMatch(/^printgate_cloud_sync_age_seconds \d+$/m);
+    expect(metrics).toMatch(/^printgate_cloud_sync_last_success_timestamp_seconds [1-9][\d.e+]*$/m);
+    expect(metrics).toContain('printgate_cloud_sync_rejected_total{reason="bad-signature"} 0');
     // Quiet cloud: the gateway keeps asking from its position and gets 304.
     await waitFor('a 304 answer', () => peer!.cloud.requests.some((r) => r.since === pos.seq && r.status === 304));
     // The token is never logged.

@@ -162,6 +162,41 @@ describe('auth errors on the real server', () => {
     }
   });
 
+  it('answers each auth failure with exactly {"error": {code, message, requestId}} and nothing else', async () => {
+    const revoked = gw.createKey(['ViewJobs']);
+    gw.withKeyStore((store) => store.revoke(revoked.id));
+    const disabled = gw.createKey(['ViewJobs']);
+    gw.withKeyStore((store) => store.setDisabled(disabled.id, true));
+    const expired = gw.createKey(['ViewJobs'], { expiresAt: '2029-12-31T23:59:59.999Z' });
+    const narrow = gw.createKey(['ViewJobs']);
+    const cases: { key?: string; route?: string; status: number; code: string; message: string; details?: Record<string, unknown> }[] = [
+      { status: 401, code: 'UNAUTHORIZED', message: 'No API key. Send it as "Authorization: Bearer <key>", a "Star-Api-Key" header or a "key" query parameter.' },
+      { key: 'not-a-key', status: 401, code: 'TOKEN_INVALID', message: 'The API key is malformed: expected pgk_live_<64 hex> or a GUID.' },
+      { key: `pgk_live_${'0'.repeat(64)}`, status: 401, code: 'TOKEN_INVALID', message: 'The API key is unknown.' },
+      { key: revoked.key, status: 401, code: 'TOKEN_REVOKED', message: 'The API key was revoked. Ask for a new key.' },
+      { key: expired.key, status: 401, code: 'TOKEN_EXPIRED', message: 'The API key has expired. Ask for a new key.' },
+      { key: disabled.key, status: 401, code: 'TOKEN_DISABLED', message: 'The API key is disabled for now. Ask an administrator to enable it.' },
+      {
+        key: narrow.key,
+        route: '/api/v1/keys',
+        status: 403,
+        code: 'INSUFFICIENT_SCOPE',
+        message: 'The API key lacks the ManageKeys permission this endpoint needs.',
+        details: { required: 'ManageKeys' },
+      },
+    ];
+    for (const expected of cases) {
+      for (const via of ['bearer', 'star', 'query'] as const) {
+        const answer = await call(gw.url, expected.route ?? '/api/v1/me', expected.key === undefined ? {} : { key: expected.key, via });
+        const error = { code: expected.code, message: expected.message, requestId: answer.headers.get('x-request-id'), ...(expected.details ? { details: expected.details } : {}) };
+        expect({ status: answer.status, body: answer.body }, `${expected.code} via ${via}`).toEqual({ status: expected.status, body: { error } });
+        expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        expect(answer.headers.get('retry-after')).toBeNull();
+        if (expected.key === undefined) break;
+      }
+    }
+  });
+
   it('GET /api/v1/me tells the caller its id, name, permissions, groups and expiry', async () => {
     const { id, key } = gw.createKey(['ViewJobs'], { name: 'till 4', groups: ['store1'], expiresAt: '2031-06-01T00:00:00Z' });
     const me = await call(gw.url, '/api/v1/me', { key });
@@ -181,6 +216,9 @@ describe('rate limits', () => {
     for (let i = 0; i < 3; i++) expect((await call(gw.url, '/api/v1/me', { key })).status).toBe(200);
     const limited = await call(gw.url, '/api/v1/me', { key, via: 'star' });
     expectError(limited, 429, 'RATE_LIMITED');
+    expect(limited.body).toEqual({
+      error: { code: 'RATE_LIMITED', message: 'Too many requests with this API key. Retry after the Retry-After seconds.', requestId: limited.headers.get('x-request-id') },
+    });
     const retryAfter = Number(limited.headers.get('retry-after'));
     expect(Number.isInteger(retryAfter) && retryAfter >= 1).toBe(true);
     const other = gw.createKey(['ViewJobs']);
@@ -198,6 +236,9 @@ describe('rate limits', () => {
     const throttled = await call(gw.url, '/api/v1/me', { key: good.key });
     expectError(throttled, 429, 'AUTH_THROTTLED');
     expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(60);
+    expect(throttled.body).toEqual({
+      error: { code: 'AUTH_THROTTLED', message: 'Too many failed authentications from this address. Retry after the Retry-After seconds.', requestId: throttled.headers.get('x-request-id') },
+    });
     expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open-database.js';
@@ -67,13 +68,24 @@ describe('no key leaks', () => {
     const secrets = [local, guid];
     const answers: string[] = [];
     const statuses: string[] = [];
-    const call = async (route: string, init: RequestInit = {}): Promise<number> => {
-      const response = await fetch(serve!.url + route, { ...init, signal: AbortSignal.timeout(10_000) });
-      const text = await response.text();
-      answers.push(text, JSON.stringify([...response.headers]));
-      statuses.push(`${route.replace(/key=[^&]*/, 'key=…')} ${response.status}`);
-      return response.status;
-    };
+    // A connection per request: CLI runs between requests may outlast the server's keep-alive timeout.
+    const call = (route: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = http.request(serve!.url + route, { method: init.method ?? 'GET', headers: init.headers, agent: false, timeout: 10_000 }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => {
+            answers.push(text, JSON.stringify(Object.entries(res.headers)));
+            statuses.push(`${route.replace(/key=[^&]*/, 'key=…')} ${res.statusCode}`);
+            resolve(res.statusCode ?? 0);
+          });
+          res.on('error', reject);
+        });
+        req.on('timeout', () => req.destroy(new Error(`${route.replace(/key=[^&]*/, 'key=…')} timed out`)));
+        req.on('error', reject);
+        req.end(init.body);
+      });
     const print = (headers: Record<string, string>) => ({ method: 'POST', body: 'hello\n', headers: { 'content-type': 'application/octet-stream', ...headers } });
 
     expect(await call('/v1/a/store1/d/front01/q', print({ authorization: `Bearer ${local}` }))).toBe(201);

@@ -55,6 +55,8 @@ export interface ReferenceCloudOptions {
   slowMs?: number;
   /** Seconds between `: ping` comments on the stream. */
   pingSeconds?: number;
+  /** Keep the first genuine feed for the 'replay' fault (default true; a benchmark turns it off to measure the gateway alone). */
+  keepFirstFeed?: boolean;
   /** A previous run's state (`npm run dev:cloud` keeps one), so keys, seq and signing key survive. */
   state?: ReferenceCloudState;
 }
@@ -95,7 +97,8 @@ export class ReferenceCloud {
   private seq = 0;
   /** `since` below this answers 410 (events before it were compacted away). */
   private oldestSince = 0;
-  private readonly sentFeeds: { body: string; signature: string }[] = [];
+  /** The first genuine feed sent, which the 'replay' fault sends again (only that one is kept). */
+  private firstFeed: { body: string; signature: string } | undefined;
   private readonly streams = new Set<ServerResponse>();
   private readonly sockets = new Set<Socket>();
   private readonly server: http.Server;
@@ -256,10 +259,10 @@ export class ReferenceCloud {
     if (since === null || !Number.isInteger(since) || since < 0) return answer(400);
     const feed = this.feedAfter(since);
     if (feed === 410 || feed === 304) return answer(feed);
-    const replayed = this.fault === 'replay' ? this.sentFeeds[0] : undefined;
+    const replayed = this.fault === 'replay' ? this.firstFeed : undefined;
     const body = replayed?.body ?? JSON.stringify(feed);
     const signature = replayed?.signature ?? sign(null, Buffer.from(body), this.fault === 'bad-signature' ? this.strangerKey : this.privateKey).toString('base64');
-    if (!replayed && this.fault === 'none') this.sentFeeds.push({ body, signature });
+    if (!replayed && this.fault === 'none' && this.options.keepFirstFeed !== false) this.firstFeed ??= { body, signature };
     answer(200, { 'content-type': 'application/json; charset=utf-8', 'printgate-signature': `ed25519=${signature}` }, body);
   }
 

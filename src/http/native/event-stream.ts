@@ -16,6 +16,8 @@ export interface StreamEvent {
 export interface StreamSubscriber {
   event(event: StreamEvent): void;
   close(): void;
+  /** Re-reads the stream's key; a revoked, disabled, expired or narrowed key loses its stream. */
+  recheck?(): void;
 }
 
 export interface EventStreamDeps {
@@ -73,6 +75,14 @@ export class EventStream {
     }
     this.subscribers.add(subscriber);
     return () => this.subscribers.delete(subscriber);
+  }
+
+  /**
+   * Keys changed (revoked, disabled, edited or removed, here, by another process or by cloud
+   * sync): every open stream re-checks its key now instead of at its next event or heartbeat.
+   */
+  recheckKeys(): void {
+    for (const subscriber of [...this.subscribers]) subscriber.recheck?.();
   }
 
   /** Shutdown: ends every open stream so the HTTP server can close. */

@@ -142,6 +142,7 @@ export function keyRoutes(ctx: HttpContext): RouteSpec[] {
           expiresAt: body.expires,
           disabled: body.disabled,
         });
+        ctx.eventStream.recheckKeys();
         ctx.log.info({ keyId: record.id, by: caller.id, fields: Object.keys(body) }, 'key edited');
         res.json(keyView(record, ctx.now()));
       },
@@ -156,6 +157,7 @@ export function keyRoutes(ctx: HttpContext): RouteSpec[] {
         const target = targetKey(ctx, req, caller);
         assertCanManage(caller, target);
         const record = ctx.keys.revoke(target.id);
+        ctx.eventStream.recheckKeys(); // its open event streams close now
         ctx.log.info({ keyId: record.id, by: caller.id }, 'key revoked');
         res.json(keyView(record, ctx.now()));
       },

@@ -15,13 +15,20 @@ export function nativeRoutes(ctx: HttpContext): RouteSpec[] {
       summary: 'Gateway health: database, printers; nothing secret',
       handler: (_req, res) => {
         const dbOk = ctx.dbHealthy();
+        const cloud = ctx.cloudStatus?.() ?? null;
         const printers = ctx.registry.list().map((printer) => ({ id: printer.id, state: ctx.registry.status(printer.id).state }));
+        // Still printing, so 200, but a person should look: the database failing is 503.
+        const problems = [
+          ...(dbOk ? [] : ['database: queries fail; check the data directory and disk']),
+          ...(cloud?.stale ? [`cloud sync: stale (last success ${cloud.lastSuccessAt ?? 'never'}; ${cloud.lastError ?? 'no error recorded'})`] : []),
+        ];
         res.status(dbOk ? 200 : 503).json({
-          status: dbOk ? 'ok' : 'degraded',
+          status: problems.length === 0 ? 'ok' : 'degraded',
+          problems,
           version: ctx.version,
           db: dbOk ? 'ok' : 'error',
-          cloudSyncAgeSeconds: ctx.cloudStatus?.().syncAgeSeconds ?? null,
-          cloud: ctx.cloudStatus?.() ?? null,
+          cloudSyncAgeSeconds: cloud?.syncAgeSeconds ?? null,
+          cloud,
           printers,
         });
       },

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cloudFeedSchema, type CloudFeed } from '../../../src/cloud/cloud-feed.js';
+import { CloudKeyWriter } from '../../../src/cloud/cloud-key-writer.js';
+import { CloudSyncStore } from '../../../src/cloud/cloud-sync-store.js';
+import { openDatabase, type Db } from '../../../src/db/open-database.js';
+import { hashKey } from '../../../src/keys/key-format.js';
+import { KeyStore } from '../../../src/keys/key-store.js';
+
+/** The application of checked feeds to a real SQLite database: one transaction, permanent revocations. */
+
+const sha = (n: number): string => n.toString(16).padStart(64, '0');
+
+type Event = Record<string, unknown> & { type: 'key.upserted' | 'key.revoked' };
+
+function feedOf(events: Event[], options: { full?: boolean; from?: number } = {}): CloudFeed {
+  const from = options.from ?? 1;
+  return cloudFeedSchema.parse({
+    gatewayId: 'gw-1',
+    issuedAt: '2030-01-01T00:00:00Z',
+    full: options.full ?? false,
+    from,
+    to: from + events.length - 1,
+    events: events.map((event, index) => ({ seq: from + index, ...event })),
+    hasMore: false,
+  });
+}
+
+const upsert = (keyId: string, n: number, extra: Record<string, unknown> = {}): Event => ({
+  type: 'key.upserted',
+  keyId,
+  sha256: sha(n),
+  name: keyId,
+  permissions: ['ViewJobs'],
+  ...extra,
+});
+const revoke = (keyId: string | null, n: number | null): Event => ({ type: 'key.revoked', keyId, sha256: n === null ? null : sha(n), revokedAt: '2030-01-01T00:00:00Z' });
+
+describe('CloudKeyWriter', () => {
+  let dir: string;
+  let db: Db;
+  let store: CloudSyncStore;
+  let writer: CloudKeyWriter;
+  let keys: KeyStore;
+  const now = () => new Date('2030-01-01T00:00:00.000Z');
+  const position = (seq: number) => ({ appliedSeq: seq, issuedAt: '2030-01-01T00:00:00Z', lastSuccessAt: '2030-01-01T00:00:00.000Z' });
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'printgate-cloud-writer-'));
+    db = openDatabase({ dataDir: dir });
+    store = new CloudSyncStore({ db, cloudUrl: 'http://cloud/', gatewayId: 'gw-1' });
+    writer = new CloudKeyWriter({ db, store, now });
+    keys = new KeyStore({ db, now });
+  });
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('applies a feed and its new position in one transaction: a failure half-way leaves nothing', () => {
+    writer.apply(feedOf([upsert('ck_a', 1)]), position(1));
+    // A real failure inside the transaction, after some events were written.
+    db.exec(`CREATE TEMP TRIGGER refuse_ck_boom BEFORE INSERT ON api_keys WHEN NEW.id = 'ck_boom'
+             BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+    const feed = feedOf([revoke('ck_a', 1), upsert('ck_b', 2), upsert('ck_boom', 3)], { from: 2 });
+    expect(() => writer.apply(feed, position(4))).toThrow(/disk says no/);
+    expect(keys.get('ck_a')).toMatchObject({ revokedAt: null, source: 'cloud' });
+    expect(keys.get('ck_b')).toBeNull();
+    expect(store.load().appliedSeq).toBe(1);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM cloud_revocations').get()).toEqual({ n: 0 });
+  });
+
+  it('keeps revocations permanent, by keyId and by sha256, even across a later upsert or snapshot', () => {
+    writer.apply(feedOf([upsert('ck_a', 1), upsert('ck_b', 2), revoke('ck_a', null), revoke(null, 2)]), position(4));
+    expect(keys.get('ck_a')?.revokedAt).not.toBeNull();
+    expect(keys.get('ck_b')?.revokedAt).not.toBeNull();
+    const result = writer.apply(feedOf([upsert('ck_a', 1), upsert('ck_other_id', 2), upsert('ck_a', 9)], { from: 5 }), position(7));
+    expect(result.upserted).toBe(0);
+    expect(keys.get('ck_a')?.revokedAt).not.toBeNull();
+    expect(keys.findByHash(sha(2))?.revokedAt).not.toBeNull();
+    expect(keys.get('ck_other_id')).toBeNull();
+    writer.apply(feedOf([upsert('ck_a', 1), upsert('ck_c', 3)], { full: true }), position(8));
+    expect(keys.get('ck_a')?.revokedAt).not.toBeNull();
+    expect(keys.get('ck_c')?.revokedAt).toBeNull();
+  });
+
+  it('a snapshot removes live cloud keys it does not list, keeps local keys and revoked ones', () => {
+    const local = keys.create({ name: 'local', permissions: ['ViewJobs'] }).record;
+    writer.apply(feedOf([upsert('ck_a', 1), upsert('ck_b', 2), upsert('ck_c', 3), revoke('ck_c', 3)]), position(4));
+    const result = writer.apply(feedOf([upsert('ck_a', 1)], { full: true }), position(5));
+    expect(result.removedKeyIds).toEqual(['ck_b']);
+    expect(keys.get('ck_a')).not.toBeNull();
+    expect(keys.get('ck_b')).toBeNull();
+    expect(keys.get('ck_c')?.revokedAt).not.toBeNull();
+    expect(keys.get(local.id)).not.toBeNull();
+  });
+
+  it('a cloud key revoked locally and then purged is not revived by the cloud re-listing it', () => {
+    writer.apply(feedOf([upsert('ck_a', 1)]), position(1));
+    keys.revoke('ck_a');
+    expect(keys.purge(new Date('2031-01-01T00:00:00.000Z'))).toBe(1);
+    expect(keys.get('ck_a')).toBeNull();
+    writer.apply(feedOf([upsert('ck_a', 1)], { full: true }), position(2));
+    expect(keys.get('ck_a')?.revokedAt).not.toBeNull();
+    // The same holds for a local key's hash the cloud might be told about.
+    const local = keys.create({ name: 'leaked', permissions: ['ViewJobs'] });
+    keys.revoke(local.record.id);
+    keys.purge(new Date('2031-01-01T00:00:00.000Z'));
+    writer.apply(feedOf([upsert('ck_leak', 0, { sha256: hashKey(local.key) })], { from: 3 }), position(3));
+    expect(keys.findByHash(hashKey(local.key))?.revokedAt).not.toBeNull();
+  });
+
+  it('grows the page cache for a big feed only while applying it', () => {
+    const before = db.pragma('cache_size', { simple: true });
+    const events = Array.from({ length: 6000 }, (_, index) => upsert(`ck_${index}`, index + 1));
+    writer.apply(feedOf(events, { full: true }), position(6000));
+    expect(keys.get('ck_5999')).not.toBeNull();
+    expect(db.pragma('cache_size', { simple: true })).toBe(before);
+  });
+});
