@@ -1,11 +1,15 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { findProfile, LANGUAGES, PROFILES, TRANSPORT_FACTORIES } from '../drivers/index.js';
+import { cloudPrntTransportFactory, findProfile, LANGUAGES, PROFILES, TRANSPORT_FACTORIES } from '../drivers/index.js';
+import { CloudPrntHub } from './cloudprnt/cloudprnt-hub.js';
+import { CloudPrntStore } from './cloudprnt/cloudprnt-store.js';
+import { parseDeviceUri } from './cloudprnt/cloudprnt-uri.js';
+import { PASSIVE_CLOUDPRNT_MAILBOX } from './cloudprnt/passive-mailbox.js';
 import { ConfigError } from './config/config-error.js';
 import type { Config } from './config/schema.js';
 import { openDatabase, type Db } from './db/open-database.js';
-import type { Language, Transport, TransportContext } from './driver-api/index.js';
+import type { Language, Transport, TransportContext, TransportFactory } from './driver-api/index.js';
 import { AppError } from './errors/app-error.js';
 import { answerClientError } from './http/client-error.js';
 import { createApp } from './http/create-app.js';
@@ -18,17 +22,20 @@ import { JobRetention } from './jobs/job-retention.js';
 import { JobStore } from './jobs/job-store.js';
 import { Spool } from './jobs/spool.js';
 import { Authenticator } from './keys/authenticator.js';
+import { KeyChangeWatcher } from './keys/key-change-watcher.js';
 import { KeyStore } from './keys/key-store.js';
 import { AuthFailureThrottle, TokenBucketLimiter } from './keys/rate-limiter.js';
 import { GroupStore } from './printers/group-store.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { PrinterRegistry, type Printer } from './printers/printer-registry.js';
 import { readVersion } from './version.js';
+import { registerCloudMetrics } from './cloud/cloud-metrics.js';
 import { cloudStalenessCheck } from './cloud/cloud-staleness-check.js';
 import { createCloudSync } from './cloud/create-cloud-sync.js';
 import { EventStream, subscribeEventStream } from './http/native/event-stream.js';
 import { NotificationStore } from './webhooks/notification-store.js';
-import { subscribeWebhookEvents } from './webhooks/webhook-events.js';
+import { deviceEnvelope, subscribeWebhookEvents } from './webhooks/webhook-events.js';
+import { starStatus } from './webhooks/star-status.js';
 import { WebhookOutbox } from './webhooks/webhook-outbox.js';
 import { WebhookWorker } from './webhooks/webhook-worker.js';
 
@@ -52,12 +59,12 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-function transportOpener(config: Readonly<Config>, log: Logger) {
-  const bySchemes = new Map(TRANSPORT_FACTORIES.flatMap((factory) => factory.schemes.map((scheme) => [scheme, factory] as const)));
+function transportOpener(config: Readonly<Config>, log: Logger, factories: readonly TransportFactory[] = TRANSPORT_FACTORIES) {
+  const bySchemes = new Map(factories.flatMap((factory) => factory.schemes.map((scheme) => [scheme, factory] as const)));
   return (printer: Printer): Transport => {
     let uri: URL;
     try {
-      uri = new URL(printer.uri);
+      uri = parseDeviceUri(printer.uri);
     } catch {
       throw new AppError('UNSUPPORTED_URI', `printer ${printer.id}: "${printer.uri}" is not a valid device URI`);
     }
@@ -121,6 +128,27 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const groups = new GroupStore({ db, now });
   const registry = new PrinterRegistry({ db, groups, profiles: findProfile, now });
   registry.syncConfigured(config.printers);
+  // CloudPRNT: Star printers poll /cloudprnt/{group}; their jobs wait in the hub until fetched and confirmed.
+  const cloudprnt = new CloudPrntHub({
+    registry,
+    groups,
+    store: new CloudPrntStore({ db, now }),
+    profiles: findProfile,
+    log: log.child({ component: 'cloudprnt' }),
+    now,
+    documentOf: async (jobId) => {
+      const job = jobs.get(jobId);
+      if (!job) return null;
+      const { copies, preBuzzer, postBuzzer, drawer } = job.options;
+      return { contentType: job.contentType, body: await spool.read(job.spoolFile), plain: copies <= 1 && preBuzzer === 0 && postBuzzer === 0 && drawer === 'none' };
+    },
+    onAdded: (printer) => {
+      dispatcher.addPrinter(printer);
+      webhooks.enqueue(printer.groupPath, deviceEnvelope(groups, printer, 'connection', 'added_new', { Status: starStatus(registry.status(printer.id)) }));
+    },
+    onBack: (printer) => dispatcher.notify(printer.id),
+  });
+  cloudprnt.loadKnownPrinters();
   const jobs = new JobStore({ db, now });
   const events = new JobEvents();
   const languageFor = languageResolver();
@@ -132,7 +160,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     log,
     config,
     now,
-    openTransport: transportOpener(config, log),
+    openTransport: transportOpener(config, log, [...TRANSPORT_FACTORIES, cloudPrntTransportFactory(cloudprnt)]),
     languageFor,
   });
   const metrics = new GatewayMetrics({ registry, jobs, events });
@@ -143,6 +171,11 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   subscribeWebhookEvents({ events, registry, groups, outbox: webhooks });
   const eventStream = new EventStream({ now });
   subscribeEventStream({ events, registry, stream: eventStream });
+  // Open event streams of a key revoked (or disabled, narrowed, removed) close at once: by cloud
+  // sync here, by the CLI in another process through the watcher, by the key API in its route.
+  cloudSync?.onKeysChanged(() => eventStream.recheckKeys());
+  if (cloudSync) registerCloudMetrics(metrics.registry, () => cloudSync.status());
+  const keyWatcher = new KeyChangeWatcher({ db, log, onChange: () => eventStream.recheckKeys() });
   const jobService = new JobService({ jobs, spool, events, config, log, now, notify: (id) => dispatcher.notify(id) });
 
   const ctx: HttpContext = {
@@ -172,6 +205,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   };
   const { app, routes } = createApp({
     ctx,
+    cloudprnt,
     auth: {
       authenticator: new Authenticator({
         keys,
@@ -184,6 +218,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   });
 
   dispatcher.start();
+  cloudprnt.start();
   webhookWorker.start();
   retention.start();
   const server = await new Promise<Server>((resolve, reject) => {
@@ -197,11 +232,13 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   cloudSync?.start();
+  keyWatcher.start();
 
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       await cloudSync?.stop();
+      keyWatcher.stop();
       eventStream.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -211,6 +248,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
       });
       retention.stop();
       await dispatcher.stop(config.server.shutdownGraceSeconds * 1000);
+      cloudprnt.stop();
       await webhookWorker.stop();
       db.close();
     })();
@@ -221,6 +259,6 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
 
 /** Opens the transport for one device URI outside a running gateway (printers probe, doctor). */
 export function openDeviceTransport(config: Readonly<Config>, log: Logger, uri: string): Transport {
-  const open = transportOpener(config, log);
+  const open = transportOpener(config, log, [...TRANSPORT_FACTORIES, cloudPrntTransportFactory(PASSIVE_CLOUDPRNT_MAILBOX)]);
   return open({ id: 'probe', uri } as Printer);
 }

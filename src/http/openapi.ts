@@ -6,7 +6,7 @@ type Schema = Record<string, unknown>;
 
 /** How one route is documented beyond its RouteSpec (summary and access come from the route itself). */
 export interface OperationDoc {
-  tag: 'Star' | 'Native';
+  tag: 'Star' | 'Native' | 'CloudPRNT';
   query?: Record<string, string>;
   headers?: Record<string, string>;
   /** A component schema name for a JSON body, or 'document' for a print body. */
@@ -19,6 +19,7 @@ export interface OperationDoc {
 
 const PRINT_OPTIONS: Record<string, string> = {
   name: 'job name (header Star-Job-Name)',
+  star: 'job name, the alias Star\'s prose uses for name',
   copies: '1-10; default the group Copies (header Star-Copies)',
   startbuzzer: '0-3 (header Star-Pre-Buzzer)',
   endbuzzer: '0-3 (header Star-Post-Buzzer)',
@@ -53,6 +54,26 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   'PUT /v1/a/{group}/n/{id}': { tag: 'Star', body: 'NotificationTargetInput', responses: { 200: 'empty' }, errors: [404] },
   'DELETE /v1/a/{group}/n/{id}': { tag: 'Star', responses: { 200: 'empty' }, errors: [404] },
   'GET /v1/a/{group}/n/test/{id}': { tag: 'Star', responses: { 200: 'empty' }, errors: [404] },
+  // Poll body and answer: Star's JSON ({printerMAC, statusCode, status, clientAction} → {jobReady, mediaTypes, jobToken, deleteMethod, clientAction}).
+  'POST /cloudprnt/{group}': { tag: 'CloudPRNT', responses: { 200: 'object' }, errors: [400, 404] },
+  'GET /cloudprnt/{group}': {
+    tag: 'CloudPRNT',
+    query: {
+      mac: 'the printer MAC (printerMAC of its poll)',
+      type: 'one of the mediaTypes the poll answer offered',
+      token: 'the jobToken of the poll answer',
+      delete: 'present: this GET is the job confirmation (deleteMethod GET), with code',
+      code: 'with delete: the printer result code',
+    },
+    responses: { 200: 'binary' },
+    errors: [400, 404, 415],
+  },
+  'DELETE /cloudprnt/{group}': {
+    tag: 'CloudPRNT',
+    query: { mac: 'the printer MAC', code: 'result code: 2xx printed, 520 retried, others failed ("200%20OK")', token: 'the jobToken' },
+    responses: { 200: 'empty' },
+    errors: [400, 404],
+  },
   'GET /healthz': { tag: 'Native', responses: { 200: 'Health', 503: 'Health' } },
   'GET /metrics': { tag: 'Native', responses: { 200: 'text' } },
   'GET /api/v1/me': { tag: 'Native', responses: { 200: 'Me' } },
@@ -80,6 +101,8 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   },
   'GET /api/v1/jobs/{id}': { tag: 'Native', responses: { 200: 'Job' }, errors: [404] },
   'DELETE /api/v1/jobs/{id}': { tag: 'Native', responses: { 200: 'Job' }, errors: [404, 409] },
+  'POST /api/v1/jobs/{id}/release': { tag: 'Native', responses: { 200: 'Job' }, errors: [404, 409] },
+  'GET /api/v1/jobs/{id}/preview.png': { tag: 'Native', responses: { 200: 'png' }, errors: [404, 422] },
   'GET /api/v1/events': {
     tag: 'Native',
     query: { printer: 'only events of this printer', lastEventId: 'resume (same as the Last-Event-ID header)' },
@@ -110,6 +133,7 @@ const ERROR_TEXT: Record<number, string> = {
   409: 'CONFLICT / IDEMPOTENCY_CONFLICT',
   413: 'PAYLOAD_TOO_LARGE (limits.maxDocumentBytes)',
   415: 'UNSUPPORTED_MEDIA_TYPE; details.accepted lists the accepted types',
+  422: 'DOCUMENT_FORMAT_ERROR: the document cannot be rendered (or drawn) for this printer',
   429: 'RATE_LIMITED, AUTH_THROTTLED or QUEUE_FULL; Retry-After in seconds',
   500: 'INTERNAL',
 };
@@ -117,9 +141,11 @@ const ERROR_TEXT: Record<number, string> = {
 function content(kind: string): Schema | undefined {
   if (kind === 'empty') return undefined;
   if (kind === 'text') return { 'text/plain': { schema: { type: 'string' } } };
+  if (kind === 'binary') return { '*/*': { schema: { type: 'string', format: 'binary' } } };
   if (kind === 'sse') return { 'text/event-stream': { schema: { type: 'string', description: 'id / event (job | printer | reset | error) / data (JSON)' } } };
   if (kind === 'ids') return { 'application/json': { schema: { type: 'array', items: { type: 'string' } } } };
   if (kind === 'object') return { 'application/json': { schema: { type: 'object' } } };
+  if (kind === 'png') return { 'image/png': { schema: { type: 'string', format: 'binary' } } };
   const list = kind.endsWith('[]');
   const ref = { $ref: `#/components/schemas/${list ? kind.slice(0, -2) : kind}` };
   return { 'application/json': { schema: list ? { type: 'array', items: ref } : ref } };
@@ -139,7 +165,7 @@ function operation(route: RouteSpec, doc: OperationDoc | undefined): Schema {
     const body = content(kind);
     responses[status] = { description: kind === 'empty' ? 'no body' : 'success', ...(body ? { content: body } : {}) };
   }
-  const errors = route.access.kind === 'public' ? [500] : [400, 401, 403, 429, 500, ...(doc?.errors ?? [])];
+  const errors = route.access.kind === 'public' ? [500, ...(doc?.errors ?? [])] : [400, 401, 403, 429, 500, ...(doc?.errors ?? [])];
   for (const status of [...new Set(errors)].sort()) {
     responses[String(status)] = { description: ERROR_TEXT[status] ?? 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
   }
@@ -183,6 +209,7 @@ export function buildOpenApi(routes: readonly RouteSpec[], version: string): Sch
     tags: [
       { name: 'Star', description: 'Star-compatible API (StarIO.Online / starprinter.online v1)' },
       { name: 'Native', description: 'printgate native API' },
+      { name: 'CloudPRNT', description: 'Star CloudPRNT server: Star printers poll /cloudprnt/{group} (no key; identified by MAC)' },
     ],
     paths,
     components: {

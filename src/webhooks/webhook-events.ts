@@ -1,3 +1,4 @@
+import { macFromUri } from '../cloudprnt/cloudprnt-uri.js';
 import type { JobEvents } from '../jobs/job-events.js';
 import type { Job } from '../jobs/job-store.js';
 import { ERROR_CODES, isErrorCode } from '../errors/codes.js';
@@ -31,7 +32,7 @@ export function deviceEnvelope(groups: GroupStore, printer: Printer, eventType: 
     EventType: eventType,
     SubType: subType,
     DeviceGroup: { Path: printer.groupPath, Name: group?.name ?? printer.groupPath },
-    Device: { Mac: '', Name: groups.deviceName(printer.id) ?? printer.name, AppID: printer.appId },
+    Device: { Mac: macFromUri(printer.uri) ?? '', Name: groups.deviceName(printer.id) ?? printer.name, AppID: printer.appId },
     ...(eventData ? { EventData: eventData } : {}),
   };
 }

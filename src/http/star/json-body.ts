@@ -15,14 +15,15 @@ export async function readJsonBody<T extends z.ZodType>(req: Request, res: Respo
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   if (!issue) throw new AppError('BAD_REQUEST', 'The body is not valid.');
-  let field = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') field = [field, issue.keys[0]].filter(Boolean).join('.');
-  const message =
-    issue.code === 'unrecognized_keys'
-      ? `unknown field "${field}" (accepted: ${acceptedFields(schema).join(', ')})`
-      : field === ''
-        ? `the body must be a JSON object: ${issue.message}`
-        : `${field}: ${issue.message}`;
+  const field = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const unknown = issue.keys.map((name) => [field, name].filter(Boolean).join('.'));
+    const names = unknown.map((name) => `"${name.slice(0, 64)}"`).join(', ');
+    throw new AppError('BAD_REQUEST', `unknown field${unknown.length > 1 ? 's' : ''} ${names} (accepted: ${acceptedFields(schema).join(', ')})`, {
+      details: { field: unknown[0] ?? null, fields: unknown },
+    });
+  }
+  const message = field === '' ? `the body must be a JSON object: ${issue.message}` : `${field}: ${issue.message}`;
   throw new AppError('BAD_REQUEST', message, { details: { field: field || null } });
 }
 

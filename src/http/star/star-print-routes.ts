@@ -1,12 +1,13 @@
 import type { Request, Response } from 'express';
 import { AppError } from '../../errors/app-error.js';
-import type { SubmitResult } from '../../jobs/job-service.js';
+import { IDEMPOTENCY_WINDOW_MS, type SubmitResult } from '../../jobs/job-service.js';
 import { parsePrintOptions } from '../../jobs/print-options.js';
 import { canSeeGroup } from '../../keys/authenticator.js';
 import type { Printer } from '../../printers/printer-registry.js';
 import { mediaType } from '../content-type.js';
 import type { HttpContext } from '../http-context.js';
 import { callerKey, needs, type RouteSpec } from '../route-spec.js';
+import { FirstAnswerMemo } from './first-answer-memo.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -21,8 +22,15 @@ export function starDevice(ctx: HttpContext, req: Request, res: Response): Print
   return printer;
 }
 
+/** A print option from the query string; Star's prose names the job-name parameter `star`, its table `name`: both work. */
+function starQuery(req: Request, name: string): unknown {
+  const query = req.query as Record<string, unknown>;
+  return name === 'name' && query.name === undefined ? query.star : query[name];
+}
+
 /** Star's print queue: POST …/q queues a document. */
 export function starPrintRoutes(ctx: HttpContext): RouteSpec[] {
+  const firstAnswers = new FirstAnswerMemo({ now: ctx.now, windowMs: IDEMPOTENCY_WINDOW_MS });
   return [
     {
       method: 'post',
@@ -33,8 +41,14 @@ export function starPrintRoutes(ctx: HttpContext): RouteSpec[] {
         const printer = starDevice(ctx, req, res);
         const result = await acceptPrint(ctx, printer, req, res);
         res.setHeader('Location', `/api/v1/jobs/${result.job.id}`);
-        if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-        res.status(201).json({ JobId: result.job.id, QueuedJobs: result.queuedJobs });
+        let answer: Record<string, unknown> = { JobId: result.job.id, QueuedJobs: result.queuedJobs };
+        if (result.replayed) {
+          res.setHeader('Idempotent-Replayed', 'true');
+          answer = firstAnswers.recall(result.job.id) ?? answer;
+        } else if (req.get('idempotency-key') !== undefined) {
+          firstAnswers.remember(result.job.id, answer);
+        }
+        res.status(201).json(answer);
       },
     },
   ];
@@ -54,13 +68,19 @@ export async function acceptPrint(ctx: HttpContext, printer: Printer, req: Reque
       { details: { accepted: language.acceptedTypes } },
     );
   }
+  const encoding = (req.get('content-encoding') ?? '').trim().toLowerCase();
+  if (encoding !== '' && encoding !== 'identity') {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding "${encoding.slice(0, 40)}" is not supported: send the document uncompressed.`, {
+      details: { field: 'Content-Encoding', accepted: language.acceptedTypes },
+    });
+  }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > ctx.config.limits.maxDocumentBytes) {
     throw new AppError('PAYLOAD_TOO_LARGE', `The document is ${declared} bytes; limits.maxDocumentBytes is ${ctx.config.limits.maxDocumentBytes}.`);
   }
   const group = ctx.groups.get(printer.groupPath);
   const options = parsePrintOptions(
-    { header: (name) => req.get(name), query: (name) => (req.query as Record<string, unknown>)[name] },
+    { header: (name) => req.get(name), query: (name) => starQuery(req, name) },
     { copies: group?.copies ?? 1, preBuzzer: group?.autoBuzzBefore ?? 0, postBuzzer: group?.autoBuzzAfter ?? 0 },
   );
   const idempotencyKey = req.get('idempotency-key');

@@ -1,3 +1,4 @@
+import { macFromUri } from '../../cloudprnt/cloudprnt-uri.js';
 import type { DeviceGroup, GroupStore } from '../../printers/group-store.js';
 import type { Printer, PrinterStatus } from '../../printers/printer-registry.js';
 import type { NotificationTarget } from '../../webhooks/notification-store.js';
@@ -45,7 +46,7 @@ export function deviceView({ printer, status, group, groups, queuedJobs, now }: 
   const heard = Date.parse(status.lastSeenAt ?? printer.createdAt);
   const profile = printer.profile;
   return {
-    Mac: '',
+    Mac: macFromUri(printer.uri) ?? '',
     Id: groups.deviceName(printer.id) ?? printer.name,
     Status: starStatus(status),
     AccessIdentifier: printer.appId,
