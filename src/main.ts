@@ -22,7 +22,7 @@ import { JobRetention } from './jobs/job-retention.js';
 import { JobStore } from './jobs/job-store.js';
 import { Spool } from './jobs/spool.js';
 import { Authenticator } from './keys/authenticator.js';
-import { KeyChangeWatcher } from './keys/key-change-watcher.js';
+import { DbChangeWatcher } from './db/db-change-watcher.js';
 import { KeyStore } from './keys/key-store.js';
 import { AuthFailureThrottle, TokenBucketLimiter } from './keys/rate-limiter.js';
 import { GroupStore } from './printers/group-store.js';
@@ -175,7 +175,15 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   // sync here, by the CLI in another process through the watcher, by the key API in its route.
   cloudSync?.onKeysChanged(() => eventStream.recheckKeys());
   if (cloudSync) registerCloudMetrics(metrics.registry, () => cloudSync.status());
-  const keyWatcher = new KeyChangeWatcher({ db, log, onChange: () => eventStream.recheckKeys() });
+  // The CLI in another process (keys revoke, jobs release) is seen within a tick.
+  const keyWatcher = new DbChangeWatcher({
+    db,
+    log,
+    onChange: () => {
+      eventStream.recheckKeys();
+      dispatcher.notifyAll();
+    },
+  });
   const jobService = new JobService({ jobs, spool, events, config, log, now, notify: (id) => dispatcher.notify(id) });
 
   const ctx: HttpContext = {

@@ -91,7 +91,7 @@ export function runJobsCommand(config: Readonly<Config>, args: JobsArgs, io: Cli
         throw new UsageError(existing ? `job ${args.id} is ${existing.state}, not held: only a held job can be released` : `no job ${args.id}`);
       }
       if (io.json) printJson(io, jobView(job));
-      else io.out(`Released job ${job.id}: it prints when its printer is next free (a running gateway picks it up within 30 s; POST /api/v1/jobs/{id}/release acts at once).`);
+      else io.out(`Released job ${job.id}: it prints when its printer is next free (a running gateway picks it up within a second).`);
       return;
     }
     throw new UsageError('jobs: use list, cancel or release');

@@ -160,4 +160,11 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: "jobs: the printer's own result code (CloudPRNT DELETE code)",
+    sql: `
+      ALTER TABLE jobs ADD COLUMN printer_code TEXT;
+    `,
+  },
 ];

@@ -91,6 +91,11 @@ export class Dispatcher {
     this.workers.get(printerId)?.notify();
   }
 
+  /** Wakes every worker to look at its queue again (another process changed the database). */
+  notifyAll(): void {
+    for (const worker of this.workers.values()) worker.notify();
+  }
+
   /** Cancels a job that has not finished. Returns the canceled job, or null if it had finished. */
   cancel(jobId: string): Job | null {
     const job = this.deps.jobs.transition(jobId, 'canceled', { stateReason: 'canceled-by-user' }, ['pending', 'held', 'processing']);

@@ -166,6 +166,14 @@ describe('the printgate command', () => {
     stall.setBehaviour('accept');
     const second = await serve(file);
     expect(await jobOf(second.url, key, JobId)).toMatchObject({ state: 'held', stateReason: 'held-after-restart' });
+    // A person checked the printer: `jobs release` from another process sends it back to print.
+    const released = runCli(['jobs', 'release', JobId, '--config', file]);
+    expect(released.status, released.stderr).toBe(0);
+    await waitFor('the released job to print (the running gateway notices the CLI change)', async () => (await jobOf(second.url, key, JobId)).state === 'completed', 15_000);
+    expect(stall.jobs().map(String)).toEqual(['hold me', 'hold me']);
+    const again = runCli(['jobs', 'release', JobId, '--config', file]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain('not held');
   });
 
   it('SIGTERM re-queues the job on the wire cleanly and exits 0; it prints after restart', async () => {

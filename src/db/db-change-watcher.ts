@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import type { Db } from '../db/open-database.js';
+import type { Db } from './open-database.js';
 
-export interface KeyChangeWatcherDeps {
+export interface DbChangeWatcherDeps {
   db: Db;
   log: Logger;
-  /** Called after another process committed to the database (e.g. `keys revoke` from the CLI). */
+  /** Called after another process committed to the database (`keys revoke`, `jobs release` from the CLI). */
   onChange: () => void;
   intervalMs?: number;
 }
@@ -12,14 +12,15 @@ export interface KeyChangeWatcherDeps {
 /**
  * Notices writes made by other processes through SQLite's `PRAGMA data_version`, which changes
  * only when another connection commits: one cheap read per tick, nothing when idle. Requests need
- * no such help (every request reads its key from the database); long-lived event streams do, so
- * a key revoked from the CLI loses its open streams within a tick instead of at the next heartbeat.
+ * no such help (every request reads its key from the database); long-lived state does: a key
+ * revoked from the CLI loses its open event streams, and a job released or queued by the CLI
+ * wakes its printer's worker, within a tick.
  */
-export class KeyChangeWatcher {
+export class DbChangeWatcher {
   private timer: NodeJS.Timeout | null = null;
   private version: number | null = null;
 
-  constructor(private readonly deps: KeyChangeWatcherDeps) {}
+  constructor(private readonly deps: DbChangeWatcherDeps) {}
 
   start(): void {
     if (this.timer) return;
@@ -41,7 +42,7 @@ export class KeyChangeWatcher {
     try {
       this.deps.onChange();
     } catch (error) {
-      this.deps.log.error({ err: error }, 'key change listener failed');
+      this.deps.log.error({ err: error }, 'database change listener failed');
     }
   }
 

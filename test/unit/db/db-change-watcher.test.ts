@@ -4,21 +4,21 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src/db/open-database.js';
-import { KeyChangeWatcher } from '../../../src/keys/key-change-watcher.js';
+import { DbChangeWatcher } from '../../../src/db/db-change-watcher.js';
 import { KeyStore } from '../../../src/keys/key-store.js';
 
-describe('KeyChangeWatcher', () => {
+describe('DbChangeWatcher', () => {
   let dir: string;
   let serveDb: Db;
   let cliDb: Db;
   let changes: number;
-  let watcher: KeyChangeWatcher;
+  let watcher: DbChangeWatcher;
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'printgate-key-watch-'));
     serveDb = openDatabase({ dataDir: dir });
     cliDb = openDatabase({ dataDir: dir });
     changes = 0;
-    watcher = new KeyChangeWatcher({ db: serveDb, log: pino({ level: 'silent' }), onChange: () => (changes += 1) });
+    watcher = new DbChangeWatcher({ db: serveDb, log: pino({ level: 'silent' }), onChange: () => (changes += 1) });
     watcher.start();
   });
   afterEach(() => {
@@ -50,7 +50,7 @@ describe('KeyChangeWatcher', () => {
 
   it('keeps ticking when the listener throws', () => {
     let calls = 0;
-    const failing = new KeyChangeWatcher({
+    const failing = new DbChangeWatcher({
       db: serveDb,
       log: pino({ level: 'silent' }),
       onChange: () => {
