@@ -11,18 +11,22 @@ export function cloudPrntMac(uri: URL): string | null {
 }
 
 /**
- * The printer's verdict (the `code` of its DELETE) → the job's fate, as Star's sample server does:
- * 2xx printed; 520 (download timeout, most likely the network) retried; 4xx (paper out, jam, cover
- * open while printing) held for a person; any other code (510 unsupported media type, 511 decode
- * error, 512 media version, 521 too large) aborts the job.
+ * The printer's verdict (the `code` of its DELETE, e.g. "411 Paper jam") → the job's fate, as Star's
+ * CloudPRNT protocol and sample server define it: 2xx printed; 520 (download timeout, most likely
+ * the network) retried; every other code failed and cleared, never retried: 5xx the printer could
+ * not take the document (510 unsupported media type, 511 decode error, 512 media version, 521 too
+ * large) → `document-format-error`; 4xx (410 out of paper, 411 jam, 420 cover open) and anything
+ * else → `printer-rejected-job`. The code travels with the result so the job and its webhook carry it.
  */
 export function resultOf(code: string, bytes: number): DeliveryReport {
-  const status = code.trim().slice(0, 3);
-  if (/^2\d\d$/.test(status)) return { confirmed: true, note: `printer reported ${code}`, bytesWritten: bytes };
-  const message = `CloudPRNT printer reported "${code.slice(0, 100)}"`;
-  if (status === '520') throw new DriverError('PRINTER_TIMEOUT', `${message}: download timeout; the job is retried`);
-  if (/^4\d\d$/.test(status)) throw new DriverError('PRINTER_ERROR', message);
-  throw new DriverError('DOCUMENT_FORMAT_ERROR', message);
+  const printerCode = code.trim().slice(0, 100);
+  const status = printerCode.slice(0, 3);
+  if (/^2\d\d$/.test(status)) return { confirmed: true, note: `printer reported ${printerCode}`, bytesWritten: bytes, printerCode };
+  const message = `CloudPRNT printer reported "${printerCode}"`;
+  const details = { printerCode };
+  if (status === '520') throw new DriverError('PRINTER_TIMEOUT', `${message}: download timeout; the job is retried`, { details });
+  if (/^5\d\d$/.test(status)) throw new DriverError('DOCUMENT_FORMAT_ERROR', `${message}: it cannot print this document`, { details });
+  throw new DriverError('PRINTER_REJECTED_JOB', `${message}; the job is not retried`, { details });
 }
 
 /** cloudprnt:<mac> — a Star printer that polls the gateway; the job waits in the mailbox until it is fetched and confirmed. */

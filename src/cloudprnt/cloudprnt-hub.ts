@@ -9,7 +9,7 @@ import { applyClientActions, firstContactRequests, needsFirstContact, type Clien
 import { blankDeviceInfo, type CloudPrntDeviceInfo, type CloudPrntStore } from './cloudprnt-store.js';
 import { cloudPrntUri, macFromUri, normalizeMac } from './cloudprnt-uri.js';
 import { mediaOffers, type SourceDocument } from './media-offers.js';
-import { pollReasons } from './poll-status.js';
+import { decodeStatusCode, pollReasons } from './poll-status.js';
 import { runtimeLanguage, runtimeProfile } from './runtime-profile.js';
 
 /** A printer that misses this many poll intervals is offline. */
@@ -169,12 +169,13 @@ export class CloudPrntHub implements CloudPrntMailbox {
   /** DELETE (or GET with `delete`): the printer's verdict on the job it fetched. */
   confirm(groupPath: string, query: { mac?: string; code?: string; token?: string }): void {
     const { mac, contact } = this.known(groupPath, query.mac);
-    const code = (query.code ?? '').trim();
+    // Printers send the code URL-encoded like the poll's statusCode ("411%20Paper%20jam"); keep it as text.
+    const code = decodeStatusCode(query.code);
     if (!/^\d{3}/.test(code)) throw new AppError('BAD_REQUEST', 'code must start with a 3-digit CloudPRNT status code', { details: { field: 'code' } });
     const pending = contact.pending;
     if (pending && (!query.token || query.token === pending.token)) {
       contact.lastConfirmedToken = pending.token;
-      this.deps.log.info({ mac, jobId: pending.jobId, code: code.slice(0, 100) }, 'CloudPRNT printer confirmed a job');
+      this.deps.log.info({ mac, jobId: pending.jobId, code }, 'CloudPRNT printer confirmed a job');
       pending.resolve(code);
       return;
     }

@@ -161,7 +161,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 8,
+    version: 6,
     name: "jobs: the printer's own result code (CloudPRNT DELETE code)",
     sql: `
       ALTER TABLE jobs ADD COLUMN printer_code TEXT;

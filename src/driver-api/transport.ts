@@ -7,6 +7,8 @@ export interface DeliveryReport {
   /** Why confirmation is missing or what confirmed it, for the job's stateReason. */
   note?: string;
   bytesWritten: number;
+  /** The device's own result code for the job, as it sent it (CloudPRNT: "211 Paper low"); kept with the job. */
+  printerCode?: string;
 }
 
 export interface TransportContext {

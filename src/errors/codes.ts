@@ -53,6 +53,11 @@ export const ERROR_CODES = {
   PRINTER_TIMEOUT: { status: 504, message: 'The printer did not answer in time.', action: 'retry' },
   PRINTER_BUSY: { status: 503, message: 'The printer is busy.', action: 'retry' },
   PRINTER_ERROR: { status: 502, message: 'The printer reported an error.', action: 'hold' },
+  PRINTER_REJECTED_JOB: {
+    status: 502,
+    message: 'The printer reported that it could not print the job (e.g. CloudPRNT 411 paper jam); the job is not retried.',
+    action: 'fail',
+  },
   DOCUMENT_FORMAT_ERROR: { status: 422, message: 'The document cannot be rendered for this printer.', action: 'fail' },
   UNSUPPORTED_URI: { status: 400, message: 'No transport handles this device URI.', action: 'fail' },
 } as const satisfies Record<string, ErrorSpec>;

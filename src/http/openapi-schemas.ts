@@ -52,6 +52,7 @@ const job = object({
   copies: int,
   state: { ...str, enum: ['pending', 'processing', 'completed', 'aborted', 'canceled', 'held'] },
   stateReason: nullable(str),
+  printerCode: nullable(str),
   attempts: int,
   maxAttempts: int,
   createdAt: { ...str, format: 'date-time' },

@@ -23,9 +23,11 @@ export interface Job {
   createdAt: string;
   updatedAt: string;
   completedAt: string | null;
+  /** The printer's own result for the job's last attempt as it reported it (CloudPRNT: "411 Paper jam"); null for other transports. */
+  printerCode: string | null;
 }
 
-export type NewJob = Omit<Job, 'seq' | 'state' | 'stateReason' | 'attempts' | 'warnings' | 'updatedAt' | 'completedAt'>;
+export type NewJob = Omit<Job, 'seq' | 'state' | 'stateReason' | 'attempts' | 'warnings' | 'updatedAt' | 'completedAt' | 'printerCode'>;
 
 interface JobRow {
   seq: number;
@@ -48,6 +50,7 @@ interface JobRow {
   created_at: string;
   updated_at: string;
   completed_at: string | null;
+  printer_code: string | null;
 }
 
 function toJob(row: JobRow): Job {
@@ -72,6 +75,7 @@ function toJob(row: JobRow): Job {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     completedAt: row.completed_at,
+    printerCode: row.printer_code,
   };
 }
 
@@ -79,6 +83,7 @@ export interface TransitionChange {
   stateReason?: string | null;
   attemptsDelta?: number;
   warnings?: string[];
+  printerCode?: string | null;
 }
 
 export interface JobListFilter {
@@ -183,6 +188,10 @@ export class JobStore {
     if (change.warnings !== undefined) {
       sets.push('warnings_json = ?');
       values.push(JSON.stringify(change.warnings));
+    }
+    if (change.printerCode !== undefined) {
+      sets.push('printer_code = ?');
+      values.push(change.printerCode);
     }
     if (TERMINAL_STATES.includes(to)) {
       sets.push('completed_at = ?');

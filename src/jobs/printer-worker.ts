@@ -229,7 +229,7 @@ export class PrinterWorker {
 
   private async process(queued: Job): Promise<Outcome> {
     const { jobs, printer, registry, events } = this.deps;
-    const job = jobs.transition(queued.id, 'processing', { attemptsDelta: 1 }, ['pending']);
+    const job = jobs.transition(queued.id, 'processing', { attemptsDelta: 1, printerCode: null }, ['pending']);
     if (!job) return 'next';
     events.emit(job);
     registry.updateStatus(printer.id, { state: 'processing' });
@@ -257,7 +257,8 @@ export class PrinterWorker {
       const confirmation = await this.confirm(report, controller.signal);
       const reason =
         confirmation.state === 'completed' && job.stateReason === 'reprinted-after-restart' ? job.stateReason : confirmation.stateReason;
-      const done = jobs.transition(job.id, confirmation.state, { stateReason: reason, warnings: rendered.warnings }, ['processing']);
+      const change = { stateReason: reason, warnings: rendered.warnings, printerCode: report.printerCode ?? null };
+      const done = jobs.transition(job.id, confirmation.state, change, ['processing']);
       events.emit(done);
       const stopped = this.blocking.length > 0;
       registry.updateStatus(printer.id, {
@@ -347,6 +348,8 @@ export class PrinterWorker {
     }
     const appError = isAppError(error) ? error : new AppError('INTERNAL', (error as Error)?.message ?? String(error), { cause: error });
     const reason = reasonFor(appError);
+    // The printer's own answer (CloudPRNT "411 Paper jam"), kept with the job for its webhook.
+    const printerCode = typeof appError.details?.printerCode === 'string' ? appError.details.printerCode : null;
     const logFields = { jobId: job.id, code: appError.code, err: appError.message, attempts: job.attempts };
     switch (appError.action) {
       case 'stop-printer': {
@@ -361,30 +364,30 @@ export class PrinterWorker {
       case 'retry':
       case 'none': {
         if (job.attempts >= job.maxAttempts) {
-          events.emit(jobs.transition(job.id, 'aborted', { stateReason: reason }, ['processing']));
+          events.emit(jobs.transition(job.id, 'aborted', { stateReason: reason, printerCode }, ['processing']));
           registry.updateStatus(printer.id, { state: 'idle', lastError: appError.message });
           this.log.error(logFields, 'job aborted after its last attempt');
           return 'next';
         }
-        events.emit(jobs.transition(job.id, 'pending', { stateReason: reason }, ['processing']));
+        events.emit(jobs.transition(job.id, 'pending', { stateReason: reason, printerCode }, ['processing']));
         registry.updateStatus(printer.id, { state: 'idle', lastError: appError.message });
         this.log.warn(logFields, 'job will be retried');
         return 'retry-later';
       }
       case 'hold': {
-        events.emit(jobs.transition(job.id, 'held', { stateReason: reason }, ['processing']));
+        events.emit(jobs.transition(job.id, 'held', { stateReason: reason, printerCode }, ['processing']));
         registry.updateStatus(printer.id, { state: 'idle', lastError: appError.message });
         this.log.error(logFields, 'job held for a person');
         return 'next';
       }
       case 'cancel': {
-        events.emit(jobs.transition(job.id, 'canceled', { stateReason: reason }, ['processing']));
+        events.emit(jobs.transition(job.id, 'canceled', { stateReason: reason, printerCode }, ['processing']));
         registry.updateStatus(printer.id, { state: 'idle' });
         this.log.warn(logFields, 'job canceled by the printer');
         return 'next';
       }
       case 'fail': {
-        events.emit(jobs.transition(job.id, 'aborted', { stateReason: reason }, ['processing']));
+        events.emit(jobs.transition(job.id, 'aborted', { stateReason: reason, printerCode }, ['processing']));
         registry.updateStatus(printer.id, { state: 'idle', lastError: appError.message });
         this.log.error(logFields, 'job aborted');
         return 'next';

@@ -1,4 +1,5 @@
 import { macFromUri } from '../cloudprnt/cloudprnt-uri.js';
+import { isPrintedCode, parseResultCode } from '../cloudprnt/result-code.js';
 import type { JobEvents } from '../jobs/job-events.js';
 import type { Job } from '../jobs/job-store.js';
 import { ERROR_CODES, isErrorCode } from '../errors/codes.js';
@@ -53,7 +54,25 @@ export function jobSubType(job: Job): 'received' | 'requested' | 'completed' | '
   }
 }
 
-function failureCode(job: Job): { Code: number; CodeDescription: string } {
+interface StarCode {
+  Code: number;
+  CodeDescription: string;
+}
+
+/** job/completed: the printer's own 2xx (CloudPRNT "211 Paper low"), or 200 OK when it reports none. */
+export function completionCode(job: Job): StarCode {
+  const result = parseResultCode(job.printerCode);
+  return result && isPrintedCode(result) ? { Code: result.code, CodeDescription: result.description } : { Code: 200, CodeDescription: 'OK' };
+}
+
+/**
+ * job/failed: the printer's own failure code (CloudPRNT "411 Paper jam"); for a job that failed
+ * without one (other transports, a document that cannot be rendered), the HTTP status of
+ * printgate's error code and the job's stateReason.
+ */
+export function failureCode(job: Job): StarCode {
+  const result = parseResultCode(job.printerCode);
+  if (result && !isPrintedCode(result)) return { Code: result.code, CodeDescription: result.description };
   const code = (job.stateReason ?? '').toUpperCase().replace(/-/g, '_');
   const status = code === 'PRINTER_OFFLINE' ? 503 : isErrorCode(code) ? ERROR_CODES[code].status : 500;
   return { Code: status, CodeDescription: job.stateReason ?? 'failed' };
@@ -74,7 +93,7 @@ export function subscribeWebhookEvents(deps: WebhookEventsDeps): () => void {
     if (!sub || !printer) return;
     const data: Record<string, unknown> = { JobName: job.name, JobId: job.id };
     if (sub === 'requested') data.RequestedMediaType = MEDIA_TYPES[printer.language] ?? 'application/octet-stream';
-    if (sub === 'completed') Object.assign(data, { Code: 200, CodeDescription: 'OK' });
+    if (sub === 'completed') Object.assign(data, completionCode(job));
     if (sub === 'failed') Object.assign(data, failureCode(job));
     outbox.enqueue(printer.groupPath, deviceEnvelope(groups, printer, 'job', sub, data));
   });

@@ -243,19 +243,53 @@ describe('CloudPRNT server: a configured printer', () => {
     expect(done.attempts).toBe(2);
   });
 
-  it('aborts a job the printer cannot decode (511), and holds one it failed on with a printer error (4xx)', async () => {
+  // Deliberate behaviour change to follow Star's CloudPRNT spec (star-api-research.md §6.3, issue 6
+  // item 9), not a loosened test: a 4xx answer used to hold the job; Star clears every non-2xx,
+  // non-520 job as failed, and the job/failed webhook carries the printer's own Code.
+  it('clears a job the printer fails (411 jam, 511 decode error) as aborted, with its code in job/failed; 2xx codes in job/completed', async () => {
     const sim = printer();
-    const broken = await print('store1', appId, 'cannot decode\n', 'text/plain');
-    const answer = await sim.pollUntilJob();
-    await sim.confirm('511 Decode error', answer.jobToken);
-    const aborted = await waitForJob(broken, 'aborted');
-    expect(aborted.stateReason).toBe('document-format-error');
+    const receiver = await startWebhookReceiver();
+    const target = await api('/v1/a/store1/n', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ Url: `${receiver.url}/jobs`, Events: ['job'] }) });
+    expect(target.status).toBe(201);
+    const eventFor = (name: string, sub: string): Promise<any> =>
+      waitFor(`job/${sub} for ${name}`, () => {
+        const hit = receiver.accepted().find((r) => r.json().SubType === sub && (r.json().EventData as any)?.JobName === name);
+        return hit ? hit.json() : null;
+      });
+    try {
+      const jammed = await print('store1', appId, 'paper jam\n', 'text/plain', '?name=Jammed');
+      const jamAnswer = await sim.pollUntilJob();
+      expect((await sim.confirm('411 Paper jam', jamAnswer.jobToken)).status).toBe(200);
+      const aborted = await waitForJob(jammed, 'aborted');
+      expect(aborted.stateReason).toBe('printer-rejected-job');
+      // Cleared, not retried: one attempt, and the next poll has nothing for the printer.
+      expect(aborted.attempts).toBe(1);
+      expect((await sim.poll()).answer.jobReady).toBe(false);
+      const jamFailed = await eventFor('Jammed', 'failed');
+      expect(jamFailed).toMatchObject({ EventType: 'job', DeviceGroup: { Path: 'store1' }, Device: { AppID: appId } });
+      expect(jamFailed.EventData).toMatchObject({ JobName: 'Jammed', Code: 411, CodeDescription: 'Paper jam' });
 
-    const jammed = await print('store1', appId, 'paper jam\n', 'text/plain');
-    const jamAnswer = await sim.pollUntilJob();
-    await sim.confirm('411 Paper jam', jamAnswer.jobToken);
-    const held = await waitForJob(jammed, 'held');
-    expect(held.stateReason).toBe('printer-error');
+      // A document error (5xx) stays distinguishable from a printer error (4xx); URL-encoded as printers send it.
+      const broken = await print('store1', appId, 'cannot decode\n', 'text/plain', '?name=Broken');
+      const answer = await sim.pollUntilJob();
+      await sim.confirm('511%20Decode%20error', answer.jobToken);
+      expect((await waitForJob(broken, 'aborted')).stateReason).toBe('document-format-error');
+      expect((await eventFor('Broken', 'failed')).EventData).toMatchObject({ Code: 511, CodeDescription: 'Decode error' });
+
+      // A 2xx that is not 200 is still printed, and job/completed carries that code; digits alone get Star's text.
+      const low = await print('store1', appId, 'paper low\n', 'text/plain', '?name=Low');
+      const lowAnswer = await sim.pollUntilJob();
+      await sim.confirm('211 Paper low', lowAnswer.jobToken);
+      expect((await waitForJob(low, 'completed')).stateReason).toBeNull();
+      expect((await eventFor('Low', 'completed')).EventData).toMatchObject({ JobName: 'Low', Code: 211, CodeDescription: 'Paper low' });
+      const plain = await print('store1', appId, 'plain ok\n', 'text/plain', '?name=Plain');
+      await sim.confirm('200', (await sim.pollUntilJob()).jobToken);
+      await waitForJob(plain, 'completed');
+      expect((await eventFor('Plain', 'completed')).EventData).toMatchObject({ Code: 200, CodeDescription: 'OK' });
+    } finally {
+      await api(`/v1/a/store1/n/${target.body.Id}`, { method: 'DELETE' });
+      await receiver.close();
+    }
   });
 
   it('turns the poll status into the Star device view: 13 flags, Mac and LastConnection', async () => {

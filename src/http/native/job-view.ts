@@ -11,6 +11,8 @@ export function jobView(job: Job): Record<string, unknown> {
     copies: job.copies,
     state: job.state,
     stateReason: job.stateReason,
+    /** The printer's own result, where it gives one (a CloudPRNT code such as "411 Paper jam"). */
+    printerCode: job.printerCode ?? null,
     attempts: job.attempts,
     maxAttempts: job.maxAttempts,
     createdAt: job.createdAt,

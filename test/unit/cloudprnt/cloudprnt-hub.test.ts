@@ -69,8 +69,9 @@ describe('CloudPrntHub', () => {
     expect(() => hub.fetch('store1', { mac: MAC, type: 'image/png', token })).toThrow(/offered as application\/vnd.star.starprnt/);
     expect(() => hub.confirm('store1', { mac: MAC, code: '200 OK', token: 'other' })).toThrow(/no job/);
     expect(() => hub.confirm('store1', { mac: MAC, token })).toThrow(/3-digit/);
-    hub.confirm('store1', { mac: MAC, code: '200%20OK', token });
-    await expect(result).resolves.toBe('200%20OK');
+    // The code arrives URL-encoded like the poll's statusCode; the transport (and the job's webhook) get it as text.
+    hub.confirm('store1', { mac: MAC, code: '211%20Paper%20low', token });
+    await expect(result).resolves.toBe('211 Paper low');
     expect(hub.poll('store1', { printerMAC: MAC }).jobReady).toBe(false);
   });
 

@@ -15,14 +15,32 @@ function codeOf(fn: () => unknown): string {
 }
 
 describe('cloudprnt transport', () => {
-  it('turns the printer result code into the job outcome', () => {
-    expect(resultOf('200 OK', 10)).toEqual({ confirmed: true, note: 'printer reported 200 OK', bytesWritten: 10 });
-    expect(resultOf('201', 3).confirmed).toBe(true);
+  it('turns the printer result code into the job outcome, as Star defines it: 2xx printed, 520 retried, the rest failed', () => {
+    expect(resultOf('200 OK', 10)).toEqual({ confirmed: true, note: 'printer reported 200 OK', bytesWritten: 10, printerCode: '200 OK' });
+    expect(resultOf('201', 3)).toMatchObject({ confirmed: true, printerCode: '201' });
+    expect(resultOf(' 211 Paper low ', 3)).toMatchObject({ confirmed: true, printerCode: '211 Paper low' });
     expect(codeOf(() => resultOf('520 Download timeout', 1))).toBe('PRINTER_TIMEOUT');
-    expect(codeOf(() => resultOf('410 Out of paper', 1))).toBe('PRINTER_ERROR');
+    // Deliberate change to follow Star's spec (§6.3): a 4xx used to hold the job (PRINTER_ERROR); now it fails it.
+    expect(codeOf(() => resultOf('410 Out of paper', 1))).toBe('PRINTER_REJECTED_JOB');
+    expect(codeOf(() => resultOf('411 Paper jam', 1))).toBe('PRINTER_REJECTED_JOB');
     expect(codeOf(() => resultOf('511 Decode error', 1))).toBe('DOCUMENT_FORMAT_ERROR');
     expect(codeOf(() => resultOf('510', 1))).toBe('DOCUMENT_FORMAT_ERROR');
-    expect(codeOf(() => resultOf('999', 1))).toBe('DOCUMENT_FORMAT_ERROR');
+    expect(codeOf(() => resultOf('521 Job too large', 1))).toBe('DOCUMENT_FORMAT_ERROR');
+    expect(codeOf(() => resultOf('999', 1))).toBe('PRINTER_REJECTED_JOB');
+    expect(codeOf(() => resultOf('301 Moved', 1))).toBe('PRINTER_REJECTED_JOB');
+  });
+
+  it('carries the printer code in the error, and the catalogue fails (never retries or holds) a rejected job', () => {
+    for (const code of ['411 Paper jam', '520 Download timeout', '511 Decode error']) {
+      try {
+        resultOf(code, 1);
+        expect.unreachable();
+      } catch (error) {
+        expect((error as AppError).details).toEqual({ printerCode: code });
+      }
+    }
+    expect(new AppError('PRINTER_REJECTED_JOB')).toMatchObject({ action: 'fail', status: 502 });
+    expect(new AppError('DOCUMENT_FORMAT_ERROR').action).toBe('fail');
   });
 
   it('hands the job to the mailbox under the printer MAC and reports what the printer said', async () => {
