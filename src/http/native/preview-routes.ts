@@ -44,7 +44,7 @@ export function previewRoutes(ctx: HttpContext): RouteSpec[] {
           throw new AppError('DOCUMENT_FORMAT_ERROR', `no preview: ${(error as Error).message}`);
         }
         if (!language.preview) {
-          throw new AppError('DOCUMENT_FORMAT_ERROR', `printer ${printer.id} speaks ${language.name}, which has no preview (receipt languages have: escpos, starprnt, starline)`);
+          throw new AppError('DOCUMENT_FORMAT_ERROR', `printer ${printer.id} speaks ${language.name}, which has no preview (escpos, starprnt, starline and zpl have one)`);
         }
         let body: Buffer;
         try {
