@@ -59,7 +59,8 @@ export function reasonFor(error: AppError): string {
 export class PrinterWorker {
   private readonly wakeup = new Wakeup();
   private stopping = false;
-  private current: { jobId: string; controller: AbortController } | null = null;
+  /** The job on the wire; `sending` once its bytes may have reached the printer. */
+  private current: { jobId: string; controller: AbortController; sending: boolean } | null = null;
   private loop: Promise<void> | null = null;
   private consecutiveFailures = 0;
   private offlineSince: string | null = null;
@@ -234,7 +235,8 @@ export class PrinterWorker {
     events.emit(job);
     registry.updateStatus(printer.id, { state: 'processing' });
     const controller = new AbortController();
-    this.current = { jobId: job.id, controller };
+    const current = { jobId: job.id, controller, sending: false };
+    this.current = current;
     const started = Date.now();
     try {
       if (this.status.answers) {
@@ -248,6 +250,7 @@ export class PrinterWorker {
       }
       const body = await this.deps.spool.read(job.spoolFile);
       const rendered = await this.render(job, body);
+      current.sending = true;
       const report = await this.deps.transport.send(rendered.bytes, controller.signal, {
         jobId: job.id,
         jobName: job.name,
@@ -277,7 +280,7 @@ export class PrinterWorker {
       );
       return 'next';
     } catch (error) {
-      return this.fail(job, error, controller.signal);
+      return this.fail(job, error, controller.signal, current.sending);
     } finally {
       this.current = null;
     }
@@ -333,10 +336,14 @@ export class PrinterWorker {
     }
   }
 
-  private fail(job: Job, error: unknown, signal: AbortSignal): Outcome {
+  private fail(job: Job, error: unknown, signal: AbortSignal, sending: boolean): Outcome {
     const { jobs, printer, registry, events } = this.deps;
     if (signal.aborted) {
-      if (signal.reason === 'shutdown') {
+      if (signal.reason === 'shutdown' && sending && this.deps.config.jobs.inFlightAfterRestart === 'hold') {
+        // Bytes may have reached the printer: under `hold` nothing may print twice, so a person decides.
+        events.emit(jobs.transition(job.id, 'held', { stateReason: 'held-after-shutdown' }, ['processing']));
+        this.log.warn({ jobId: job.id }, 'job held on shutdown: it may have printed');
+      } else if (signal.reason === 'shutdown') {
         // Re-queued cleanly; the attempt that was cut short does not count.
         events.emit(jobs.transition(job.id, 'pending', { stateReason: 'requeued-on-shutdown', attemptsDelta: -1 }, ['processing']));
         this.log.warn({ jobId: job.id }, 'job re-queued on shutdown');

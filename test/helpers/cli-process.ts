@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { stringify } from 'yaml';
 import { waitFor } from './wait-for.js';
 
@@ -12,9 +13,16 @@ function requireBuild(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (npm ci does it through "prepare")`);
 }
 
+/** Temp directories of the test file that imports this helper, removed after its last test. */
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 /** Writes a YAML config into a fresh temp directory whose var/ is the data directory. */
 export function writeConfig(document: Record<string, unknown>): { file: string; dir: string; dataDir: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'printgate-cli-'));
+  tempDirs.push(dir);
   const dataDir = path.join(dir, 'var');
   const file = path.join(dir, 'printgate.yaml');
   writeFileSync(file, stringify({ dataDir, ...document }));

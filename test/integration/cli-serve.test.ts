@@ -192,6 +192,22 @@ describe('the printgate command', () => {
     expect(stall.jobs().map(String)).toEqual(['requeue me', 'requeue me']);
   });
 
+  it('with inFlightAfterRestart: hold, SIGTERM holds a job whose bytes reached the printer instead of sending it again', async () => {
+    const stall = await startTcpSink({ behaviour: 'never-close' });
+    sinks.push(stall);
+    const { file } = printConfig(stall.uri, { jobs: { inFlightAfterRestart: 'hold', confirmTimeoutMs: 60_000 } });
+    const { key } = createKey(file);
+    const first = await serve(file);
+    const { JobId } = await post(first.url, key, 'print me once');
+    await stall.waitForJobs(1);
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(first.lines().some((line) => line.msg === 'job held on shutdown: it may have printed')).toBe(true);
+    stall.setBehaviour('accept');
+    const second = await serve(file);
+    expect(await jobOf(second.url, key, JobId)).toMatchObject({ state: 'held', stateReason: 'held-after-shutdown' });
+    expect(stall.jobs().map(String)).toEqual(['print me once']);
+  });
+
   it('jobs list and jobs cancel work on the running gateway\'s data', async () => {
     const port = await freePort();
     const { file } = printConfig(`socket://127.0.0.1:${port}`);
