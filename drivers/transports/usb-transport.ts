@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DriverError,
   type DeliveryReport,
@@ -13,6 +14,14 @@ export type UsbTarget = { kind: 'path'; path: string } | ({ kind: 'id' } & UsbPr
 
 const HEX_ID = /^[0-9a-f]{1,4}$/i;
 const CHUNK_BYTES = 64 * 1024;
+/** A status query reads without blocking: this long between reads while the printer has not answered yet. */
+const QUERY_POLL_MS = 10;
+/** No status reply is longer; reading stops there. */
+const QUERY_REPLY_MAX_BYTES = 4096;
+/** Reads of leftover bytes before a query at most (each up to QUERY_REPLY_MAX_BYTES). */
+const QUERY_STALE_READS = 16;
+/** Errors of a non-blocking read or write that mean "nothing now", not "gone". */
+const TRY_AGAIN = new Set(['EAGAIN', 'EWOULDBLOCK']);
 
 function usbId(vendor: string, product: string, serial: string, uri: URL): UsbTarget {
   if (!HEX_ID.test(vendor) || !HEX_ID.test(product)) {
@@ -49,8 +58,8 @@ function openError(error: unknown, device: string): DriverError {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   const messages: Record<string, string> = {
     ENOENT: `${device} does not exist: is the printer switched on and plugged in? (ls /dev/usb/)`,
-    EACCES: `no permission to write ${device}: add the printgate user to the lp group (usermod -aG lp printgate) and restart printgate`,
-    EPERM: `no permission to write ${device}: add the printgate user to the lp group (usermod -aG lp printgate) and restart printgate`,
+    EACCES: `no permission to read and write ${device}: add the printgate user to the lp group (usermod -aG lp printgate) and restart printgate`,
+    EPERM: `no permission to read and write ${device}: add the printgate user to the lp group (usermod -aG lp printgate) and restart printgate`,
     EBUSY: `${device} is in use by another program (a CUPS usb backend?)`,
     ENXIO: `${device} has no device behind it (unplugged, or nothing reading)`,
     ENODEV: `${device} was unplugged`,
@@ -65,7 +74,9 @@ export interface UsbTransportOptions extends Partial<UsbSysfsOptions> {}
  * USB printer class: writes each job to the device file in chunks, each write waited for (the
  * kernel's usblp driver returns once the data went out), then closes it. No fsync: a character
  * device has nothing to sync. A usb://VID:PID/SERIAL printer is looked up in sysfs on every job and
- * probe, so a re-plug that renumbers lp0 to lp1 is still found.
+ * probe, so a re-plug that renumbers lp0 to lp1 is still found. Status queries use usblp's
+ * back-channel: the request is written to the device file and the answer read back from it, on a
+ * non-blocking open of their own between jobs.
  */
 export class UsbTransport implements Transport {
   readonly uri: string;
@@ -108,8 +119,112 @@ export class UsbTransport implements Transport {
     await handle.close();
   }
 
+  /**
+   * Writes the status request to the device and reads the printer's answer from it (usblp is
+   * bidirectional: a read returns what the printer sent). Opened read-write and non-blocking for
+   * this query only, so a silent printer never ties up a thread, and closed before the next job.
+   * Only a character device has a back-channel: a FIFO or a plain file (test devices) would take
+   * the request for document bytes, so it is not written there and the answer is empty at once.
+   */
+  async query(request: Uint8Array, isComplete: (reply: Uint8Array) => boolean, signal: AbortSignal, timeoutMs: number): Promise<Uint8Array> {
+    const device = await this.devicePath();
+    if (signal.aborted) throw new DriverError('PRINTER_TIMEOUT', `status query on ${device} aborted`);
+    let isCharacterDevice: boolean;
+    try {
+      isCharacterDevice = (await stat(device)).isCharacterDevice();
+    } catch (error) {
+      throw openError(error, device);
+    }
+    if (!isCharacterDevice) {
+      // No back-channel to ask on; still tell an absent device (a FIFO nobody reads) from a silent one.
+      await (await this.openDevice(device, signal)).close();
+      this.context.log.debug({ device }, 'usb device has no back-channel; status not asked');
+      return new Uint8Array(0);
+    }
+    let handle: FileHandle;
+    try {
+      handle = await open(device, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+    } catch (error) {
+      throw openError(error, device);
+    }
+    try {
+      return await this.exchange(handle, device, request, isComplete, signal, timeoutMs);
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+  }
+
   async close(): Promise<void> {
     // The device is opened per job: nothing is held.
+  }
+
+  /** Writes `request`, then reads until `isComplete`, a full buffer, or `timeoutMs`; never blocks. */
+  private async exchange(
+    handle: FileHandle,
+    device: string,
+    request: Uint8Array,
+    isComplete: (reply: Uint8Array) => boolean,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<Uint8Array> {
+    const what = `status query on ${device}`;
+    const reply = Buffer.alloc(QUERY_REPLY_MAX_BYTES);
+    // A late answer to an earlier query that timed out is not the answer to this one (bounded:
+    // a printer that never stops sending must not keep us here). A device that cannot be read at
+    // all (a unidirectional printer) is not sent the request.
+    for (let stale = 0; stale < QUERY_STALE_READS; stale += 1) {
+      const count = await this.tryRead(handle, reply, 0, device);
+      if (count < 0) return new Uint8Array(0);
+      if (count === 0) break;
+    }
+    const deadline = Date.now() + timeoutMs;
+    let written = 0;
+    let received = 0;
+    for (;;) {
+      if (signal.aborted) throw new DriverError('PRINTER_TIMEOUT', `${what} aborted`);
+      let progressed = false;
+      if (written < request.byteLength) {
+        const count = await this.tryWrite(handle, request, written, device);
+        written += count;
+        progressed = count > 0;
+      } else {
+        const count = await this.tryRead(handle, reply, received, device);
+        if (count < 0) break; // the device cannot be read: no back-channel
+        received += count;
+        if (received > 0 && isComplete(reply.subarray(0, received))) break;
+        if (received === reply.length) break;
+        progressed = count > 0;
+      }
+      if (Date.now() >= deadline) break;
+      if (!progressed) await sleep(QUERY_POLL_MS, undefined, { signal }).catch(() => undefined);
+    }
+    return Buffer.from(reply.subarray(0, received));
+  }
+
+  /** One non-blocking write: the bytes taken, 0 when the device takes none now. */
+  private async tryWrite(handle: FileHandle, data: Uint8Array, offset: number, device: string): Promise<number> {
+    try {
+      return (await handle.write(data, offset, data.byteLength - offset)).bytesWritten;
+    } catch (error) {
+      if (TRY_AGAIN.has((error as NodeJS.ErrnoException).code ?? '')) return 0;
+      throw openError(error, device);
+    }
+  }
+
+  /**
+   * One non-blocking read into `buffer` at `offset`: the bytes read (0 when nothing is there now),
+   * or -1 when the device has no back-channel (usblp answers EINVAL for a unidirectional printer).
+   */
+  private async tryRead(handle: FileHandle, buffer: Buffer, offset: number, device: string): Promise<number> {
+    if (offset >= buffer.length) return 0;
+    try {
+      return (await handle.read(buffer, offset, buffer.length - offset, null)).bytesRead;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (TRY_AGAIN.has(code)) return 0;
+      if (code === 'EINVAL') return -1;
+      throw openError(error, device);
+    }
   }
 
   private async devicePath(): Promise<string> {

@@ -22,7 +22,8 @@ export interface FifoReader {
 
 /**
  * A sysfs tree shaped like the kernel's for USB printer-class devices, plus a /dev directory whose
- * usb/lpN are FIFOs with a reader: class/usbmisc/lpN → devices/…/<port>/<port>:1.0/usbmisc/lpN,
+ * usb/lpN are FIFOs with a reader (write-only, like a unidirectional printer) or symlinks to a pty
+ * (plugDevice: answers, like a bidirectional one): class/usbmisc/lpN → devices/…/<port>/<port>:1.0/usbmisc/lpN,
  * lpN/device → the interface (ieee1284_id), its parent → the USB device (idVendor, idProduct, serial).
  */
 export class FakeUsbSysfs {
@@ -41,6 +42,28 @@ export class FakeUsbSysfs {
 
   /** Plugs a printer in as lpN: sysfs entries and a FIFO device with a reader. */
   async plug(lp: number, printer: FakeUsbPrinter): Promise<FifoReader> {
+    this.addSysfsEntries(lp, printer);
+    const fifo = path.join(this.devRoot, 'usb', `lp${lp}`);
+    const made = spawnSync('mkfifo', [fifo]);
+    if (made.status !== 0) throw new Error(`mkfifo ${fifo} failed: ${made.stderr.toString()}`);
+    const reader = await startFifoReader(fifo, path.join(this.dir, `lp${lp}-${printer.busPort}.out`));
+    this.readers.push(reader);
+    return reader;
+  }
+
+  /**
+   * Plugs a printer in as lpN whose device file is `device` (a pty end that can answer, as a
+   * bidirectional usblp device does): sysfs entries, and dev/usb/lpN a symlink to `device`, as
+   * udev makes them. Returns the lpN path the gateway opens.
+   */
+  plugDevice(lp: number, printer: FakeUsbPrinter, device: string): string {
+    this.addSysfsEntries(lp, printer);
+    const node = path.join(this.devRoot, 'usb', `lp${lp}`);
+    symlinkSync(device, node);
+    return node;
+  }
+
+  private addSysfsEntries(lp: number, printer: FakeUsbPrinter): void {
     const usbDir = path.join(this.sysfsRoot, 'devices', 'pci0000:00', 'usb1', printer.busPort);
     const interfaceDir = path.join(usbDir, `${printer.busPort}:1.0`);
     const lpDir = path.join(interfaceDir, 'usbmisc', `lp${lp}`);
@@ -52,12 +75,6 @@ export class FakeUsbSysfs {
     writeFileSync(path.join(lpDir, 'uevent'), `MAJOR=180\nMINOR=${lp}\nDEVNAME=usb/lp${lp}\n`);
     symlinkSync(path.relative(lpDir, interfaceDir), path.join(lpDir, 'device'));
     symlinkSync(path.relative(path.join(this.sysfsRoot, 'class', 'usbmisc'), lpDir), path.join(this.sysfsRoot, 'class', 'usbmisc', `lp${lp}`));
-    const fifo = path.join(this.devRoot, 'usb', `lp${lp}`);
-    const made = spawnSync('mkfifo', [fifo]);
-    if (made.status !== 0) throw new Error(`mkfifo ${fifo} failed: ${made.stderr.toString()}`);
-    const reader = await startFifoReader(fifo, path.join(this.dir, `lp${lp}-${printer.busPort}.out`));
-    this.readers.push(reader);
-    return reader;
   }
 
   /** Unplugs lpN: its sysfs entries and device file disappear. */
