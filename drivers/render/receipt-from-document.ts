@@ -2,13 +2,14 @@ import type { PrinterProfile } from '../../src/driver-api/index.js';
 import { DriverError } from '../../src/driver-api/index.js';
 import { textLines } from '../languages/text-document.js';
 import { printableDots } from './bitmap.js';
+import { htmlDocument } from './html-document.js';
 import { imageToBitmap } from './image-to-bitmap.js';
 import { markupDocument, type TextLayout } from './markup-document.js';
 import { rasterisePdf } from './rasterise-pdf.js';
 import type { ReceiptDocument, ReceiptOp } from './receipt-ops.js';
 
 /** Media types turned into receipt ops (raw printer languages are not among them). */
-export const DOCUMENT_TYPES = ['text/plain', 'text/vnd.star.markup', 'image/png', 'image/jpeg', 'application/pdf'] as const;
+export const DOCUMENT_TYPES = ['text/plain', 'text/vnd.star.markup', 'text/html', 'image/png', 'image/jpeg', 'application/pdf'] as const;
 
 export const PDF_LIMITS = { maxPages: 20, timeoutMs: 30_000 } as const;
 
@@ -32,6 +33,8 @@ export async function receiptFromDocument(body: Uint8Array, contentType: string,
     }
     case 'text/vnd.star.markup':
       return markupDocument(decodeText(body).replace(/\uFFFD/g, '?'), profile, layout);
+    case 'text/html':
+      return htmlDocument(decodeText(body).replace(/\uFFFD/g, '?'), profile, layout);
     case 'image/png':
     case 'image/jpeg':
       return { ops: [{ op: 'image', bitmap: imageToBitmap(body, contentType, printableDots(profile), profile) }], warnings: [] };

@@ -631,7 +631,7 @@ describe('Star conformance: a client written from Star’s documentation', () =>
     expect(jobs.slice(printed).filter((job) => job.includes('Order 78'))).toHaveLength(0);
   });
 
-  it('content types: markup, text, raw ESC/POS are accepted; anything else is 415 listing the accepted types', async () => {
+  it('content types: markup, text, HTML, raw ESC/POS are accepted; anything else is 415 listing the accepted types', async () => {
     const { bytes: raw } = await printAndCapture('\x1b@raw bytes\n', 'application/vnd.escpos');
     expect(raw.toString('latin1')).toContain('\x1b@raw bytes\n');
     // A PNG (Star lists image/png): scaled, dithered and sent as an ESC/POS raster (GS v 0).
@@ -639,12 +639,12 @@ describe('Star conformance: a client written from Star’s documentation', () =>
     for (let i = 0; i < png.data.length; i += 4) png.data.set([(i / 4) % 64 < 32 ? 0 : 255, 0, 0, 255], i);
     const { bytes: raster } = await printAndCapture(PNG.sync.write(png), 'image/png');
     expect(raster.includes(Buffer.from([0x1d, 0x76, 0x30]))).toBe(true);
-    const html = await star.print('shop', counter, '<p>hi</p>', 'text/html');
-    if (html.status !== 201) {
-      // http-api.md: text/html is a documented subset, or 415 until it is.
-      expect(html.status).toBe(415);
-      expect(html.json().error.message).toContain('image/png');
-    }
+    // http-api.md allows either for text/html: "a documented subset rendered as markup, or 415 until
+    // it is". printgate now renders the subset (README "HTML receipts") on receipt printers.
+    const { bytes: html } = await printAndCapture('<p>hi &amp; <b>bye</b></p>', 'text/html');
+    expect(html.toString('latin1')).toContain('hi & ');
+    expect(html.toString('latin1')).toContain('bye');
+    expect(html.toString('latin1')).not.toContain('<p>');
     // A compressed body would print as garbage: refused, not guessed.
     const gzipped = await star.print('shop', counter, gzipSync('Hello\n'), 'text/plain', { 'Content-Encoding': 'gzip' });
     expectJsonClientError(gzipped.status, gzipped.headers.get('content-type'), gzipped.text, 'gzip');
