@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, startServe, writeConfig, type ServeProcess } from '../helpers/cli-process.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { within } from '../helpers/settle.js';
 
 /**
  * Chaos: a real gateway process, a burst of numbered jobs, a kill -9 in the middle, and printers
@@ -246,17 +247,6 @@ async function burst(
 }
 
 /** Bounds a wait that has no polling of its own. */
-async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Even jobs go to printer a, odd ones to b. */
 const printerOf = (n: number): 'a' | 'b' => (n % 2 === 0 ? 'a' : 'b');

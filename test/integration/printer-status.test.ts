@@ -1,23 +1,11 @@
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { printerApi, type JobView } from '../helpers/printer-api.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startPtyPair, type PtyPair } from '../peers/socat-pty.js';
 import { HEALTHY, startStatusPrinter, StatusResponder, type PrinterCondition, type StatusDialect, type StatusPrinter } from '../peers/status-printer.js';
 import { startTcpSink, type TcpSink } from '../peers/tcp-sink.js';
-
-interface JobView {
-  id: string;
-  state: string;
-  stateReason: string | null;
-  attempts: number;
-}
-interface PrinterView {
-  id: string;
-  state: string;
-  reasons: string[];
-}
-type StarStatus = Record<string, boolean>;
 
 let gateway: TestGateway | undefined;
 const cleanups: (() => Promise<void>)[] = [];
@@ -42,43 +30,7 @@ async function start(uri: string, language: string, extra: Record<string, unknow
     jobs: { ...JOBS, ...jobs },
   });
   const { key } = gateway.createKey(['PrintToDevice', 'ViewJobs', 'ViewDevice', 'EnumDevices', 'FlushQueue']);
-  const gw = gateway;
-  const headers = { authorization: `Bearer ${key}` };
-  const api = {
-    async print(body: string): Promise<string> {
-      const answer = await fetch(`${gw.url}/v1/a/store1/d/counter01/q`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body });
-      expect(answer.status).toBe(201);
-      return ((await answer.json()) as { JobId: string }).JobId;
-    },
-    async job(id: string): Promise<JobView> {
-      return (await (await fetch(`${gw.url}/api/v1/jobs/${id}`, { headers })).json()) as JobView;
-    },
-    async printer(): Promise<PrinterView> {
-      return (await (await fetch(`${gw.url}/api/v1/printers/counter`, { headers })).json()) as PrinterView;
-    },
-    async release(id: string): Promise<Response> {
-      return fetch(`${gw.url}/api/v1/jobs/${id}/release`, { method: 'POST', headers });
-    },
-    async cancel(id: string): Promise<number> {
-      return (await fetch(`${gw.url}/api/v1/jobs/${id}`, { method: 'DELETE', headers })).status;
-    },
-    async star(): Promise<StarStatus> {
-      return ((await (await fetch(`${gw.url}/v1/a/store1/d/counter01`, { headers })).json()) as { Status: StarStatus }).Status;
-    },
-    waitJob(id: string, what: string, test: (job: JobView) => boolean, timeoutMs = 10_000): Promise<JobView> {
-      return waitFor(`job ${what}`, async () => {
-        const job = await api.job(id);
-        return test(job) ? job : null;
-      }, timeoutMs);
-    },
-    waitPrinter(what: string, test: (view: PrinterView) => boolean): Promise<PrinterView> {
-      return waitFor(`printer ${what}`, async () => {
-        const view = await api.printer();
-        return test(view) ? view : null;
-      });
-    },
-  };
-  return api;
+  return printerApi({ url: gateway.url, key, group: 'store1', appId: 'counter01', printerId: 'counter' });
 }
 
 const completed = (job: JobView): boolean => job.state === 'completed';

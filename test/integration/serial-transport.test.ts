@@ -3,10 +3,10 @@ import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SerialTransport } from '../../drivers/transports/serial-transport.js';
 import type { TransportContext } from '../../src/driver-api/index.js';
-import { AppError } from '../../src/errors/app-error.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startPtyPair, type PtyPair } from '../peers/socat-pty.js';
+import { failure } from '../helpers/settle.js';
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const context: TransportContext = { log: silent, connectTimeoutMs: 3000, confirmTimeoutMs: 5000 };
@@ -35,16 +35,6 @@ async function openReader(path: string): Promise<Reader> {
       }),
     close: () => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a DriverError');
 }
 
 describe('serial transport on a socat pty pair', () => {

@@ -19,6 +19,7 @@ import { FakeUsbSysfs, startFifoReader, type FifoReader } from '../peers/fake-us
 import { freePort, startIppEvePrinter } from '../peers/ippeveprinter.js';
 import { startPtyPair } from '../peers/socat-pty.js';
 import { startTcpSink } from '../peers/tcp-sink.js';
+import { failure, within } from '../helpers/settle.js';
 
 /**
  * The one contract every transport keeps with the job engine, run against each transport's real
@@ -65,28 +66,6 @@ interface ContractPeer {
 function binaryJob(randomLength: number): Buffer {
   const everyValue = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
   return Buffer.concat([everyValue, Buffer.alloc(64, 0x00), Buffer.alloc(64, 0xff), randomBytes(randomLength), Buffer.from([0x00, 0xff, 0x0a])]);
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a DriverError');
-}
-
-async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not end within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function receivedExactly(peer: ContractPeer, expected: Buffer, what: string, timeoutMs = 20_000): Promise<Buffer> {

@@ -3,12 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { escposStatusQuery } from '../../drivers/status/escpos-status.js';
 import { UsbTransport } from '../../drivers/transports/usb-transport.js';
 import type { TransportContext } from '../../src/driver-api/index.js';
-import { AppError } from '../../src/errors/app-error.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { printerApi, type JobView } from '../helpers/printer-api.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { FakeUsbSysfs } from '../peers/fake-usb-sysfs.js';
 import { startPtyPair, type PtyPair } from '../peers/socat-pty.js';
 import { HEALTHY, StatusResponder, type PrinterCondition } from '../peers/status-printer.js';
+import { failure, within } from '../helpers/settle.js';
 
 /**
  * USB status over usblp's back-channel. No USB bus exists here: a socat pty pair stands in for a
@@ -77,28 +78,6 @@ async function ptyBackedLp0(answers = true): Promise<{ tree: FakeUsbSysfs; far: 
   pty = await startPtyPair();
   const device = sysfs.plugDevice(0, TM_T88, pty.a);
   return { tree: sysfs, far: await farPrinter(pty.b, answers), device };
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a DriverError');
-}
-
-async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not end within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function ask(usb: UsbTransport, timeoutMs = 5000, signal = new AbortController().signal): Promise<Uint8Array> {
@@ -181,16 +160,6 @@ describe('usb transport: status query on the device file', () => {
   });
 });
 
-interface JobView {
-  id: string;
-  state: string;
-  stateReason: string | null;
-  attempts: number;
-}
-interface PrinterView {
-  state: string;
-  reasons: string[];
-}
 
 async function startWith(tree: FakeUsbSysfs) {
   process.env.PRINTGATE_SYSFS_ROOT = tree.sysfsRoot;
@@ -199,29 +168,8 @@ async function startWith(tree: FakeUsbSysfs) {
     printers: [{ name: 'Counter', group: 'store1', appId: 'counter01', uri: URI, language: 'escpos' }],
     jobs: { retryInitialMs: 50, retryMaxMs: 300, connectTimeoutMs: 2000, confirmTimeoutMs: 2000, statusTimeoutMs: 1000, statusPollMs: 200 },
   });
-  const gw = gateway;
-  const { key } = gw.createKey(['PrintToDevice', 'ViewJobs', 'ViewDevice']);
-  const headers = { authorization: `Bearer ${key}` };
-  const api = {
-    async print(body: string): Promise<string> {
-      const answer = await fetch(`${gw.url}/v1/a/store1/d/counter01/q`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body });
-      expect(answer.status).toBe(201);
-      return ((await answer.json()) as { JobId: string }).JobId;
-    },
-    async job(id: string): Promise<JobView> {
-      return (await (await fetch(`${gw.url}/api/v1/jobs/${id}`, { headers })).json()) as JobView;
-    },
-    async printer(): Promise<PrinterView> {
-      return (await (await fetch(`${gw.url}/api/v1/printers/counter`, { headers })).json()) as PrinterView;
-    },
-    waitJob(id: string, what: string, test: (job: JobView) => boolean): Promise<JobView> {
-      return waitFor(`job ${what}`, async () => {
-        const job = await api.job(id);
-        return test(job) ? job : null;
-      });
-    },
-  };
-  return api;
+  const { key } = gateway.createKey(['PrintToDevice', 'ViewJobs', 'ViewDevice']);
+  return printerApi({ url: gateway.url, key, group: 'store1', appId: 'counter01', printerId: 'counter' });
 }
 
 const completed = (job: JobView): boolean => job.state === 'completed';

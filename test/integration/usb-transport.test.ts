@@ -3,26 +3,16 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsbTransport } from '../../drivers/transports/usb-transport.js';
 import type { TransportContext } from '../../src/driver-api/index.js';
-import { AppError } from '../../src/errors/app-error.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { FakeUsbSysfs } from '../peers/fake-usb-sysfs.js';
+import { failure } from '../helpers/settle.js';
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const context: TransportContext = { log: silent, connectTimeoutMs: 3000, confirmTimeoutMs: 5000 };
 const meta = { jobId: 'job-1', jobName: 'label', documentFormat: 'application/octet-stream' };
 const signal = (): AbortSignal => new AbortController().signal;
 const TM_T88 = { vendorId: '04b8', productId: '0e15', serial: 'X5N0123456', ieee1284Id: 'MFG:EPSON;CMD:ESCPOS;MDL:TM-T88V;CLS:PRINTER;' };
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a DriverError');
-}
 
 describe('usb transport on FIFO devices and a fake sysfs tree', () => {
   let sysfs: FakeUsbSysfs | undefined;
