@@ -51,6 +51,8 @@ export interface Transport {
 export interface TransportFactory {
   /** URI schemes this factory opens, without the colon. */
   readonly schemes: readonly string[];
+  /** The language `language: auto` picks for a printer on this transport when its profile names none (ipp: pdf). */
+  readonly defaultLanguage?: string;
   create(uri: URL, context: TransportContext): Transport;
 }
 
