@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { checkConfigParts } from '../../../src/config/check-config-parts.js';
+import { configParts } from '../../../src/main.js';
 import { ConfigError } from '../../../src/config/config-error.js';
 import { envName, listEnvLeaves } from '../../../src/config/env-overrides.js';
 import { loadConfig, parseConfig } from '../../../src/config/load-config.js';
@@ -52,9 +54,11 @@ describe('configuration', () => {
     expect(found).toHaveLength(1);
     expect(found[0]).toMatch(/^server\.port: /);
     expect(problems(() => parseConfig({ printers: [{ name: 'A', group: 'Store 1', uri: 'socket://h' }] }))[0]).toMatch(/^printers\.0\.group: /);
-    expect(problems(() => parseConfig({ printers: [{ name: 'A', group: 'g', uri: 'socket://h', language: 'pcl' }] }))[0]).toMatch(
-      /^printers\.0\.language: /,
-    );
+    // Languages, URI schemes and profiles are checked against what the gateway was built with (serve, config check, doctor alike).
+    const built = (printer: Record<string, unknown>) => () => checkConfigParts(parseConfig({ printers: [{ name: 'A', group: 'g', uri: 'socket://h', ...printer }] }), configParts());
+    expect(problems(built({ language: 'pcl' }))[0]).toMatch(/^printers\.0\.language: unknown language "pcl"/);
+    expect(problems(built({ uri: 'lpd://h/q' }))[0]).toMatch(/^printers\.0\.uri: no transport serves "lpd:"/);
+    expect(problems(built({ profile: 'acme-9000' }))[0]).toMatch(/^printers\.0\.profile: unknown profile "acme-9000"/);
   });
 
   it('refuses two printers with the same name or appId', () => {
