@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
-import { isAppError } from './errors/app-error.js';
+import { isCatalogueError } from './errors/catalogue-error.js';
 import { processIo, UsageError } from './cli/cli-io.js';
 import { runConfigCheck, runJobsCommand, runPrintersList } from './cli/inspect-commands.js';
 import { runKeysCommand } from './cli/keys-command.js';
@@ -10,6 +10,7 @@ import { runServe } from './cli/serve-command.js';
 import { runDoctor } from './cli/doctor-command.js';
 import { runPrintersProbe } from './cli/probe-command.js';
 import { createLogger } from './log/create-logger.js';
+import { configParts } from './main.js';
 
 const USAGE = `usage: printgate <command> [options]
 
@@ -52,7 +53,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const { config, source } = loadConfig({ file: values.config });
+  const { config, source } = loadConfig({ file: values.config, parts: configParts() });
   const io = processIo(values.json);
   switch (command) {
     case 'serve':
@@ -109,7 +110,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`printgate: ${(error as Error).message}\n\n${USAGE}`);
     process.exit(2);
   }
-  if (isAppError(error)) {
+  if (isCatalogueError(error)) {
     process.stderr.write(`printgate: ${error.message} (${error.code})\n`);
     process.exit(1);
   }

@@ -1,5 +1,6 @@
 import type { Db } from '../db/open-database.js';
 import type { RenderOptions } from '../driver-api/index.js';
+import { isErrorCode, type ErrorCode } from '../errors/codes.js';
 import { sourcesOf, TERMINAL_STATES, QUEUED_STATES, type JobState } from './job-states.js';
 
 export interface Job {
@@ -25,9 +26,22 @@ export interface Job {
   completedAt: string | null;
   /** The printer's own result for the job's last attempt as it reported it (CloudPRNT: "411 Paper jam"); null for other transports. */
   printerCode: string | null;
+  /** The catalogue code of the job's last error (kept, never re-parsed from stateReason), and its message. */
+  errorCode: ErrorCode | null;
+  errorMessage: string | null;
+  /** The front door the job came in by. */
+  source: JobSource;
+  /** The document's charset (text and markup), canonical lower case; null = UTF-8 / not text. */
+  charset: string | null;
 }
 
-export type NewJob = Omit<Job, 'seq' | 'state' | 'stateReason' | 'attempts' | 'warnings' | 'updatedAt' | 'completedAt' | 'printerCode'>;
+/** Front doors: Star's print route, the native API, the CLI, Star's welcome page, IPP, a raw port. */
+export type JobSource = 'star' | 'api' | 'cli' | 'welcome' | 'ipp' | 'raw';
+
+export type NewJob = Omit<
+  Job,
+  'seq' | 'state' | 'stateReason' | 'attempts' | 'warnings' | 'updatedAt' | 'completedAt' | 'printerCode' | 'errorCode' | 'errorMessage'
+>;
 
 interface JobRow {
   seq: number;
@@ -51,6 +65,10 @@ interface JobRow {
   updated_at: string;
   completed_at: string | null;
   printer_code: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  source: string;
+  charset: string | null;
 }
 
 function toJob(row: JobRow): Job {
@@ -76,6 +94,10 @@ function toJob(row: JobRow): Job {
     updatedAt: row.updated_at,
     completedAt: row.completed_at,
     printerCode: row.printer_code,
+    errorCode: row.error_code !== null && isErrorCode(row.error_code) ? row.error_code : null,
+    errorMessage: row.error_message,
+    source: row.source as JobSource,
+    charset: row.charset,
   };
 }
 
@@ -84,6 +106,8 @@ export interface TransitionChange {
   attemptsDelta?: number;
   warnings?: string[];
   printerCode?: string | null;
+  /** The error that decided this transition (null clears the last one). */
+  error?: { code: ErrorCode; message: string } | null;
 }
 
 export interface JobListFilter {
@@ -92,6 +116,8 @@ export interface JobListFilter {
   since?: string | undefined;
   /** Return jobs with seq below this (newest first pagination). */
   beforeSeq?: number | undefined;
+  /** Only jobs of printers in these groups; empty or absent = every group. */
+  groups?: readonly string[] | undefined;
   limit: number;
 }
 
@@ -111,8 +137,8 @@ export class JobStore {
     this.deps.db
       .prepare(
         `INSERT INTO jobs (id, printer_id, name, content_type, bytes, copies, options_json, state, max_attempts,
-           spool_file, key_id, idempotency_key, request_hash, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)`,
+           spool_file, key_id, idempotency_key, request_hash, created_at, updated_at, source, charset)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         job.id,
@@ -129,6 +155,8 @@ export class JobStore {
         job.requestHash,
         job.createdAt ?? now,
         now,
+        job.source,
+        job.charset,
       );
     return this.get(job.id) as Job;
   }
@@ -193,6 +221,10 @@ export class JobStore {
       sets.push('printer_code = ?');
       values.push(change.printerCode);
     }
+    if (change.error !== undefined) {
+      sets.push('error_code = ?', 'error_message = ?');
+      values.push(change.error?.code ?? null, change.error?.message.slice(0, 2000) ?? null);
+    }
     if (TERMINAL_STATES.includes(to)) {
       sets.push('completed_at = ?');
       values.push(now);
@@ -213,28 +245,47 @@ export class JobStore {
     return (this.deps.db.prepare("SELECT * FROM jobs WHERE state = 'processing' ORDER BY seq").all() as JobRow[]).map(toJob);
   }
 
+  /**
+   * One job, if the viewer may see it: its printer is in one of `groups` (empty = every group; a
+   * job whose printer is gone is seen only by a viewer limited to no group).
+   */
+  getVisible(id: string, groups: readonly string[]): Job | null {
+    const row = this.deps.db
+      .prepare(
+        `SELECT jobs.* FROM jobs LEFT JOIN printers ON printers.id = jobs.printer_id
+         WHERE jobs.id = ? AND (? = '[]' OR printers.group_path IN (SELECT value FROM json_each(?)))`,
+      )
+      .get(id, JSON.stringify(groups), JSON.stringify(groups)) as JobRow | undefined;
+    return row ? toJob(row) : null;
+  }
+
+  /** Newest first, filtered and limited in SQL to what the viewer may see. */
   list(filter: JobListFilter): Job[] {
-    const where: string[] = [];
-    const values: unknown[] = [];
-    if (filter.printerId !== undefined) {
-      where.push('printer_id = ?');
-      values.push(filter.printerId);
-    }
-    if (filter.state !== undefined) {
-      where.push('state = ?');
-      values.push(filter.state);
-    }
-    if (filter.since !== undefined) {
-      where.push('updated_at >= ?');
-      values.push(filter.since);
-    }
-    if (filter.beforeSeq !== undefined) {
-      where.push('seq < ?');
-      values.push(filter.beforeSeq);
-    }
-    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const groups = JSON.stringify(filter.groups ?? []);
     return (
-      this.deps.db.prepare(`SELECT * FROM jobs ${clause} ORDER BY seq DESC LIMIT ?`).all(...values, filter.limit) as JobRow[]
+      this.deps.db
+        .prepare(
+          `SELECT jobs.* FROM jobs LEFT JOIN printers ON printers.id = jobs.printer_id
+           WHERE (? = '[]' OR printers.group_path IN (SELECT value FROM json_each(?)))
+             AND (? IS NULL OR jobs.printer_id = ?)
+             AND (? IS NULL OR jobs.state = ?)
+             AND (? IS NULL OR jobs.updated_at >= ?)
+             AND (? IS NULL OR jobs.seq < ?)
+           ORDER BY jobs.seq DESC LIMIT ?`,
+        )
+        .all(
+          groups,
+          groups,
+          filter.printerId ?? null,
+          filter.printerId ?? null,
+          filter.state ?? null,
+          filter.state ?? null,
+          filter.since ?? null,
+          filter.since ?? null,
+          filter.beforeSeq ?? null,
+          filter.beforeSeq ?? null,
+          filter.limit,
+        ) as JobRow[]
     ).map(toJob);
   }
 
