@@ -104,6 +104,13 @@ describe('configuration', () => {
     expect(() => parseConfig({}, { PRINTGATE_COMPAT_STAR_AUTH_STATUS: 'maybe' })).toThrow(/must be true or false/);
   });
 
+  it('refuses a PRINTGATE_* variable that names no key, as it refuses an unknown key in the file', () => {
+    expect(problems(() => parseConfig({}, { PRINTGATE_SERVER_PROT: '9999', PRINTGATE_CONFIG: '/x.yaml', HOME: '/root' }))).toEqual([
+      expect.stringMatching(/^PRINTGATE_SERVER_PROT: unknown variable/),
+    ]);
+    expect(parseConfig({}, { PRINTGATE_SERVER_PORT: '9999' }).server.port).toBe(9999);
+  });
+
   it('looks the file up: --config, then PRINTGATE_CONFIG, then the system path, else defaults', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pg-config-'));
     const a = path.join(dir, 'a.yaml');
