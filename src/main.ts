@@ -11,7 +11,8 @@ import { PASSIVE_CLOUDPRNT_MAILBOX } from './cloudprnt/passive-mailbox.js';
 import { checkConfigParts, type ConfigParts } from './config/check-config-parts.js';
 import type { Config } from './config/schema.js';
 import { DbChangeWatcher } from './db/db-change-watcher.js';
-import { openDatabase, type Db } from './db/open-database.js';
+import { openDatabase, walPath, type Db } from './db/open-database.js';
+import { WalSync } from './db/wal-sync.js';
 import type { Language, PrinterProfile, Transport, TransportFactory } from './driver-api/index.js';
 import { Lifecycle } from './gateway/lifecycle.js';
 import { HealthService } from './health/health-service.js';
@@ -90,9 +91,14 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
   const parts: GatewayParts = { ...defaultParts(), ...overrides };
   checkConfigParts(config, configParts(parts));
   const now = parts.clock;
-  const db = openDatabase({ dataDir: config.dataDir });
+  const db = openDatabase({ dataDir: config.dataDir, synchronous: 'normal' });
+  const wal = new WalSync(walPath(config.dataDir));
   const lifecycle = new Lifecycle(log);
-  lifecycle.onStop('database', () => db.close());
+  lifecycle.onStop('database', async () => {
+    await wal.sync().catch(() => undefined);
+    await wal.close();
+    db.close();
+  });
 
   const spool = new Spool(config.dataDir);
   const leftovers = spool.cleanPartials();
@@ -136,7 +142,9 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
     openTransport: transportOpener({ factories: [...parts.transports, cloudPrntTransportFactory(cloudprnt)], config, log }),
     languageOf: (printer) => languages.forPrinter(printer),
   });
-  const jobs = new JobsService({ store: jobStore, spool, events, groups, printers: registry, languages, engine, renderer: parts.renderer, config, log, now });
+  const jobs = new JobsService({
+    store: jobStore, spool, events, groups, printers: registry, languages, engine, renderer: parts.renderer, durable: () => wal.sync(), config, log, now,
+  });
   const devices = new DevicesService({ registry, groups, engine, flushQueue: (id) => jobs.cancelAll(id), log });
 
   // Keys, cloud sync, webhooks, the live event feed, health and metrics.
@@ -162,6 +170,7 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
     jobs, devices, groups, keys, authenticator, authFailures, notifications, webhooks, stream, health, metrics, cloudprnt, log, now,
     version: readVersion(),
     metricsRequireKey: config.metrics.requireKey,
+    durable: () => wal.sync(),
   });
   const app = createApp({
     routes,
@@ -192,7 +201,7 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
     await webhookWorker.stop();
   });
   // The CLI in another process (keys revoke, jobs release) is seen within a tick; so are cloud changes.
-  const watcher = new DbChangeWatcher({ db, log, onChange: () => { stream.recheckKeys(); engine.wakeAll(); } });
+  const watcher = new DbChangeWatcher({ db, log, onChange: () => { jobStore.forgetCounts(); stream.recheckKeys(); engine.wakeAll(); } });
   await lifecycle.start('cloud sync, change watcher', () => {
     cloudSync?.onKeysChanged(() => stream.recheckKeys());
     cloudSync?.start();
@@ -229,7 +238,10 @@ export function cliServices(config: Readonly<Config>, log: Logger, overrides: Pa
   const store = new JobStore({ db, now });
   const besideGateway = { queued: () => undefined, canceled: () => undefined, refusal: () => null };
   const jobs = new JobsService({
-    store, spool: new Spool(config.dataDir), events: new JobEvents(), groups, printers: registry, languages, engine: besideGateway, renderer: parts.renderer, config, log, now,
+    store, spool: new Spool(config.dataDir), events: new JobEvents(), groups, printers: registry, languages, engine: besideGateway, renderer: parts.renderer,
+    // The CLI's connection commits with synchronous=FULL: every commit is durable already.
+    durable: async () => undefined,
+    config, log, now,
   });
   return { jobs, registry, store, close: () => db.close() };
 }

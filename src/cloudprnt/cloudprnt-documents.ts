@@ -1,9 +1,10 @@
 import type { JobStore } from '../jobs/job-store.js';
 import type { Spool } from '../jobs/spool.js';
+import { readDocument } from '../jobs/read-document.js';
 import type { SourceDocument } from './media-offers.js';
 
 export interface CloudPrntDocumentsDeps {
-  jobs: Pick<JobStore, 'get'>;
+  jobs: Pick<JobStore, 'get' | 'inlineDocument'>;
   spool: Pick<Spool, 'read'>;
 }
 
@@ -17,6 +18,6 @@ export function cloudPrntDocuments({ jobs, spool }: CloudPrntDocumentsDeps): (jo
     const job = jobs.get(jobId);
     if (!job) return null;
     const { copies, preBuzzer, postBuzzer, drawer } = job.options;
-    return { contentType: job.contentType, body: await spool.read(job.spoolFile), plain: copies <= 1 && preBuzzer === 0 && postBuzzer === 0 && drawer === 'none' };
+    return { contentType: job.contentType, body: await readDocument(jobs, spool, job), plain: copies <= 1 && preBuzzer === 0 && postBuzzer === 0 && drawer === 'none' };
   };
 }

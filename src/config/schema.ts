@@ -100,6 +100,8 @@ export const configSchema = z.strictObject({
       keepCount: z.number().int().min(0).default(10000),
       connectTimeoutMs: z.number().int().positive().default(5000),
       confirmTimeoutMs: z.number().int().positive().default(10000),
+      /** A printer that accepts the connection but takes no byte for this long is stopped with reason "stalled". */
+      stallSeconds: z.number().positive().max(3600).default(30),
       retryInitialMs: z.number().int().positive().default(500),
       retryMaxMs: z.number().int().positive().default(30000),
       /** How long a printer may take to answer a status query before the job completes unconfirmed. */

@@ -177,4 +177,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE jobs ADD COLUMN charset TEXT;
     `,
   },
+  {
+    version: 8,
+    name: 'jobs: small documents kept in the row; how often rendering was started',
+    sql: `
+      ALTER TABLE jobs ADD COLUMN document BLOB;
+      ALTER TABLE jobs ADD COLUMN render_attempts INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

@@ -40,11 +40,21 @@ export const ERROR_CODES = {
   AUTH_THROTTLED: { status: 429, message: 'Too many failed authentications from this address. Retry after the Retry-After seconds.' },
   QUEUE_FULL: { status: 429, message: 'The printer queue is full (limits.maxQueuedJobs). Retry later.' },
   INTERNAL: { status: 500, message: 'Internal error. The request id is in the gateway log.', action: 'retry', reason: 'internal-error' },
+  INSUFFICIENT_STORAGE: {
+    status: 507,
+    message: 'The disk of the data directory is full: the job was not accepted. Free space (jobs.keepDays, jobs.keepCount, or other files) and retry after Retry-After seconds.',
+  },
   SHUTTING_DOWN: { status: 503, message: 'The gateway is shutting down. Retry in a moment.', action: 'retry', reason: 'shutting-down' },
   CONFIG_INVALID: { status: 500, message: 'The configuration is invalid; the message names each key (the CLI exits 78).' },
 
   // Raised by transports, languages and the job engine while a job is on the wire.
   PRINTER_UNREACHABLE: { status: 503, message: 'The printer cannot be reached.', action: 'stop-printer', reason: 'printer-offline' },
+  PRINTER_STALLED: {
+    status: 503,
+    message: 'The printer accepted the connection but stopped taking data (jobs.stallSeconds passed without progress).',
+    action: 'stop-printer',
+    reason: 'stalled',
+  },
   PRINTER_TIMEOUT: { status: 504, message: 'The printer did not answer in time.', action: 'retry', reason: 'printer-timeout' },
   PRINTER_BUSY: { status: 503, message: 'The printer is busy.', action: 'retry', reason: 'printer-busy' },
   PRINTER_ERROR: { status: 502, message: 'The printer reported an error.', action: 'hold', reason: 'printer-error' },

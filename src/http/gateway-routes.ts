@@ -43,6 +43,8 @@ export interface HttpServices {
   now: () => Date;
   version: string;
   metricsRequireKey: boolean;
+  /** Resolves once every commit so far is on stable storage. */
+  durable: () => Promise<void>;
 }
 
 /** Every route printgate serves, with its declared access. */
@@ -51,7 +53,7 @@ export function gatewayRoutes(s: HttpServices): RouteSpec[] {
   return withOpenApi(s.version, [
     ...cloudPrntRoutes({ hub: s.cloudprnt, groups, authenticator: s.authenticator, failures: s.authFailures }),
     ...nativeRoutes({ health: s.health, metrics: s.metrics, devices, jobs, version: s.version, metricsRequireKey: s.metricsRequireKey }),
-    ...keyRoutes({ keys: s.keys, stream: s.stream, log, now }),
+    ...keyRoutes({ keys: s.keys, stream: s.stream, log, now, durable: s.durable }),
     ...starPrintRoutes({ jobs, devices, now }),
     ...starGroupRoutes({ groups, devices, notifications: s.notifications, log }),
     ...starDeviceRoutes({ devices, groups, jobs, log, now }),

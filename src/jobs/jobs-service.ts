@@ -15,6 +15,7 @@ import type { Job, JobSource, JobStore } from './job-store.js';
 import { parsePrintOptions, type OptionSource } from './print-options.js';
 import type { Renderer } from './renderer.js';
 import type { Spool } from './spool.js';
+import { readDocument } from './read-document.js';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -78,9 +79,18 @@ export interface JobsServiceDeps {
   languages: LanguageRegistry;
   engine: JobEngine;
   renderer: Renderer;
+  /** Resolves once every commit so far is on stable storage (group commit): a 201 waits for it. */
+  durable: () => Promise<void>;
   config: Readonly<Config>;
   log: Logger;
   now: () => Date;
+}
+
+/** A full disk (or a full database) is a state the client can wait out, not a 500. */
+export function storageError(error: unknown): AppError | null {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code !== 'SQLITE_FULL' && code !== 'ENOSPC' && code !== 'EDQUOT') return null;
+  return new AppError('INSUFFICIENT_STORAGE', undefined, { headers: { 'Retry-After': '30' }, cause: error });
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -136,8 +146,10 @@ export class JobsService {
         }
       }
 
-      const document = await spool.write(body, max);
-      const discard = (): Promise<void> => spool.remove(document.file);
+      const document = await spool.accept(body, max);
+      const discard = async (): Promise<void> => {
+        if (document.file !== '') await spool.remove(document.file);
+      };
       const requestHash = createHash('sha256')
         .update(JSON.stringify([printer.id, type.mediaType, type.charset, options, document.sha256]))
         .digest('hex');
@@ -175,6 +187,7 @@ export class JobsService {
           options: { copies: options.copies, preBuzzer: options.preBuzzer, postBuzzer: options.postBuzzer, drawer: options.drawer },
           maxAttempts: config.jobs.maxAttempts,
           spoolFile: document.file,
+          document: document.inline ?? null,
           keyId: request.keyId,
           idempotencyKey: idempotencyKey ?? null,
           requestHash,
@@ -186,8 +199,10 @@ export class JobsService {
         // A concurrent request with the same Idempotency-Key won the race.
         const raced = isUniqueViolation(error) ? replay() : null;
         if (raced) return raced;
-        throw error;
+        throw storageError(error) ?? error;
       }
+      // The 201 means "on stable storage": wait for the group commit that covers this INSERT.
+      await this.deps.durable();
       this.deps.log.info({ jobId: job.id, printerId: job.printerId, bytes: job.bytes, contentType: job.contentType, source: job.source }, 'job accepted');
       this.deps.events.emit(job);
       this.deps.engine.queued(job);
@@ -323,7 +338,7 @@ export class JobsService {
     }
     let body: Buffer;
     try {
-      body = await this.deps.spool.read(job.spoolFile);
+      body = await readDocument(this.deps.store, this.deps.spool, job);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       throw new AppError('NOT_FOUND', `the document of job ${job.id} is no longer kept`);

@@ -9,6 +9,7 @@ import type { JobEvents } from './job-events.js';
 import type { Job, JobStore } from './job-store.js';
 import type { Renderer } from './renderer.js';
 import type { Spool } from './spool.js';
+import { readDocument } from './read-document.js';
 import { StatusChecker, type StatusCheck } from './status-checker.js';
 import { backoffDelay, Wakeup } from './wakeup.js';
 
@@ -267,7 +268,7 @@ export class PrinterWorker {
           return 'printer-blocked';
         }
       }
-      const body = await this.deps.spool.read(job.spoolFile);
+      const body = await readDocument(this.deps.jobs, this.deps.spool, job);
       const rendered = await this.render(job, body);
       current.sending = true;
       const report = await this.deps.transport.send(rendered.bytes, controller.signal, {

@@ -32,6 +32,7 @@ export function transportOpener({ factories, config, log }: TransportOpenerDeps)
       log: log.child({ printerId: target.id, transport: scheme }),
       connectTimeoutMs: config.jobs.connectTimeoutMs,
       confirmTimeoutMs: config.jobs.confirmTimeoutMs,
+      stallMs: config.jobs.stallSeconds * 1000,
     };
     return factory.create(uri, context);
   };

@@ -53,10 +53,12 @@ export interface KeyRoutesDeps {
   stream: EventStream;
   log: Logger;
   now: () => Date;
+  /** Resolves once the change is on stable storage: a revocation is answered only then. */
+  durable: () => Promise<void>;
 }
 
 /** GET/POST /api/v1/keys, GET/PATCH/DELETE /api/v1/keys/{id}: the key lifecycle over HTTP (ManageKeys). */
-export function keyRoutes({ keys, stream, log, now }: KeyRoutesDeps): RouteSpec[] {
+export function keyRoutes({ keys, stream, log, now, durable }: KeyRoutesDeps): RouteSpec[] {
   return [
     {
       method: 'get',
@@ -86,6 +88,7 @@ export function keyRoutes({ keys, stream, log, now }: KeyRoutesDeps): RouteSpec[
           groups,
           expiresAt: body.expires ?? null,
         });
+        await durable();
         log.info({ keyId: record.id, by: caller.id }, 'key created');
         res.setHeader('Location', `/api/v1/keys/${record.id}`);
         res.setHeader('Cache-Control', 'no-store');
@@ -124,6 +127,7 @@ export function keyRoutes({ keys, stream, log, now }: KeyRoutesDeps): RouteSpec[
           disabled: body.disabled,
         });
         stream.recheckKeys();
+        await durable();
         log.info({ keyId: record.id, by: caller.id, fields: Object.keys(body) }, 'key edited');
         res.json(keyView(record, now()));
       },
@@ -133,12 +137,13 @@ export function keyRoutes({ keys, stream, log, now }: KeyRoutesDeps): RouteSpec[
       path: '/api/v1/keys/:id',
       access: needs('ManageKeys'),
       summary: 'Revoke a key: permanent, effective on its next request',
-      handler: (req, res) => {
+      handler: async (req, res) => {
         const caller = callerKey(res);
         const target = targetKey(keys, req, caller);
         assertCanManage(caller, target);
         const record = keys.revoke(target.id);
         stream.recheckKeys(); // its open event streams close now
+        await durable();
         log.info({ keyId: record.id, by: caller.id }, 'key revoked');
         res.json(keyView(record, now()));
       },
