@@ -13,6 +13,7 @@ import type { Config } from './config/schema.js';
 import { DbChangeWatcher } from './db/db-change-watcher.js';
 import { openDatabase, walPath, type Db } from './db/open-database.js';
 import { WalSync } from './db/wal-sync.js';
+import { readBootId } from './db/boot-id.js';
 import type { Language, PrinterProfile, Transport, TransportFactory } from './driver-api/index.js';
 import { Lifecycle } from './gateway/lifecycle.js';
 import { HealthService } from './health/health-service.js';
@@ -136,6 +137,8 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
     registry,
     events,
     renderer: parts.renderer,
+    durable: () => wal.sync(),
+    probeMs: config.jobs.statusPollMs,
     log,
     config,
     now,
@@ -186,7 +189,7 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
     await listening.close(1000);
   });
   await lifecycle.start('printer workers', () => {
-    engine.recover();
+    engine.recover(readBootId());
     engine.start();
   }, () => engine.stop(config.server.shutdownGraceSeconds * 1000));
   const webhookWorker = new WebhookWorker({ outbox: webhooks, log, now });

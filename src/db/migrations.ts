@@ -179,10 +179,15 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 8,
-    name: 'jobs: small documents kept in the row; how often rendering was started',
+    name: 'jobs: small documents kept in the row, render starts, when their bytes were handed to the printer; gateway state',
     sql: `
       ALTER TABLE jobs ADD COLUMN document BLOB;
       ALTER TABLE jobs ADD COLUMN render_attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE jobs ADD COLUMN sent_at TEXT;
+      CREATE TABLE gateway_state (
+        name   TEXT PRIMARY KEY,
+        value  TEXT NOT NULL
+      );
     `,
   },
 ];

@@ -17,6 +17,10 @@ export interface DispatcherDeps {
   registry: PrinterRegistry;
   events: JobEvents;
   renderer: Renderer;
+  /** Resolves once every commit so far is on stable storage. */
+  durable: () => Promise<void>;
+  /** How often idle printers are checked; 0 = never (CloudPRNT printers are watched by their polls instead). */
+  probeMs: number;
   log: Logger;
   config: Readonly<Config>;
   now: () => Date;
@@ -35,17 +39,27 @@ export class Dispatcher implements JobEngine, PrinterEngine {
 
   constructor(private readonly deps: DispatcherDeps) {}
 
-  /** Applies jobs.inFlightAfterRestart to jobs a crash left on the wire (before any worker starts). */
-  recover(): void {
+  /**
+   * Jobs a crash left `processing` (before any worker starts). One whose bytes were handed to the
+   * printer follows jobs.inFlightAfterRestart (sent again and says so, or held for a person). One
+   * that only waited in its batch goes back to the queue as it was — but only when the machine did
+   * not restart in between (same boot id): a reboot or power cut may have lost the unsynced note
+   * that its bytes went out, so then every such job counts as on the wire.
+   */
+  recover(bootId: string | null): void {
     const policy = this.deps.config.jobs.inFlightAfterRestart;
+    const sameBoot = bootId !== null && this.deps.jobs.stateValue('boot_id') === bootId;
     for (const job of this.deps.jobs.listInFlight()) {
-      const recovered =
-        policy === 'hold'
-          ? this.deps.jobs.transition(job.id, 'held', { stateReason: 'held-after-restart' }, ['processing'])
-          : this.deps.jobs.transition(job.id, 'pending', { stateReason: 'reprinted-after-restart' }, ['processing']);
-      this.deps.log.warn({ jobId: job.id, printerId: job.printerId, policy }, 'job was on the wire when the gateway stopped');
+      const onTheWire = job.sentAt !== null || !sameBoot;
+      const recovered = !onTheWire
+        ? this.deps.jobs.transition(job, 'pending', { attemptsDelta: -1, clearSent: true }, ['processing'])
+        : policy === 'hold'
+          ? this.deps.jobs.transition(job, 'held', { stateReason: 'held-after-restart' }, ['processing'])
+          : this.deps.jobs.transition(job, 'pending', { stateReason: 'reprinted-after-restart', clearSent: true }, ['processing']);
+      if (onTheWire) this.deps.log.warn({ jobId: job.id, printerId: job.printerId, policy, sameBoot }, 'job was on the wire when the gateway stopped');
       this.deps.events.emit(recovered);
     }
+    if (bootId !== null) this.deps.jobs.setStateValue('boot_id', bootId);
     const removed = this.deps.spool.removeUnreferenced(this.deps.jobs.spoolFiles());
     if (removed > 0) this.deps.log.warn({ files: removed }, 'removed spooled documents of requests a crash cut short');
   }
@@ -81,6 +95,9 @@ export class Dispatcher implements JobEngine, PrinterEngine {
       log: this.deps.log,
       config: this.deps.config,
       now: this.deps.now,
+      durable: this.deps.durable,
+      // A CloudPRNT printer is never connected to: its polls say whether it is there.
+      probeMs: printer.uri.startsWith('cloudprnt:') ? 0 : this.deps.probeMs,
       ...(this.deps.random ? { random: this.deps.random } : {}),
     });
     this.workers.set(printer.id, worker);

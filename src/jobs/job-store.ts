@@ -38,6 +38,8 @@ export interface Job {
   charset: string | null;
   /** Times rendering was started: a document that crashes the renderer is not tried for ever. */
   renderAttempts: number;
+  /** When its bytes of the current attempt were handed to the printer's connection (null: not yet). */
+  sentAt: string | null;
 }
 
 /** Front doors: Star's print route, the native API, the CLI, Star's welcome page, IPP, a raw port. */
@@ -45,7 +47,7 @@ export type JobSource = 'star' | 'api' | 'cli' | 'welcome' | 'ipp' | 'raw';
 
 export type NewJob = Omit<
   Job,
-  'seq' | 'state' | 'stateReason' | 'attempts' | 'warnings' | 'updatedAt' | 'completedAt' | 'printerCode' | 'errorCode' | 'errorMessage' | 'renderAttempts'
+  'seq' | 'state' | 'stateReason' | 'attempts' | 'warnings' | 'updatedAt' | 'completedAt' | 'printerCode' | 'errorCode' | 'errorMessage' | 'renderAttempts' | 'sentAt'
 > & {
   /** A small document, kept in the row; else `spoolFile` names it. */
   document?: Buffer | null;
@@ -54,7 +56,7 @@ export type NewJob = Omit<
 /** Columns of a job without its document (lists and transitions never read documents). */
 const COLUMNS = `seq, id, printer_id, name, content_type, bytes, copies, options_json, state, state_reason, attempts,
   max_attempts, warnings_json, spool_file, key_id, idempotency_key, request_hash, created_at, updated_at, completed_at,
-  printer_code, error_code, error_message, source, charset, render_attempts`;
+  printer_code, error_code, error_message, source, charset, render_attempts, sent_at`;
 const J_COLUMNS = COLUMNS.split(',').map((column) => `jobs.${column.trim()}`).join(', ');
 
 interface JobRow {
@@ -84,6 +86,7 @@ interface JobRow {
   source: string;
   charset: string | null;
   render_attempts: number;
+  sent_at: string | null;
 }
 
 function toJob(row: JobRow): Job {
@@ -114,6 +117,7 @@ function toJob(row: JobRow): Job {
     source: row.source as JobSource,
     charset: row.charset,
     renderAttempts: row.render_attempts,
+    sentAt: row.sent_at,
   };
 }
 
@@ -124,6 +128,8 @@ export interface TransitionChange {
   printerCode?: string | null;
   /** The error that decided this transition (null clears the last one). */
   error?: { code: ErrorCode; message: string } | null;
+  /** Forgets when the last attempt's bytes were handed over (a new attempt begins). */
+  clearSent?: boolean;
 }
 
 export interface JobListFilter {
@@ -170,6 +176,10 @@ export class JobStore {
       byIdempotencyKey: db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE key_id = ? AND idempotency_key = ? AND created_at >= ?`),
       expireIdempotencyKey: db.prepare('UPDATE jobs SET idempotency_key = NULL WHERE key_id = ? AND idempotency_key = ? AND created_at < ?'),
       renderStarted: db.prepare('UPDATE jobs SET render_attempts = render_attempts + 1 WHERE id = ?'),
+      pendingReason: db.prepare("UPDATE jobs SET state_reason = ?, updated_at = ? WHERE id = ? AND state = 'pending'"),
+      markSent: db.prepare("UPDATE jobs SET sent_at = ? WHERE id = ? AND state = 'processing'"),
+      stateGet: db.prepare('SELECT value FROM gateway_state WHERE name = ?').pluck(),
+      stateSet: db.prepare('INSERT INTO gateway_state (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value'),
       visible: db.prepare(
         `SELECT ${J_COLUMNS} FROM jobs LEFT JOIN printers ON printers.id = jobs.printer_id
          WHERE jobs.id = ? AND (? = '[]' OR printers.group_path IN (SELECT value FROM json_each(?)))`,
@@ -227,6 +237,7 @@ export class JobStore {
       errorCode: null,
       errorMessage: null,
       renderAttempts: 0,
+      sentAt: null,
       createdAt: job.createdAt ?? now,
     };
   }
@@ -270,6 +281,13 @@ export class JobStore {
     this.sql.expireIdempotencyKey.run(keyId, idempotencyKey, before);
   }
 
+  /** Says why a pending job waits (the printer's reason: media-empty, cover-open…); the job stays pending. */
+  setPendingReason(job: Job, reason: string | null): Job | null {
+    const now = this.deps.now().toISOString();
+    const result = this.sql.pendingReason.run(reason, now, job.id);
+    return result.changes === 1 ? { ...job, stateReason: reason, updatedAt: now } : null;
+  }
+
   /** Counts a start of rendering (before it, so a crash of the whole process is counted too). */
   renderStarted(job: Job): Job {
     this.sql.renderStarted.run(job.id);
@@ -280,7 +298,11 @@ export class JobStore {
     const key = `${to}|${fields.join(',')}|${allowed.join(',')}`;
     let run = this.transitions.get(key);
     if (!run) {
-      const sets = ['state = ?', 'updated_at = ?', ...fields.map((field) => (field === 'attempts' ? 'attempts = attempts + ?' : `${field} = ?`))];
+      const sets = [
+        'state = ?',
+        'updated_at = ?',
+        ...fields.map((field) => (field === 'attempts' ? 'attempts = attempts + ?' : field === 'sent_at' ? 'sent_at = NULL' : `${field} = ?`)),
+      ];
       if (TERMINAL.has(to)) sets.push('completed_at = ?');
       const statement = this.deps.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ? AND state IN (${placeholders(allowed.length)})`);
       run = (...values: unknown[]) => statement.run(...values);
@@ -322,6 +344,7 @@ export class JobStore {
       fields.push('error_code', 'error_message');
       values.push(change.error?.code ?? null, change.error?.message.slice(0, 2000) ?? null);
     }
+    if (change.clearSent) fields.push('sent_at');
     if (TERMINAL.has(to)) values.push(now);
     const result = this.transitionStatement(to, fields, allowed)(...values, job.id, ...allowed);
     if (result.changes !== 1) return null;
@@ -340,7 +363,28 @@ export class JobStore {
       ...(change.printerCode !== undefined ? { printerCode: change.printerCode } : {}),
       ...(change.error !== undefined ? { errorCode: change.error?.code ?? null, errorMessage: change.error?.message.slice(0, 2000) ?? null } : {}),
       ...(TERMINAL.has(to) ? { completedAt: now } : {}),
+      ...(change.clearSent ? { sentAt: null } : {}),
     };
+  }
+
+  /**
+   * Notes that the job's bytes are being handed to the printer now. Not made durable on its own:
+   * after a crash of the process (the machine still up) it tells a job on the wire from one that
+   * only waited in its batch; after a reboot it is not trusted (see Dispatcher.recover).
+   */
+  markSent(job: Job): Job {
+    const now = this.deps.now().toISOString();
+    this.sql.markSent.run(now, job.id);
+    return { ...job, sentAt: now };
+  }
+
+  /** A value the gateway keeps between runs (gateway_state). */
+  stateValue(name: string): string | null {
+    return (this.sql.stateGet.get(name) as string | undefined) ?? null;
+  }
+
+  setStateValue(name: string, value: string): void {
+    this.sql.stateSet.run(name, value);
   }
 
   /** Moves several jobs in one transaction (one commit for a batch going to the printer). */

@@ -16,6 +16,7 @@ import { parsePrintOptions, type OptionSource } from './print-options.js';
 import type { Renderer } from './renderer.js';
 import type { Spool } from './spool.js';
 import { readDocument } from './read-document.js';
+import { storageError } from './storage-error.js';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -84,13 +85,6 @@ export interface JobsServiceDeps {
   config: Readonly<Config>;
   log: Logger;
   now: () => Date;
-}
-
-/** A full disk (or a full database) is a state the client can wait out, not a 500. */
-export function storageError(error: unknown): AppError | null {
-  const code = (error as { code?: string } | undefined)?.code;
-  if (code !== 'SQLITE_FULL' && code !== 'ENOSPC' && code !== 'EDQUOT') return null;
-  return new AppError('INSUFFICIENT_STORAGE', undefined, { headers: { 'Retry-After': '30' }, cause: error });
 }
 
 function isUniqueViolation(error: unknown): boolean {
