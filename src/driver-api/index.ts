@@ -6,7 +6,9 @@
 export { AppError as DriverError } from '../errors/app-error.js';
 export type { ErrorCode } from '../errors/codes.js';
 export type { Transport, TransportFactory, TransportContext, DeliveryReport, SendMeta } from './transport.js';
-export type { Language, RenderInput, RenderOptions, PrinterProfile, RenderResult, PreviewResult } from './language.js';
+export type { Language, RenderInput, RenderOptions, PrinterProfile, RenderResult, PreviewResult, RenderBudget, RenderLimits } from './language.js';
+export { DEFAULT_RENDER_LIMITS, renderBudget } from './language.js';
+export { SUPPORTED_CHARSETS, canonicalCharset, decodeText } from './charset.js';
 export type { DriverLogger } from './driver-logger.js';
 export type { StatusQuery, StatusReading } from './status-query.js';
 export { blockingReasons, WARNING_REASONS } from './status-query.js';

@@ -59,6 +59,11 @@ export const ERROR_CODES = {
     action: 'fail',
   },
   DOCUMENT_FORMAT_ERROR: { status: 422, message: 'The document cannot be rendered for this printer.', action: 'fail' },
+  DOCUMENT_TOO_COMPLEX: {
+    status: 422,
+    message: 'The document needs more than a render budget (limits.render) allows: fewer or smaller images or pages.',
+    action: 'fail',
+  },
   UNSUPPORTED_URI: { status: 400, message: 'No transport handles this device URI.', action: 'fail' },
 } as const satisfies Record<string, ErrorSpec>;
 
