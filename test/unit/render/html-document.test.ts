@@ -72,9 +72,9 @@ describe('htmlDocument: blocks and line breaks', () => {
     ]);
   });
 
-  it('headings: h1 magnified 2×2, h2 2×1, h3 1×1, all bold, then back to normal', () => {
+  it('headings: h1 magnified 2×2, h2 double height (1 wide × 2 high: a full line on 58 mm), h3 1×1, all bold, then back to normal', () => {
     expect(render('<h1>A</h1><h2>B</h2><h3>C</h3>x').ops).toEqual([
-      'bold:on', 'mag:2x2', 'A', '⏎', '⏎', 'mag:2x1', 'B', '⏎', '⏎', 'mag:1x1', 'C', '⏎', '⏎', 'bold:off', 'x', '⏎',
+      'bold:on', 'mag:2x2', 'A', '⏎', '⏎', 'mag:1x2', 'B', '⏎', '⏎', 'mag:1x1', 'C', '⏎', '⏎', 'bold:off', 'x', '⏎',
     ]);
   });
 
