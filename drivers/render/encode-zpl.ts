@@ -15,6 +15,9 @@ export function fieldData(text: string): string {
 
 type BarcodeItem = Extract<LabelItem, { kind: 'barcode' }>;
 
+/** How far below its ^FO a ^BQ symbol starts (the ^BY bar height sent just before it). */
+const QR_DROP = 10;
+
 /** The barcode command per symbology, interpretation line (HRI) below or none. */
 function barcodeCommand(item: BarcodeItem): string {
   const h = item.heightDots;
@@ -50,7 +53,8 @@ function itemZpl(item: LabelItem): string {
     case 'barcode':
       return `^FO${item.x},${item.y}^BY${item.moduleDots},3,${item.heightDots}${barcodeCommand(item)}^FH_^FD${fieldData(item.data)}^FS`;
     case 'qrcode':
-      return `^FO${item.x},${item.y}^BQN,2,${item.cell}^FH_^FD${item.errorLevel.toUpperCase()}A,${fieldData(item.data)}^FS`;
+      // ^BQ draws the symbol as far below its origin as the ^BY bar height (10 by default): reset it and start that much higher.
+      return `^BY2,3,${QR_DROP}^FO${item.x},${Math.max(0, item.y - QR_DROP)}^BQN,2,${item.cell}^FH_^FD${item.errorLevel.toUpperCase()}A,${fieldData(item.data)}^FS`;
     case 'text': {
       const field = item.field;
       const width = field.charWidthDots ?? field.charDots;

@@ -33,6 +33,7 @@ function pngHeader(b: Uint8Array): Omit<ImageHeader, 'type'> | undefined {
     if (type === 'pHYs' && length >= 9 && at + 17 <= b.length && b[at + 16] === 1) {
       const perMetre = u32(b, at + 8);
       if (perMetre > 0) header.dpi = perMetre * 0.0254;
+      break;
     }
     at += 12 + length;
   }

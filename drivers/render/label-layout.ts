@@ -172,9 +172,9 @@ class LabelLayout {
     return { width, height: op.heightDots + hri, item };
   }
 
-  /** A block (image, barcode, QR code) at the current alignment, then a line's gap. */
+  /** A block (image, barcode, QR code) at the current alignment, then a margin's gap. */
   private block(block: Block): void {
-    const gap = linePitch(this.metrics.charA) - this.metrics.charA;
+    const gap = this.metrics.margin;
     this.room(block.height);
     const x = alignedX(block.width, this.ctx.widthDots, this.style.align);
     this.items.push(block.item(x, this.y));
