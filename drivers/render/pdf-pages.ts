@@ -46,10 +46,15 @@ const SCAN_BYTES = 16 * 1024 * 1024;
 export function scanPdfPages(pdf: Uint8Array): { count?: number; boxes: PdfPageSize[]; turned: boolean } {
   const text = Buffer.from(pdf.buffer, pdf.byteOffset, Math.min(pdf.byteLength, SCAN_BYTES)).toString('latin1');
   let count: number | undefined;
-  // Bounded gaps: a lazy scan to the next ">" on a hostile file would be quadratic.
-  for (const match of text.matchAll(/\/Type\s*\/Pages\b[^>]{0,400}?\/Count\s+(\d+)|\/Count\s+(\d+)[^>]{0,400}?\/Type\s*\/Pages\b/g)) {
-    const value = Number(match[1] ?? match[2]);
+  // Object by object (`n 0 obj … endobj`), each read once: linear however hostile the file.
+  for (let at = 0; ; ) {
+    const start = text.indexOf(' obj', at);
+    const end = start < 0 ? -1 : text.indexOf('endobj', start);
+    if (end < 0) break;
+    const body = text.slice(start, end);
+    const value = /\/Type\s*\/Pages\b/.test(body) ? Number(/\/Count\s+(\d+)/.exec(body)?.[1]) : Number.NaN;
     if (Number.isFinite(value)) count = Math.max(count ?? 0, value);
+    at = end + 6;
   }
   const boxes: PdfPageSize[] = [];
   for (const [, x0, y0, x1, y1] of text.matchAll(/\/MediaBox\s*\[\s*(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s*\]/g)) {
