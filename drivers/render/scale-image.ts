@@ -10,6 +10,15 @@ export function scaleToGrey(image: RgbaImage, width: number, height: number, fac
   const out = new Float32Array(width * height);
   const sx = factor ?? image.width / width;
   const sy = factor ?? image.height / height;
+  if (sx === 1 && sy === 1) {
+    // One pixel, one dot: the common case, kept tight (no call per pixel).
+    const { data } = image;
+    for (let i = 0, p = 0; i < out.length; i++, p += 4) {
+      const alpha = data[p + 3]! / 255;
+      out[i] = (0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!) * alpha + 255 * (1 - alpha);
+    }
+    return out;
+  }
   const down = sx >= 1 && sy >= 1;
   for (let y = 0; y < height; y++) {
     const y0 = y * sy;
