@@ -69,6 +69,9 @@ describe('Star markup on a ZPL label printer, read back by Zebrash + tesseract +
     expect(labels[0]!.length).toBe(last.y + last.height + 7 + 16);
     const preview = await zplLanguage.preview!(input(MARKUP, 'text/vnd.star.markup'));
     expect([preview.width, preview.height]).toEqual([832, labels[0]!.length]);
+    // The preview's QR code scans, at the very place Zebrash draws the printed one.
+    const { drawn } = await printed(MARKUP, 'text/vnd.star.markup');
+    expect(readQr(picture(preview.png))).toEqual(readQr(drawn[0]!));
     expect(readQr(picture(preview.png))?.data).toBe('https://example.test/t/42');
   });
 
