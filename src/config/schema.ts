@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_RENDER_LIMITS } from '../driver-api/language.js';
 
 /**
  * The configuration schema: the single source of truth for keys, defaults and validation.
@@ -88,6 +89,23 @@ export const configSchema = z.strictObject({
           maxFailures: z.number().int().positive().default(20),
           windowSeconds: z.number().int().positive().default(60),
           blockSeconds: z.number().int().positive().default(300),
+        })
+        .prefault({}),
+      /** What rendering one document may cost (RenderBudget); over it: DOCUMENT_TOO_COMPLEX. */
+      render: z
+        .strictObject({
+          /** Pixels decoded and drawn per document: every image, PDF page and label together. */
+          maxPixels: z.number().int().positive().default(DEFAULT_RENDER_LIMITS.maxPixels),
+          /** Pages of a PDF that is rasterised (a PDF passed through to an office printer is not limited). */
+          maxPages: z.number().int().positive().default(DEFAULT_RENDER_LIMITS.maxPages),
+          /** Bytes the rendered output of one job may take. */
+          maxOutputBytes: z.number().int().positive().default(DEFAULT_RENDER_LIMITS.maxOutputBytes),
+          /** Tallest image, PDF page or label, in millimetres of paper. */
+          maxPageHeightMM: z.number().positive().default(DEFAULT_RENDER_LIMITS.maxPageHeightMM),
+          /** Wall-clock seconds one render or preview may take in the render worker pool. */
+          timeoutSeconds: z.number().positive().max(600).default(30),
+          /** Memory one render worker may use; a worker past it is stopped and its job aborted. */
+          memoryMB: z.number().int().min(64).default(512),
         })
         .prefault({}),
     })

@@ -71,6 +71,12 @@ export const ERROR_CODES = {
     action: 'fail',
     reason: 'unsupported-uri',
   },
+  DOCUMENT_TOO_COMPLEX: {
+    status: 422,
+    message: 'The document needs more than a render budget (limits.render) allows: fewer or smaller images or pages.',
+    action: 'fail',
+    reason: 'document-too-complex',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -580,8 +580,17 @@ describe('Star conformance: a client written from Star’s documentation', () =>
     expect(hits[2]!.json().EventData).toMatchObject({ JobName: 'Hooked', Code: 200, CodeDescription: 'OK' });
     expect(reply.status).toBe(201);
 
-    // A document that cannot print: job/failed with a non-2xx Code and a description.
-    const broken = await star.print('shop', counter, 'this is not a PDF', 'application/pdf', { 'Star-Job-Name': 'Broken' });
+    // A document that cannot print: job/failed with a non-2xx Code and a description. (A body that
+    // is plainly not a PDF is refused at submit now; a PDF whose content is broken is found out
+    // only when it is rasterised.)
+    const notPdf = await star.print('shop', counter, 'this is not a PDF', 'application/pdf', { 'Star-Job-Name': 'NotPdf' });
+    expect(notPdf.status).toBe(422);
+    expect(notPdf.json().error.code).toBe('DOCUMENT_FORMAT_ERROR');
+    // A PNG whose header is sound (16×16) but whose image data is not: only decoding finds out.
+    const header = PNG.sync.write(new PNG({ width: 16, height: 16 }));
+    const idat = header.indexOf('IDAT');
+    const brokenPng = Buffer.concat([header.subarray(0, idat + 4), Buffer.from('this is no zlib stream at all, sorry'), header.subarray(header.length - 12)]);
+    const broken = await star.print('shop', counter, brokenPng, 'image/png', { 'Star-Job-Name': 'Broken' });
     expect(broken.status).toBe(201);
     const failed = await waitFor('job/failed', () =>
       receiver.accepted().find((r) => r.json().SubType === 'failed' && (r.json().EventData as any)?.JobName === 'Broken'),
