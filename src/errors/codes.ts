@@ -44,6 +44,26 @@ export const ERROR_CODES = {
     action: 'none',
   },
   QUEUE_FULL: { status: 429, message: 'The printer queue is full (limits.maxQueuedJobs). Retry later.', action: 'none' },
+  CLOUDPRNT_NETWORK_REFUSED: {
+    status: 403,
+    message: 'This address may not register new CloudPRNT printers: add its network to cloudprnt.autoCreate.allowedNetworks, or configure the printer (uri: cloudprnt:<mac>).',
+    action: 'none',
+  },
+  CLOUDPRNT_GROUP_FULL: {
+    status: 409,
+    message: 'The device group has as many printers as cloudprnt.autoCreate.maxDevicesPerGroup allows: delete one or raise the limit.',
+    action: 'none',
+  },
+  CLOUDPRNT_JOIN_RATE: {
+    status: 429,
+    message: 'New CloudPRNT printers are joining faster than cloudprnt.autoCreate.newDevicesPerMinute allows. Retry after the Retry-After seconds.',
+    action: 'none',
+  },
+  WEBHOOK_TARGET_REFUSED: {
+    status: 400,
+    message: 'The webhook URL reaches a loopback, link-local, private-LAN or own address: list it in webhooks.allowPrivateTargets to allow it.',
+    action: 'none',
+  },
   INTERNAL: { status: 500, message: 'Internal error. The request id is in the gateway log.', action: 'retry' },
   SHUTTING_DOWN: { status: 503, message: 'The gateway is shutting down. Retry in a moment.', action: 'retry' },
   CONFIG_INVALID: { status: 500, message: 'The configuration is invalid.', action: 'none' },
