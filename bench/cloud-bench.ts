@@ -6,12 +6,17 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parseConfig } from '../src/config/load-config.js';
 import { CloudSyncClient } from '../src/cloud/cloud-sync-client.js';
-import { ReferenceCloud } from '../src/cloud/reference-cloud/reference-cloud.js';
 import { DB_FILE, openDatabase, type Db } from '../src/db/open-database.js';
 import { Authenticator } from '../src/keys/authenticator.js';
 import { KeyStore } from '../src/keys/key-store.js';
 import { createLogger } from '../src/log/create-logger.js';
 import type { Benchmark } from './benchmark.js';
+
+/** The reference cloud is a test peer in plain JavaScript, loaded from the checkout (it is not in dist/). */
+async function loadReferenceCloud(): Promise<typeof import('../test/peers/reference-cloud/reference-cloud.mjs').ReferenceCloud> {
+  const url = new URL('../../test/peers/reference-cloud/reference-cloud.mjs', import.meta.url);
+  return ((await import(url.href)) as typeof import('../test/peers/reference-cloud/reference-cloud.mjs')).ReferenceCloud;
+}
 
 /**
  * Cloud sync against the in-process reference cloud over loopback HTTP, the whole path (fetch,
@@ -61,6 +66,7 @@ export const cloudBench: Benchmark = {
   async run(report, note) {
     const deadline = Date.now() + DEADLINE_MS;
     const dir = mkdtempSync(path.join(tmpdir(), 'printgate-cloud-bench-'));
+    const ReferenceCloud = await loadReferenceCloud();
     const cloud = await ReferenceCloud.start({ pingSeconds: 3600, keepFirstFeed: false });
     const tokenFile = path.join(dir, 'token');
     writeFileSync(tokenFile, cloud.token, { mode: 0o600 });
