@@ -59,6 +59,8 @@ export interface HealthCloud {
   stale: boolean;
   lastError: string | null;
   rejected: Record<string, number>;
+  clockSkewSeconds: number | null;
+  clockSkewed: boolean;
 }
 
 export async function cloudHealth(gatewayUrl: string): Promise<{ cloudSyncAgeSeconds: number | null; cloud: HealthCloud | null }> {

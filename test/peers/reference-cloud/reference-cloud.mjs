@@ -207,8 +207,14 @@ export class ReferenceCloud {
         answer(200, { 'content-type': 'application/json; charset=utf-8', 'printgate-signature': `ed25519=${signature}` }, body);
     }
     feedAfter(since) {
-        const issuedAt = this.fault === 'rollback' ? '2000-01-01T00:00:00.000Z' : new Date(Date.now() + this.clockOffsetMs).toISOString();
+        const issuedAt = new Date(Date.now() + this.clockOffsetMs).toISOString();
         const gatewayId = this.fault === 'wrong-gateway' ? 'gw-someone-else' : this.gatewayId;
+        if (this.fault === 'rollback') {
+            // A cloud restored from an old backup: a snapshot that ends below what it sent before.
+            const to = Math.max(0, Math.min(1, this.seq));
+            const events = this.events.filter((event) => event.seq <= to);
+            return { gatewayId, issuedAt, full: true, from: 1, to, events, hasMore: false };
+        }
         if (since === 0) {
             const revoked = this.events.filter((event) => event.type === 'key.revoked');
             const revokedIds = new Set(revoked.map((event) => event.keyId).filter((id) => id !== null));
