@@ -39,6 +39,7 @@ function png(width: number, height: number): Buffer {
 
 beforeAll(async () => {
   gw = await startTestGateway({
+    webhooks: { allowPrivateTargets: ['127.0.0.1'] }, // the test's receivers listen on loopback
     jobs: { retryInitialMs: 50, retryMaxMs: 200, connectTimeoutMs: 2000, confirmTimeoutMs: 2000 },
     limits: { perKey: { ratePerSecond: 10_000, burst: 10_000 } },
     printers: [
