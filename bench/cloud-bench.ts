@@ -11,12 +11,7 @@ import { Authenticator } from '../src/keys/authenticator.js';
 import { KeyStore } from '../src/keys/key-store.js';
 import { createLogger } from '../src/log/create-logger.js';
 import type { Benchmark } from './benchmark.js';
-
-/** The reference cloud is a test peer in plain JavaScript, loaded from the checkout (it is not in dist/). */
-async function loadReferenceCloud(): Promise<typeof import('../test/peers/reference-cloud/reference-cloud.mjs').ReferenceCloud> {
-  const url = new URL('../../test/peers/reference-cloud/reference-cloud.mjs', import.meta.url);
-  return ((await import(url.href)) as typeof import('../test/peers/reference-cloud/reference-cloud.mjs')).ReferenceCloud;
-}
+import { loadReferenceCloud } from './harness/load-reference-cloud.js';
 
 /**
  * Cloud sync against the in-process reference cloud over loopback HTTP, the whole path (fetch,
