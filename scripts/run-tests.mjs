@@ -19,6 +19,8 @@ const PEERS = {
   pdftoppm: 'poppler-utils',
   pdfinfo: 'poppler-utils',
   tesseract: 'tesseract-ocr',
+  promtool: 'prometheus',
+  curl: 'curl',
 };
 
 const has = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;

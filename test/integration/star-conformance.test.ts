@@ -174,6 +174,7 @@ beforeAll(async () => {
   deadPort = dead.port;
   await dead.close();
   gw = await startTestGateway({
+    webhooks: { allowPrivateTargets: ['127.0.0.1'] }, // the test's receivers listen on loopback
     // A conformance walk makes hundreds of calls in a few seconds: the per-key budget is raised.
     limits: { maxDocumentBytes: MAX_DOCUMENT_BYTES, maxQueuedJobs: MAX_QUEUED, perKey: { ratePerSecond: 1000, burst: 5000 } },
     printers: [
@@ -919,6 +920,7 @@ describe('Star conformance: webhooks survive a dead receiver and a gateway resta
     const config = parseConfig({
       dataDir,
       server: { host: '127.0.0.1', port: 0, shutdownGraceSeconds: 1 },
+      webhooks: { allowPrivateTargets: ['127.0.0.1'] }, // the test's receivers listen on loopback
       jobs: { retryInitialMs: 50, retryMaxMs: 500 },
       printers: [{ name: 'Till', group: 'shop', uri: printer.uri, language: 'escpos' }],
     });
@@ -1046,7 +1048,10 @@ describe('Star conformance: status webhooks', () => {
     const port = probe.port;
     await probe.close(); // the printer is off
     const hooks = await startWebhookReceiver();
-    const gateway = await startTestGateway({ printers: [{ name: 'Bar Till', group: 'pub', uri: `socket://127.0.0.1:${port}`, language: 'escpos' }] });
+    const gateway = await startTestGateway({
+      webhooks: { allowPrivateTargets: ['127.0.0.1'] },
+      printers: [{ name: 'Bar Till', group: 'pub', uri: `socket://127.0.0.1:${port}`, language: 'escpos' }],
+    });
     let printer: TcpSink | undefined;
     try {
       const client = new StarClient(gateway.url, gateway.createKey([...STAR_PERMISSIONS]).key);
