@@ -14,6 +14,7 @@ import type { Config } from './config/schema.js';
 import { DbChangeWatcher } from './db/db-change-watcher.js';
 import { openDatabase, walPath, type Db } from './db/open-database.js';
 import { WalSync } from './db/wal-sync.js';
+import { StorageGuard } from './db/storage-guard.js';
 import { readBootId } from './db/boot-id.js';
 import type { Language, PrinterProfile, Transport, TransportFactory } from './driver-api/index.js';
 import { Lifecycle } from './gateway/lifecycle.js';
@@ -108,6 +109,18 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
   });
 
   const spool = new Spool(config.dataDir);
+  const jobStore = new JobStore({ db, now });
+  const storage = new StorageGuard({
+    dataDir: config.dataDir,
+    db,
+    log,
+    release: () => {
+      const { dropped, files } = jobStore.dropFinishedDocuments();
+      for (const file of files) void spool.remove(file).catch(() => undefined);
+      return dropped;
+    },
+  });
+  storage.prepare();
   const leftovers = spool.cleanPartials();
   if (leftovers > 0) log.warn({ files: leftovers }, 'removed partial spool files of requests a crash cut short');
 
@@ -122,7 +135,6 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
 
   // CloudPRNT: Star printers poll /cloudprnt/{group}; their jobs wait in the hub until fetched and
   // confirmed. (A cycle at run time, not in the wiring: a printer that joins starts its worker.)
-  const jobStore = new JobStore({ db, now });
   const cloudprnt = new CloudPrntHub({
     registry,
     groups,
@@ -147,6 +159,7 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
     renderer: parts.renderer,
     durable: () => wal.sync(),
     probeMs: config.jobs.statusPollMs,
+    onStorageFull: () => storage.noteFull(),
     log,
     config,
     now,
@@ -154,7 +167,7 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
     languageOf: (printer) => languages.forPrinter(printer),
   });
   const jobs = new JobsService({
-    store: jobStore, spool, events, groups, printers: registry, languages, engine, renderer: parts.renderer, durable: () => wal.sync(), config, log, now,
+    store: jobStore, spool, events, groups, printers: registry, languages, engine, renderer: parts.renderer, durable: () => wal.sync(), storage, config, log, now,
   });
   const devices = new DevicesService({ registry, groups, engine, flushQueue: (id) => jobs.cancelAll(id), log });
 
@@ -174,7 +187,7 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
   subscribeEventStream({ events, registry, stream });
   const metrics = new GatewayMetrics({ registry, jobs: jobStore, events });
   if (cloudSync) registerCloudMetrics(metrics.registry, () => cloudSync.status());
-  const health = new HealthService({ db, registry, cloudStatus: cloudSync ? () => cloudSync.status() : undefined });
+  const health = new HealthService({ db, registry, storage, cloudStatus: cloudSync ? () => cloudSync.status() : undefined });
 
   // The HTTP front door.
   const authFailures = new AuthFailureThrottle(config.limits.authFailures);
@@ -204,6 +217,7 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
     const renewal = new TlsRenewal({ options: tlsOptions, log, onRenewed: (material) => http.setCertificate(material) });
     await lifecycle.start('certificate renewal', () => renewal.start(), () => renewal.stop());
   }
+  await lifecycle.start('storage guard', () => storage.start(), () => storage.stop());
   await lifecycle.start('printer workers', () => {
     engine.recover(readBootId());
     engine.start();
@@ -260,6 +274,7 @@ export function cliServices(config: Readonly<Config>, log: Logger, overrides: Pa
     store, spool: new Spool(config.dataDir), events: new JobEvents(), groups, printers: registry, languages, engine: besideGateway, renderer: parts.renderer,
     // The CLI's connection commits with synchronous=FULL: every commit is durable already.
     durable: async () => undefined,
+    storage: { refuseIfFull: () => undefined, noteFull: () => undefined },
     config, log, now,
   });
   return { jobs, registry, store, close: () => db.close() };

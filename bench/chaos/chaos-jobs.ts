@@ -61,7 +61,7 @@ export interface BurstResult {
   accepted: Map<number, string>;
   /** Job number → the status of a final refusal. */
   refused: Map<number, number>;
-  /** Answers ≥ 500 seen along the way (a request cut by a kill counts as none). */
+  /** Answers ≥ 500 other than 507 seen along the way (a request cut by a kill counts as none). */
   serverErrors: number;
 }
 
@@ -102,7 +102,8 @@ export async function burst(options: BurstOptions): Promise<BurstResult> {
             options.onAccepted?.(accepted.size);
             break;
           }
-          if (answer.status >= 500) serverErrors += 1;
+          // 507 is the catalogue's refusal of a full disk (INSUFFICIENT_STORAGE), not a server error.
+          if (answer.status >= 500 && answer.status !== 507) serverErrors += 1;
           if (options.refuse?.(answer.status)) {
             refused.set(n, answer.status);
             break;

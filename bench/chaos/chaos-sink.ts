@@ -1,25 +1,26 @@
 import net from 'node:net';
 
 /**
- * A raw 9100 printer for chaos runs that records each connection as one job, by the number the
- * job's body carries: it reads until the sender half-closes, then closes its side (the socket
- * transport's confirmation). It can misbehave as printers do: hold a job on the wire, stop
+ * A raw 9100 printer for chaos runs that records the jobs each connection carried (the gateway
+ * sends a printer's queued jobs back to back on one connection), by the number each job's body
+ * carries: it reads until the sender half-closes, then closes its side (the socket transport's
+ * confirmation). It can misbehave as printers do: hold a job on the wire, stop
  * reading altogether (stall), reset connections mid-job, go away and come back on the same port.
  */
 export interface ChaosSink {
   name: string;
   port: number;
   uri: string;
-  /** Job numbers in the order their connections ended, repeats included. */
+  /** Job numbers in the order they arrived (connections in the order they ended), repeats included. */
   numbers(): number[];
-  /** Connections that carried bytes that are not one whole job (torn by a crash, an outage, a reset). */
+  /** Pieces of connections that are not whole jobs (torn by a crash, an outage, a reset). */
   torn(): Buffer[];
-  /** Connections that carried bytes. */
+  /** Whole jobs received. */
   jobCount(): number;
-  /** Holds the connection of the next job after `after` jobs open (never closes it): a job stuck on the wire. */
+  /** Holds open (never closes) the first connection that ends after `after` jobs: its jobs are stuck on the wire. */
   stallAfter(after: number): void;
-  /** The job number being held on the wire, if any. */
-  stalled(): number | null;
+  /** The job numbers the held connection carried, or null while none is held. */
+  stalled(): number[] | null;
   /** Accepts connections but reads nothing from them (until resume). */
   stopReading(): void;
   /** Reads again, from every connection it stopped reading. */
@@ -35,10 +36,24 @@ export interface ChaosSink {
 
 const BODY = /^job (\d{4,6}) [0-9a-f]+ end (\d{4,6})\n$/;
 
-/** The job number a connection carried, or null for a torn or foreign body. */
+/** The job number of one job's body, or null for a torn or foreign body. */
 export function numberOf(bytes: Buffer): number | null {
   const match = BODY.exec(bytes.toString('latin1'));
   return match && match[1] === match[2] ? Number(match[1]) : null;
+}
+
+/** The jobs one connection carried (each body is one line), and what is not a whole job. */
+export function jobsOf(bytes: Buffer): { numbers: number[]; torn: Buffer[] } {
+  const numbers: number[] = [];
+  const torn: Buffer[] = [];
+  const text = bytes.toString('latin1');
+  const lines = text.split(/(?<=\n)/);
+  for (const line of lines) {
+    const n = numberOf(Buffer.from(line, 'latin1'));
+    if (n === null) torn.push(Buffer.from(line, 'latin1'));
+    else numbers.push(n);
+  }
+  return { numbers, torn };
 }
 
 export async function startChaosSink(name = 'printer'): Promise<ChaosSink> {
@@ -47,7 +62,7 @@ export async function startChaosSink(name = 'printer'): Promise<ChaosSink> {
   const sockets = new Set<net.Socket>();
   const paused = new Set<net.Socket>();
   let stallAt: number | null = null;
-  let stalledNumber: number | null = null;
+  let stalledNumbers: number[] | null = null;
   let reading = true;
   let resetN = 0;
   let connections = 0;
@@ -64,15 +79,18 @@ export async function startChaosSink(name = 'printer'): Promise<ChaosSink> {
     const record = (): void => {
       if (recorded) return;
       recorded = true;
-      if (chunks.length === 0) return; // a reachability probe
-      const bytes = Buffer.concat(chunks);
-      jobs += 1;
-      const n = numberOf(bytes);
-      if (n === null) torn.push(bytes);
-      else numbers.push(n);
-      if (n !== null && stallAt !== null && jobs > stallAt) {
+      if (chunks.length === 0) {
+        // A reachability check: nothing to print; close like any printer does.
+        socket.end();
+        return;
+      }
+      const carried = jobsOf(Buffer.concat(chunks));
+      jobs += carried.numbers.length;
+      torn.push(...carried.torn);
+      numbers.push(...carried.numbers);
+      if (carried.numbers.length > 0 && stallAt !== null && jobs > stallAt) {
         stallAt = null;
-        stalledNumber = n;
+        stalledNumbers = carried.numbers;
         return; // never close: the gateway keeps waiting for the printer's confirmation
       }
       socket.end();
@@ -127,7 +145,7 @@ export async function startChaosSink(name = 'printer'): Promise<ChaosSink> {
     stallAfter: (after) => {
       stallAt = after;
     },
-    stalled: () => stalledNumber,
+    stalled: () => stalledNumbers,
     stopReading: () => {
       reading = false;
       for (const socket of sockets) {

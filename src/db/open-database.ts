@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations.js';
@@ -27,10 +27,24 @@ export function openDatabase(options: OpenDatabaseOptions): Db {
   const db = new Database(path.join(options.dataDir, DB_FILE));
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+  // The WAL is checkpointed every 1 MiB (less on a small disk: a fortieth of it) and shrunk back
+  // to that: it never grows into the last free space (where a full disk could not even checkpoint).
+  const walLimit = walLimitBytes(options.dataDir);
+  db.pragma(`wal_autocheckpoint = ${Math.max(16, Math.floor(walLimit / 4096))}`);
+  db.pragma(`journal_size_limit = ${walLimit}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   migrate(db, options.migrations ?? MIGRATIONS);
   return db;
+}
+
+function walLimitBytes(dataDir: string): number {
+  try {
+    const fs = statfsSync(dataDir);
+    return Math.min(1024 * 1024, Math.max(64 * 1024, Math.floor((fs.blocks * fs.bsize) / 40)));
+  } catch {
+    return 1024 * 1024;
+  }
 }
 
 /** The WAL file beside the database (what WalSync fdatasyncs). */

@@ -15,6 +15,8 @@ export interface HealthReport {
 export interface HealthServiceDeps {
   db: Db;
   registry: PrinterRegistry;
+  /** The data disk: full → degraded, naming it. */
+  storage?: { problem(): string | null };
   /** Cloud key sync state; absent when cloud sync is off. */
   cloudStatus?: (() => CloudSyncStatus) | undefined;
 }
@@ -40,6 +42,7 @@ export class HealthService {
     const cloud = this.deps.cloudStatus?.() ?? null;
     const problems = [
       ...(dbOk ? [] : ['database: queries fail; check the data directory and disk']),
+      ...[this.deps.storage?.problem() ?? null].filter((problem): problem is string => problem !== null),
       ...(cloud?.stale ? [`cloud sync: stale (last success ${cloud.lastSuccessAt ?? 'never'}; ${cloud.lastError ?? 'no error recorded'})`] : []),
       ...(cloud?.clockSkewed
         ? [`cloud-clock-skew: the cloud's clock is ${Math.round(cloud.clockSkewSeconds ?? 0)} s off this gateway's (cloud.maxClockSkewSeconds ${cloud.maxClockSkewSeconds}); check NTP on both`]

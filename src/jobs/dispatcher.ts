@@ -8,6 +8,8 @@ import type { JobEvents } from './job-events.js';
 import type { Job, JobStore } from './job-store.js';
 import type { JobEngine } from './jobs-service.js';
 import { PrinterWorker } from './printer-worker.js';
+import { planRecovery } from './worker-decisions.js';
+import { storageError } from './storage-error.js';
 import type { Renderer } from './renderer.js';
 import type { Spool } from './spool.js';
 
@@ -21,6 +23,8 @@ export interface DispatcherDeps {
   durable: () => Promise<void>;
   /** How often idle printers are checked; 0 = never (CloudPRNT printers are watched by their polls instead). */
   probeMs: number;
+  /** Told when a worker's write failed for lack of disk space. */
+  onStorageFull: () => void;
   log: Logger;
   config: Readonly<Config>;
   now: () => Date;
@@ -39,29 +43,37 @@ export class Dispatcher implements JobEngine, PrinterEngine {
 
   constructor(private readonly deps: DispatcherDeps) {}
 
+  /** Whether this run follows the last on the same boot of the machine (see recover). */
+  private sameBoot = false;
+  /** Jobs left on the wire at start were all settled (so any job `processing` later is this process's own). */
+  private recoveredAtStart = false;
+
   /**
    * Jobs a crash left `processing` (before any worker starts). One whose bytes were handed to the
    * printer follows jobs.inFlightAfterRestart (sent again and says so, or held for a person). One
    * that only waited in its batch goes back to the queue as it was — but only when the machine did
    * not restart in between (same boot id): a reboot or power cut may have lost the unsynced note
-   * that its bytes went out, so then every such job counts as on the wire.
+   * that its bytes went out, so then every such job counts as on the wire. On a full disk what
+   * cannot be written now is left to each printer's worker, which settles it before its first job.
    */
   recover(bootId: string | null): void {
-    const policy = this.deps.config.jobs.inFlightAfterRestart;
-    const sameBoot = bootId !== null && this.deps.jobs.stateValue('boot_id') === bootId;
-    for (const job of this.deps.jobs.listInFlight()) {
-      const onTheWire = job.sentAt !== null || !sameBoot;
-      const recovered = !onTheWire
-        ? this.deps.jobs.transition(job, 'pending', { attemptsDelta: -1, clearSent: true }, ['processing'])
-        : policy === 'hold'
-          ? this.deps.jobs.transition(job, 'held', { stateReason: 'held-after-restart' }, ['processing'])
-          : this.deps.jobs.transition(job, 'pending', { stateReason: 'reprinted-after-restart', clearSent: true }, ['processing']);
-      if (onTheWire) this.deps.log.warn({ jobId: job.id, printerId: job.printerId, policy, sameBoot }, 'job was on the wire when the gateway stopped');
-      this.deps.events.emit(recovered);
+    this.sameBoot = bootId !== null && this.deps.jobs.stateValue('boot_id') === bootId;
+    try {
+      for (const job of this.deps.jobs.listInFlight()) {
+        const onTheWire = job.sentAt !== null || !this.sameBoot;
+        const plan = planRecovery(onTheWire, this.deps.config.jobs.inFlightAfterRestart);
+        if (onTheWire) this.deps.log.warn({ jobId: job.id, printerId: job.printerId, policy: this.deps.config.jobs.inFlightAfterRestart, sameBoot: this.sameBoot }, 'job was on the wire when the gateway stopped');
+        this.deps.events.emit(this.deps.jobs.transition(job, plan.to, plan.change, ['processing']));
+      }
+      this.recoveredAtStart = true;
+      if (bootId !== null) this.deps.jobs.setStateValue('boot_id', bootId);
+      const removed = this.deps.spool.removeUnreferenced(this.deps.jobs.spoolFiles());
+      if (removed > 0) this.deps.log.warn({ files: removed }, 'removed spooled documents of requests a crash cut short');
+    } catch (error) {
+      if (!storageError(error)) throw error;
+      this.deps.onStorageFull();
+      this.deps.log.warn({}, 'the disk is full: jobs left on the wire are settled by their printers as soon as there is room');
     }
-    if (bootId !== null) this.deps.jobs.setStateValue('boot_id', bootId);
-    const removed = this.deps.spool.removeUnreferenced(this.deps.jobs.spoolFiles());
-    if (removed > 0) this.deps.log.warn({ files: removed }, 'removed spooled documents of requests a crash cut short');
   }
 
   /** Starts a worker for every printer in the registry. */
@@ -96,6 +108,9 @@ export class Dispatcher implements JobEngine, PrinterEngine {
       config: this.deps.config,
       now: this.deps.now,
       durable: this.deps.durable,
+      onStorageFull: this.deps.onStorageFull,
+      // Jobs a failed loop leaves on the wire: a note that their bytes went out is trusted only on the same boot.
+      trustSentNotes: () => this.sameBoot || this.recoveredAtStart,
       // A CloudPRNT printer is never connected to: its polls say whether it is there.
       probeMs: printer.uri.startsWith('cloudprnt:') ? 0 : this.deps.probeMs,
       ...(this.deps.random ? { random: this.deps.random } : {}),

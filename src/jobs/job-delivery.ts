@@ -9,6 +9,7 @@ import type { Job, JobStore, TransitionChange } from './job-store.js';
 import { readDocument } from './read-document.js';
 import type { Renderer } from './renderer.js';
 import type { Spool } from './spool.js';
+import { storageError } from './storage-error.js';
 import type { StatusCheck, StatusChecker } from './status-checker.js';
 import {
   completionReason,
@@ -50,6 +51,8 @@ export interface DeliveryDeps {
   now: () => Date;
   /** Resolves once every commit so far is on stable storage. */
   durable: () => Promise<void>;
+  /** Told when a write failed for lack of disk space (the storage guard frees its reserve). */
+  onStorageFull: () => void;
   /** Waits between status answers while the printer holds a job it cannot finish yet (bounded, cut short by notify). */
   recoveryWait: (attempt: number) => Promise<void>;
   /** The worker's view: stopping, and the reasons the printer reports that stop it. */
@@ -215,6 +218,7 @@ export class JobDelivery {
           return held;
         }
       } catch (error) {
+        if (storageError(error)) throw error;
         const outcome = this.failed(item.job, error, wire);
         if (outcome !== 'next') {
           this.requeue(items.slice(index + 1), null);
@@ -271,6 +275,8 @@ export class JobDelivery {
       } catch (error) {
         this.closeSession();
         session.abandon();
+        // The disk, not the printer: the worker's loop settles what is on the wire after its back-off.
+        if (storageError(error)) throw error;
         this.uncertain(written);
         const outcome = this.failed(item.job, error, wire);
         this.requeue(items.slice(index + 1), null);
@@ -307,6 +313,12 @@ export class JobDelivery {
       return held ?? 'next';
     } catch (error) {
       session.abandon();
+      if (storageError(error)) throw error;
+      if (wire.controller.signal.aborted && wire.controller.signal.reason === 'shutdown') {
+        // Stopping while the printer had not confirmed: each job written goes back (or is held) as on shutdown.
+        for (const item of written) this.failed(item.job, error, wire);
+        return 'next';
+      }
       this.uncertain(written.slice(0, -1));
       return this.failed(written.at(-1)!.job, error, wire);
     } finally {
@@ -443,7 +455,19 @@ export class JobDelivery {
     }
   }
 
+  /**
+   * Records a job's new state. A full disk does not lose the outcome of a job that printed: the
+   * storage guard frees its reserve at once and the write is tried again.
+   */
   private end(job: Job, to: JobState, change: TransitionChange, from: readonly JobState[]): void {
-    this.deps.events.emit(this.deps.jobs.transition(job, to, change, from));
+    let moved: Job | null;
+    try {
+      moved = this.deps.jobs.transition(job, to, change, from);
+    } catch (error) {
+      if (!storageError(error)) throw error;
+      this.deps.onStorageFull();
+      moved = this.deps.jobs.transition(job, to, change, from);
+    }
+    this.deps.events.emit(moved);
   }
 }

@@ -392,6 +392,23 @@ export class JobStore {
     return this.deps.db.transaction(() => jobs.map((job) => this.transition(job, to, change, from)))();
   }
 
+  /**
+   * Drops the documents of finished jobs (a full disk needs the room; their previews are gone
+   * then). Returns the spool files they used, for the caller to delete, and how many were dropped.
+   */
+  dropFinishedDocuments(): { dropped: number; files: string[] } {
+    const terminal = placeholders(TERMINAL_STATES.length);
+    return this.deps.db.transaction(() => {
+      const files = (
+        this.deps.db.prepare(`SELECT spool_file FROM jobs WHERE state IN (${terminal}) AND spool_file <> ''`).pluck().all(...TERMINAL_STATES) as string[]
+      );
+      const result = this.deps.db
+        .prepare(`UPDATE jobs SET document = NULL, spool_file = '' WHERE state IN (${terminal}) AND (document IS NOT NULL OR spool_file <> '')`)
+        .run(...TERMINAL_STATES);
+      return { dropped: result.changes, files };
+    })();
+  }
+
   /** Spool file names some job still refers to. */
   spoolFiles(): Set<string> {
     return new Set(this.sql.spoolFiles.all() as string[]);

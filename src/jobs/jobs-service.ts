@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { canonicalCharset, renderBudget, SUPPORTED_CHARSETS, type Language, type PreviewResult } from '../driver-api/index.js';
-import { AppError } from '../errors/app-error.js';
+import { AppError, isAppError } from '../errors/app-error.js';
 import type { CatalogueError } from '../errors/catalogue-error.js';
 import type { LanguageRegistry } from '../languages/language-registry.js';
 import type { GroupStore } from '../printers/group-store.js';
@@ -82,6 +82,8 @@ export interface JobsServiceDeps {
   renderer: Renderer;
   /** Resolves once every commit so far is on stable storage (group commit): a 201 waits for it. */
   durable: () => Promise<void>;
+  /** The data disk: full → documents are refused with 507 before their body is read. */
+  storage: { refuseIfFull(): void; noteFull(): void };
   config: Readonly<Config>;
   log: Logger;
   now: () => Date;
@@ -123,6 +125,7 @@ export class JobsService {
     const { store, spool, config } = this.deps;
     const { printer, body } = request;
     {
+      this.deps.storage.refuseIfFull();
       const refusal = this.deps.engine.refusal(printer.id);
       if (refusal) throw new AppError(refusal.code, refusal.message, { details: { printer: printer.id } });
       const type = parseDocumentType(request.contentType);
@@ -154,7 +157,10 @@ export class JobsService {
         }
       }
 
-      const document = await spool.accept(body, max);
+      const document = await spool.accept(body, max).catch((error: unknown) => {
+        if (isAppError(error) && error.code === 'INSUFFICIENT_STORAGE') this.deps.storage.noteFull();
+        throw error;
+      });
       const discard = async (): Promise<void> => {
         if (document.file !== '') await spool.remove(document.file);
       };
@@ -218,7 +224,9 @@ export class JobsService {
         // A concurrent request with the same Idempotency-Key won the race.
         const raced = isUniqueViolation(error) ? replay() : null;
         if (raced) return raced;
-        throw storageError(error) ?? error;
+        const full = storageError(error);
+        if (full) this.deps.storage.noteFull();
+        throw full ?? error;
       }
       // The 201 means "on stable storage": wait for the group commit that covers this INSERT.
       await this.deps.durable();

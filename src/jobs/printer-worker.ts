@@ -11,6 +11,7 @@ import type { Spool } from './spool.js';
 import { StatusChecker, type StatusCheck } from './status-checker.js';
 import { storageError } from './storage-error.js';
 import { Wakeup } from './wakeup.js';
+import { planRecovery } from './worker-decisions.js';
 
 export interface PrinterWorkerDeps {
   printer: Printer;
@@ -26,6 +27,10 @@ export interface PrinterWorkerDeps {
   now: () => Date;
   /** Resolves once every commit so far is on stable storage. */
   durable: () => Promise<void>;
+  /** Told when a write failed for lack of disk space (the storage guard frees its reserve). */
+  onStorageFull: () => void;
+  /** True when notes that a job's bytes went out can be trusted (this process, or a restart on the same boot). */
+  trustSentNotes: () => boolean;
   /** How often a printer nobody prints to is checked (status query or a connect): a dead one shows offline within this. */
   probeMs: number;
   random?: () => number;
@@ -106,15 +111,42 @@ export class PrinterWorker {
       } catch (error) {
         if (this.state.stopping) return;
         const full = storageError(error) !== null;
+        if (full) this.deps.onStorageFull();
         const reason = full ? 'storage-full' : 'internal-error';
         this.log[crashes === 0 ? 'error' : 'debug']({ err: error, reason }, full ? 'the data disk is full: this printer waits until space returns' : 'printer worker failed; it restarts');
         this.deps.registry.updateStatus(this.deps.printer.id, { state: 'stopped', reasons: [reason], lastError: (error as Error)?.message ?? String(error) });
+        this.delivery.closeSession();
         await this.wakeup.wait(backoffDelay(crashes, 500, RESTART_MAX_MS, this.deps.random));
       }
     }
   }
 
+  /**
+   * After a failure of the loop, this printer's jobs left `processing` are settled as after a
+   * crash of the gateway: one whose bytes went out follows jobs.inFlightAfterRestart (sent again
+   * and says so, or held); one that only waited in its batch goes back to the queue.
+   */
+  private recoverOwnJobs(): void {
+    try {
+      const policy = this.deps.config.jobs.inFlightAfterRestart;
+      for (const job of this.deps.jobs.listInFlight().filter((inFlight) => inFlight.printerId === this.deps.printer.id)) {
+        const plan = planRecovery(job.sentAt !== null || !this.deps.trustSentNotes(), policy);
+        this.deps.events.emit(this.deps.jobs.transition(job, plan.to, plan.change, ['processing']));
+      }
+    } catch (error) {
+      // A full disk even now: the loop fails again and this is tried after its back-off.
+      if (storageError(error)) this.deps.onStorageFull();
+      throw error;
+    }
+  }
+
   private async run(): Promise<void> {
+    // After a failure: settle what the failed loop left on the wire, then the printer is ours again.
+    this.recoverOwnJobs();
+    const status = this.deps.registry.status(this.deps.printer.id);
+    if (status.reasons.some((reason) => reason === 'internal-error' || reason === 'storage-full')) {
+      this.deps.registry.updateStatus(this.deps.printer.id, { state: 'idle', reasons: [], lastError: null });
+    }
     if (this.status.enabled || this.deps.probeMs > 0) await this.checkPrinter();
     while (!this.state.stopping) {
       const batch = this.deps.jobs.pending(this.deps.printer.id, MAX_BATCH_JOBS);

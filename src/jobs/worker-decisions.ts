@@ -117,3 +117,15 @@ export function planUncertain(policy: InFlightPolicy): { to: JobState; change: T
     ? { to: 'held', change: { stateReason: 'held-after-connection-loss' } }
     : { to: 'pending', change: { stateReason: 'resent-after-connection-loss', attemptsDelta: -1 } };
 }
+
+/**
+ * A job found `processing` after a crash (of the gateway, or of a printer's loop): one whose
+ * bytes may have reached the printer follows the policy (sent again and says so, or held for a
+ * person); one that only waited in its batch goes back to the queue as it was.
+ */
+export function planRecovery(onTheWire: boolean, policy: InFlightPolicy): { to: JobState; change: TransitionChange } {
+  if (!onTheWire) return { to: 'pending', change: { attemptsDelta: -1, clearSent: true } };
+  return policy === 'hold'
+    ? { to: 'held', change: { stateReason: 'held-after-restart' } }
+    : { to: 'pending', change: { stateReason: 'reprinted-after-restart', clearSent: true } };
+}
