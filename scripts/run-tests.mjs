@@ -16,6 +16,9 @@ const PEERS = {
   'dbus-daemon': 'dbus',
   ip: 'iproute2',
   'systemd-analyze': 'systemd',
+  'systemd-cat': 'systemd',
+  journalctl: 'systemd',
+  unshare: 'util-linux',
   pdftoppm: 'poppler-utils',
 };
 
