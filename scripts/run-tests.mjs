@@ -19,6 +19,7 @@ const PEERS = {
   'systemd-cat': 'systemd',
   journalctl: 'systemd',
   unshare: 'util-linux',
+  promtool: 'prometheus',
   pdftoppm: 'poppler-utils',
 };
 
