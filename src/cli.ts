@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
@@ -9,7 +10,11 @@ import { runKeysCommand } from './cli/keys-command.js';
 import { runServe } from './cli/serve-command.js';
 import { runDoctor } from './cli/doctor-command.js';
 import { runPrintersProbe } from './cli/probe-command.js';
+import { runBackup } from './cli/backup-command.js';
+import { acquireDataDirLock } from './db/data-dir-lock.js';
+import { describeStartupError, EXIT_CODES } from './db/startup-errors.js';
 import { createLogger } from './log/create-logger.js';
+import { readVersion } from './version.js';
 
 const USAGE = `usage: printgate <command> [options]
 
@@ -22,11 +27,21 @@ commands:
   doctor                                checks data dir, port, printers, devices, cloud; prints fixes
   jobs list [--printer ID] [--state S] | jobs cancel ID | jobs release ID
   config check
+  backup FILE                           a consistent copy of the database, while the gateway runs
+  version                               prints the version (also --version)
 
 options:
   --config FILE   configuration file (else PRINTGATE_CONFIG, /etc/printgate/printgate.yaml, defaults)
-  --json          machine-readable output
+  --json          machine-readable output; a failure is one {"error":{"code","message"}} line on stderr
+
+exit codes: 0 ok, 1 failure, 2 wrong command line, 65 damaged database, 75 data directory in use
+or port taken (try again later), 77 no permission, 78 bad configuration
 `;
+
+/** How the last error is said on stderr: one JSON line with --json (stdout stays empty), else one text line. */
+let jsonErrors = false;
+/** What the error line may name: the data directory of the loaded config. */
+let errorContext: { dataDir: string; host?: string; port?: number } = { dataDir: './var' };
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -37,6 +52,7 @@ async function main(argv: string[]): Promise<void> {
       config: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', default: false },
       name: { type: 'string' },
       description: { type: 'string' },
       permissions: { type: 'string' },
@@ -47,16 +63,27 @@ async function main(argv: string[]): Promise<void> {
       state: { type: 'string' },
     },
   });
+  jsonErrors = values.json;
   const [command = 'serve', sub, id] = positionals;
   if (values.help || command === 'help') {
     process.stdout.write(USAGE);
     return;
   }
+  if (values.version || command === 'version') {
+    process.stdout.write(values.json ? `${JSON.stringify({ version: readVersion() })}\n` : `printgate ${readVersion()}\n`);
+    return;
+  }
   const { config, source } = loadConfig({ file: values.config });
+  errorContext = { dataDir: config.dataDir, host: config.server.host, port: config.server.port };
   const io = processIo(values.json);
   switch (command) {
     case 'serve':
+      // One process per data directory, before anything else touches it; held until the process ends.
+      acquireDataDirLock(config.dataDir);
       await runServe(config, source);
+      return;
+    case 'backup':
+      if (!(await runBackup(config, sub, io))) process.exitCode = EXIT_CODES.failure;
       return;
     case 'keys':
       runKeysCommand(
@@ -100,19 +127,37 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`printgate: ${error.message}\n`);
-    process.exit(ConfigError.EXIT_CODE);
-  }
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(`printgate: ${(error as Error).message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-  if (isAppError(error)) {
-    process.stderr.write(`printgate: ${error.message} (${error.code})\n`);
-    process.exit(1);
-  }
-  process.stderr.write(`printgate: ${(error as Error)?.stack ?? String(error)}\n`);
-  process.exit(1);
+/** Exits with `exitCode` after printing the error on stderr: one text line, or one JSON line with --json. */
+function fail(code: string, message: string, exitCode: number, extra = ''): never {
+  if (jsonErrors) process.stderr.write(`${JSON.stringify({ error: { code, message } })}\n`);
+  else process.stderr.write(`printgate: ${message}\n${extra}`);
+  process.exit(exitCode);
+}
+
+// `printgate keys list | head -1`: the reader went away; that is not our failure, and no stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(EXIT_CODES.ok);
+  throw error;
 });
+
+const argv = process.argv.slice(2);
+jsonErrors = argv.includes('--json');
+main(argv).catch((error: unknown) => {
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    fail('USAGE', (error as Error).message, EXIT_CODES.usage, `\n${USAGE}`);
+  }
+  if (error instanceof ConfigError) fail('CONFIG_INVALID', error.message, ConfigError.EXIT_CODE);
+  const described = describeStartupError(error, { ...errorContext, user: currentUser() });
+  if (described) fail(described.code, described.line, described.exitCode);
+  if (isAppError(error)) fail(error.code, `${error.message} (${error.code})`, EXIT_CODES.failure);
+  // Not a failure we know: a bug. Keep the stack for the report (not in --json, where it would be one long string).
+  fail('INTERNAL', jsonErrors ? String((error as Error)?.message ?? error) : String((error as Error)?.stack ?? error), EXIT_CODES.failure);
+});
+
+function currentUser(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}
