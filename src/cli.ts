@@ -14,6 +14,7 @@ import { runBackup } from './cli/backup-command.js';
 import { acquireDataDirLock } from './db/data-dir-lock.js';
 import { describeStartupError, EXIT_CODES } from './db/startup-errors.js';
 import { createLogger } from './log/create-logger.js';
+import { isJournalStream } from './log/journal-stream.js';
 import { readVersion } from './version.js';
 
 const USAGE = `usage: printgate <command> [options]
@@ -129,8 +130,10 @@ async function main(argv: string[]): Promise<void> {
 
 /** Exits with `exitCode` after printing the error on stderr: one text line, or one JSON line with --json. */
 function fail(code: string, message: string, exitCode: number, extra = ''): never {
-  if (jsonErrors) process.stderr.write(`${JSON.stringify({ error: { code, message } })}\n`);
-  else process.stderr.write(`printgate: ${message}\n${extra}`);
+  // Under systemd stderr is the journal: the <3> prefix files the line at priority err (journalctl -p err).
+  const priority = isJournalStream(process.env, 2) ? '<3>' : '';
+  if (jsonErrors) process.stderr.write(`${priority}${JSON.stringify({ error: { code, message } })}\n`);
+  else process.stderr.write(`${priority}printgate: ${message}\n${extra}`);
   process.exit(exitCode);
 }
 

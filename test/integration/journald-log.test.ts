@@ -42,4 +42,10 @@ describe('log lines in a real journald', () => {
     expect(entries.every((entry) => entry.MESSAGE.startsWith('{"level":'))).toBe(true);
     expect(errors.trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['printer offline', 'cannot listen']);
   });
+
+  it('a command that fails under systemd says so at priority err (its stderr is the journal too)', () => {
+    const cli = path.join(REPO_ROOT, 'dist/src/cli.js');
+    const [errors = ''] = runUnderJournald(`exec ${process.execPath} ${cli} config check --config /nonexistent/printgate.yaml\n`, [['-p', 'err', '-o', 'cat']]);
+    expect(errors.trim()).toBe('printgate: Cannot read config file /nonexistent/printgate.yaml: ENOENT: no such file or directory, open \'/nonexistent/printgate.yaml\'');
+  });
 });
