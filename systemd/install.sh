@@ -68,6 +68,13 @@ NPM="$(command -v npm || true)"
 # The node on PATH when npm runs must be the one checked above (npm rebuilds native modules for it).
 PATH="$(dirname "$NODE"):$PATH"
 export PATH
+# Compile native modules against this node's own headers when it has them (Node from npm's `node`
+# package, NodeSource, the official tarball), so node-gyp fetches nothing from nodejs.org.
+NODE_PREFIX="$(dirname "$(dirname "$NODE")")"
+if [ -z "${npm_config_nodedir:-}" ] && [ -f "$NODE_PREFIX/include/node/node_api.h" ]; then
+  npm_config_nodedir="$NODE_PREFIX"
+  export npm_config_nodedir
+fi
 
 # --- build in the checkout --------------------------------------------------------------------
 cd "$SRC"
