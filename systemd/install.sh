@@ -65,15 +65,33 @@ NODE_MAJOR="$("$NODE" -p 'process.versions.node.split(".")[0]')"
 [ "$NODE_MAJOR" -ge 20 ] || die "$NODE is Node.js $("$NODE" --version); printgate needs 20 or newer (README: Debian 12 / Pi OS: npm install -g node@20, then hash -r)"
 NPM="$(command -v npm || true)"
 [ -n "$NPM" ] || die "no npm on PATH (apt-get install npm)"
+# Debian's npm builds native modules for Debian's own Node only (its node-gyp links them to
+# libnode): with a newer node from elsewhere, npm must be npm's own.
+case "$(readlink -f "$NPM")" in
+  /usr/share/nodejs/*)
+    [ "$NODE" = "$(readlink -f /usr/bin/node 2>/dev/null)" ] ||
+      die "$NPM is Debian's npm, which builds native modules for Debian's Node.js only: npm install -g npm@10 && hash -r, then run install.sh again"
+    ;;
+esac
 # The node on PATH when npm runs must be the one checked above (npm rebuilds native modules for it).
 PATH="$(dirname "$NODE"):$PATH"
 export PATH
-# Compile native modules against this node's own headers when it has them (Node from npm's `node`
-# package, NodeSource, the official tarball), so node-gyp fetches nothing from nodejs.org.
+# Compile native modules against this node's own headers (Node from npm's `node` package ships
+# them beside its binary, as NodeSource and the official tarball do), so node-gyp fetches nothing
+# from nodejs.org, and Debian's node-gyp does not take Debian's older Node headers for a newer node.
+NODE_VERSION="$("$NODE" -p 'process.versions.node')"
 NODE_PREFIX="$(dirname "$(dirname "$NODE")")"
-if [ -z "${npm_config_nodedir:-}" ] && [ -f "$NODE_PREFIX/include/node/node_api.h" ]; then
-  npm_config_nodedir="$NODE_PREFIX"
-  export npm_config_nodedir
+if [ -z "${npm_config_nodedir:-}" ]; then
+  for dir in "$NODE_PREFIX" "$NODE_PREFIX"/node_modules/node-linux-* /usr; do
+    header="$dir/include/node/node_version.h"
+    [ -f "$header" ] || continue
+    v="$(awk '/^#define NODE_(MAJOR|MINOR|PATCH)_VERSION /{ printf "%s%s", sep, $3; sep = "." }' "$header")"
+    if [ "$v" = "$NODE_VERSION" ]; then
+      npm_config_nodedir="$dir"
+      export npm_config_nodedir
+      break
+    fi
+  done
 fi
 
 # --- build in the checkout --------------------------------------------------------------------
@@ -99,12 +117,19 @@ cp -a package.json package-lock.json README.md dist config systemd "$STAGE/"
 cp -a node_modules "$STAGE/"
 say "production dependencies only (npm prune --omit=dev; offline, keeps the native builds)"
 (cd "$STAGE" && npm prune --omit=dev --no-audit --no-fund --silent)
-# The native modules must load in the node the service runs: rebuild them here if they do not.
-smoke() { (cd "$STAGE" && "$NODE" -e 'new (require("better-sqlite3"))(":memory:").close()' 2>/dev/null); }
+# The native modules must load in the node the service runs (one built against other headers
+# does not throw, it aborts the process): rebuild them here if they do not.
+NATIVE="better-sqlite3"
+[ -d "$STAGE/node_modules/unix-dgram" ] && NATIVE="$NATIVE unix-dgram"
+smoke() {
+  (cd "$STAGE" && "$NODE" -e 'new (require("better-sqlite3"))(":memory:").close()' >/dev/null 2>&1) &&
+    { [ ! -d "$STAGE/node_modules/unix-dgram" ] || (cd "$STAGE" && "$NODE" -e 'require("unix-dgram").createSocket("unix_dgram").close()' >/dev/null 2>&1); }
+}
 if ! smoke; then
-  say "better-sqlite3 was built for another Node.js: npm rebuild better-sqlite3"
-  (cd "$STAGE" && npm rebuild better-sqlite3 --no-audit --no-fund) || die "npm rebuild better-sqlite3 failed (apt-get install build-essential python3)"
-  smoke || die "better-sqlite3 does not load in $NODE after a rebuild"
+  say "native modules built for another Node.js: npm rebuild $NATIVE"
+  # shellcheck disable=SC2086
+  (cd "$STAGE" && npm rebuild $NATIVE --no-audit --no-fund) || die "npm rebuild $NATIVE failed (apt-get install build-essential python3)"
+  smoke || die "$NATIVE do not load in $NODE after a rebuild: they need the headers of Node $NODE_VERSION (npm_config_nodedir=DIR, DIR/include/node/node_version.h)"
 fi
 "$NODE" "$STAGE/dist/src/cli.js" --version >/dev/null || die "the staged build does not start: $NODE $STAGE/dist/src/cli.js --version"
 chown -R 0:0 "$STAGE"
