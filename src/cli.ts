@@ -131,9 +131,10 @@ async function main(argv: string[]): Promise<void> {
 /** Exits with `exitCode` after printing the error on stderr: one text line, or one JSON line with --json. */
 function fail(code: string, message: string, exitCode: number, extra = ''): never {
   // Under systemd stderr is the journal: the <3> prefix files the line at priority err (journalctl -p err).
+  // Each line of it: a configuration error lists its keys on lines of their own.
   const priority = isJournalStream(process.env, 2) ? '<3>' : '';
   if (jsonErrors) process.stderr.write(`${priority}${JSON.stringify({ error: { code, message } })}\n`);
-  else process.stderr.write(`${priority}printgate: ${message}\n${extra}`);
+  else process.stderr.write(`${`printgate: ${message}`.split('\n').map((line) => `${priority}${line}`).join('\n')}\n${extra}`);
   process.exit(exitCode);
 }
 

@@ -1,4 +1,4 @@
-import { chownSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Config } from '../config/schema.js';
@@ -53,6 +53,8 @@ export async function runBackup(config: Readonly<Config>, file: string | undefin
     io.err(`printgate: the copy failed its integrity check (${integrity}); the database itself may be damaged`);
     return false;
   }
+  // The copy holds what the database holds (key hashes, webhook targets): for its owner only.
+  chmodSync(partial, 0o600);
   renameSync(partial, target);
   const result: BackupResult = { file: target, bytes: statSync(target).size, integrity };
   if (io.json) printJson(io, result);

@@ -43,7 +43,13 @@ describe('log lines in a real journald', () => {
     expect(errors.trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['printer offline', 'cannot listen']);
   });
 
-  it('a command that fails under systemd says so at priority err (its stderr is the journal too)', () => {
+  it('a command that fails under systemd says so at priority err (its stderr is the journal too), every line of it', () => {
+    const cli = path.join(REPO_ROOT, 'dist/src/cli.js');
+    const [invalid = ''] = runUnderJournald(`cd /tmp && printf 'server:\\n  prot: 1\\n' > pgb-bad.yaml && exec ${process.execPath} ${cli} config check --config /tmp/pgb-bad.yaml\n`, [['-p', 'err', '-o', 'cat']]);
+    expect(invalid.trim().split('\n')).toEqual(['printgate: Invalid configuration:', '  server.prot: unknown key']);
+  });
+
+  it('a command that cannot read its configuration says so at priority err', () => {
     const cli = path.join(REPO_ROOT, 'dist/src/cli.js');
     const [errors = ''] = runUnderJournald(`exec ${process.execPath} ${cli} config check --config /nonexistent/printgate.yaml\n`, [['-p', 'err', '-o', 'cat']]);
     expect(errors.trim()).toBe('printgate: Cannot read config file /nonexistent/printgate.yaml: ENOENT: no such file or directory, open \'/nonexistent/printgate.yaml\'');
