@@ -39,11 +39,10 @@ function snapshot(dir: string, skip: (relative: string) => boolean = () => false
   return out;
 }
 
-/** The default route's interface on this host, as install.sh should find it. */
+/** The default route's interface on this host, as install.sh should find it ('' without one). */
 function defaultInterface(): string {
   const line = readFileSync('/proc/net/route', 'utf8').split('\n').slice(1).find((row) => row.split(/\s+/)[1] === '00000000');
-  if (!line) throw new Error('this host has no default route: the interface check needs one');
-  return line.split(/\s+/)[0] ?? '';
+  return line?.split(/\s+/)[0] ?? '';
 }
 
 const field = (file: string, name: string): string[] | undefined =>
@@ -94,8 +93,9 @@ describe('systemd/install.sh in a throwaway root', () => {
     expect(config.printers).toEqual([]);
     const text = readFileSync(at('etc/printgate/printgate.yaml'), 'utf8');
     // discovery.interfaces as a key where the build knows it, else named in a comment (see write-config.mjs).
-    if (config.discovery.interfaces !== undefined) expect(config.discovery.interfaces).toEqual([defaultInterface()]);
-    else expect(text).toContain(`# interfaces: [${defaultInterface()}]`);
+    const lan = defaultInterface();
+    if (config.discovery.interfaces !== undefined) expect(config.discovery.interfaces).toEqual(lan ? [lan] : []);
+    else expect(text).toContain(`# interfaces: [${lan}]`);
     expect(snapshot(root, (rel) => !rel.startsWith('etc/printgate') && rel !== 'etc')).toEqual(expect.arrayContaining([
       expect.stringMatching(/^etc\/printgate 750 0:\d+ dir$/),
       expect.stringMatching(/^etc\/printgate\/printgate\.yaml 640 0:\d+ /),
