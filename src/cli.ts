@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
-import { isAppError } from './errors/app-error.js';
+import { isCatalogueError } from './errors/catalogue-error.js';
 import { processIo, UsageError } from './cli/cli-io.js';
 import { runConfigCheck, runJobsCommand, runPrintersList } from './cli/inspect-commands.js';
 import { runKeysCommand } from './cli/keys-command.js';
@@ -15,6 +15,7 @@ import { acquireDataDirLock } from './db/data-dir-lock.js';
 import { describeStartupError, EXIT_CODES } from './db/startup-errors.js';
 import { createLogger } from './log/create-logger.js';
 import { isJournalStream } from './log/journal-stream.js';
+import { configParts } from './main.js';
 import { readVersion } from './version.js';
 
 const USAGE = `usage: printgate <command> [options]
@@ -74,7 +75,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(values.json ? `${JSON.stringify({ version: readVersion() })}\n` : `printgate ${readVersion()}\n`);
     return;
   }
-  const { config, source } = loadConfig({ file: values.config });
+  const { config, source } = loadConfig({ file: values.config, parts: configParts() });
   errorContext = { dataDir: config.dataDir, host: config.server.host, port: config.server.port };
   const io = processIo(values.json);
   switch (command) {
@@ -153,7 +154,7 @@ main(argv).catch((error: unknown) => {
   if (error instanceof ConfigError) fail('CONFIG_INVALID', error.message, ConfigError.EXIT_CODE);
   const described = describeStartupError(error, { ...errorContext, user: currentUser() });
   if (described) fail(described.code, described.line, described.exitCode);
-  if (isAppError(error)) fail(error.code, `${error.message} (${error.code})`, EXIT_CODES.failure);
+  if (isCatalogueError(error)) fail(error.code, `${error.message} (${error.code})`, EXIT_CODES.failure);
   // Not a failure we know: a bug. Keep the stack for the report (not in --json, where it would be one long string).
   fail('INTERNAL', jsonErrors ? String((error as Error)?.message ?? error) : String((error as Error)?.stack ?? error), EXIT_CODES.failure);
 });

@@ -13,7 +13,7 @@ export const ZEBRA_PROFILES: readonly PrinterProfile[] = [
     cutter: 'none',
     drawer: false,
     buzzer: false,
-    statusQuery: 'zpl-hs',
+    statusProtocol: 'zpl-hs',
     match: { usb: ['0a5f:*'], ieee1284: ['MFG:Zebra;CMD:ZPL'], mdns: ['ZPL'] },
   },
   {
@@ -27,7 +27,7 @@ export const ZEBRA_PROFILES: readonly PrinterProfile[] = [
     cutter: 'none',
     drawer: false,
     buzzer: false,
-    statusQuery: 'zpl-hs',
+    statusProtocol: 'zpl-hs',
     match: { usb: ['0a5f:*'], ieee1284: ['MFG:Zebra;CMD:ZPL'], mdns: ['ZPL'] },
   },
 ];

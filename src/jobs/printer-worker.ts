@@ -1,18 +1,22 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { DeliveryReport, Language, RenderResult, Transport } from '../driver-api/index.js';
-import { AppError, isAppError } from '../errors/app-error.js';
+import type { Language, Transport } from '../driver-api/index.js';
+import { backoffDelay } from '../driver-api/index.js';
 import type { Printer, PrinterRegistry } from '../printers/printer-registry.js';
 import type { JobEvents } from './job-events.js';
-import type { Job, JobStore } from './job-store.js';
+import { JobDelivery, MAX_BATCH_JOBS, type Outcome } from './job-delivery.js';
+import type { JobStore } from './job-store.js';
+import type { Renderer } from './renderer.js';
 import type { Spool } from './spool.js';
 import { StatusChecker, type StatusCheck } from './status-checker.js';
-import { backoffDelay, Wakeup } from './wakeup.js';
+import { storageError } from './storage-error.js';
+import { Wakeup } from './wakeup.js';
 
 export interface PrinterWorkerDeps {
   printer: Printer;
   transport: Transport;
   language: Language;
+  renderer: Renderer;
   jobs: JobStore;
   spool: Spool;
   registry: PrinterRegistry;
@@ -20,127 +24,154 @@ export interface PrinterWorkerDeps {
   log: Logger;
   config: Readonly<Config>;
   now: () => Date;
+  /** Resolves once every commit so far is on stable storage. */
+  durable: () => Promise<void>;
+  /** How often a printer nobody prints to is checked (status query or a connect): a dead one shows offline within this. */
+  probeMs: number;
   random?: () => number;
 }
-
-type AbortReason = 'shutdown' | 'cancel';
-type Outcome = 'next' | 'retry-later' | 'printer-stopped' | 'printer-blocked';
 
 const IDLE_WAIT_MS = 30_000;
 /** Longest wait between status queries to a printer that reports a problem. */
 const RECOVERY_POLL_MAX_MS = 5_000;
-/**
- * Reasons after which the printer keeps the job it took and finishes it once a person has fixed
- * the printer (paper loaded, cover closed, pause released): the job waits as `processing` and is
- * completed then, never sent twice. Any other error (jam, cutter, mechanical) may have spoilt the
- * ticket: the job is `held` for a person to release (reprint) or cancel.
- */
-const RESUMABLE_REASONS: readonly string[] = ['media-empty', 'cover-open', 'paused', 'offline', 'marker-supply-empty', 'over-temperature'];
-
-interface Confirmation {
-  state: 'completed' | 'held';
-  stateReason: string | null;
-  /** The printer answered a status query: its reasons in the registry are current. */
-  answered: boolean;
-}
-
-/** The stateReason keyword for an error code: PRINTER_UNREACHABLE → printer-unreachable. */
-export function reasonFor(error: AppError): string {
-  if (error.code === 'PRINTER_UNREACHABLE') return 'printer-offline';
-  return error.code.toLowerCase().replace(/_/g, '-');
-}
+/** Longest wait before a worker whose loop failed starts again. */
+const RESTART_MAX_MS = 30_000;
 
 /**
- * One printer's queue: takes its pending jobs oldest first, one at a time, renders them with the
- * printer's language and sends them with its transport. An unreachable printer is a printer state
- * (stopped, offline), not a failed job: the job waits and the printer is probed with capped
- * exponential back-off until it answers.
+ * One printer's queue: takes its pending jobs oldest first and hands them to JobDelivery in
+ * batches. The printer's condition is a state: offline (unreachable: probed with capped back-off
+ * until it answers), blocked (it reports paper out, cover open…: asked again until it clears),
+ * ready. An idle printer is checked every probeMs so one that died since it last printed shows
+ * offline. A loop that throws is restarted with back-off and reports the printer stopped with
+ * reason internal-error — a worker never silently stops.
  */
 export class PrinterWorker {
   private readonly wakeup = new Wakeup();
-  private stopping = false;
-  /** The job on the wire; `sending` once its bytes may have reached the printer. */
-  private current: { jobId: string; controller: AbortController; sending: boolean } | null = null;
   private loop: Promise<void> | null = null;
   private consecutiveFailures = 0;
   private offlineSince: string | null = null;
-  /** Reasons from the printer's last status answer that stop it; jobs wait while there are any. */
-  private blocking: string[] = [];
-  private lastPollAt = 0;
+  private lastContactMs: number;
   private recoveryAttempt = 0;
   private readonly lifetime = new AbortController();
   private readonly status: StatusChecker;
+  private readonly delivery: JobDelivery;
   private readonly log: Logger;
+  /** Shared with the delivery: whether the worker is stopping, and what stops the printer. */
+  private readonly state = { stopping: false, blocking: [] as string[] };
 
   constructor(private readonly deps: PrinterWorkerDeps) {
     this.log = deps.log.child({ printerId: deps.printer.id });
     this.status = new StatusChecker(deps);
+    this.lastContactMs = deps.now().getTime();
+    this.delivery = new JobDelivery({
+      ...deps,
+      status: this.status,
+      state: this.state,
+      recoveryWait: (attempt) => this.wakeup.wait(this.recoveryDelay(attempt)),
+    });
   }
 
   start(): void {
-    this.loop ??= this.run().catch((error: unknown) => {
-      this.log.fatal({ err: error }, 'printer worker crashed');
-    });
+    this.loop ??= this.supervise();
   }
 
   notify(): void {
     this.wakeup.notify();
   }
 
-  /** Aborts the job on the wire if it is `jobId` (its state was already set by the caller). */
+  /** Cuts the job short if it is on the wire (its state was already set by the caller). */
   abortJob(jobId: string): boolean {
-    if (this.current?.jobId !== jobId) return false;
-    this.current.controller.abort('cancel' satisfies AbortReason);
+    const cut = this.delivery.cancel(jobId);
     this.wakeup.notify();
-    return true;
+    return cut;
   }
 
   /** Stops taking jobs; waits up to graceMs for the job on the wire, then re-queues it. */
   async stop(graceMs: number): Promise<void> {
-    this.stopping = true;
-    this.lifetime.abort('shutdown' satisfies AbortReason);
+    this.state.stopping = true;
+    this.lifetime.abort('shutdown');
     this.wakeup.notify();
-    if (this.current) {
-      const current = this.current;
-      const timer = setTimeout(() => current.controller.abort('shutdown' satisfies AbortReason), graceMs);
-      await this.loop;
-      clearTimeout(timer);
-    } else {
-      await this.loop;
-    }
+    const timer = setTimeout(() => this.delivery.current?.controller.abort('shutdown'), graceMs);
+    await this.loop;
+    clearTimeout(timer);
+    this.delivery.closeSession();
     await this.deps.transport.close().catch(() => undefined);
   }
 
-  private async run(): Promise<void> {
-    if (this.status.enabled) await this.pollStatus();
-    while (!this.stopping) {
-      const job = this.deps.jobs.nextPending(this.deps.printer.id);
-      // While the printer reports a problem, jobs wait; one that does not yet say why is asked for (pre-flight).
-      if (this.blocking.length > 0 && (!job || job.stateReason === this.blocking[0])) {
-        await this.waitUntilHealthy();
-        continue;
+  private async supervise(): Promise<void> {
+    for (let crashes = 0; !this.state.stopping; crashes += 1) {
+      try {
+        await this.run();
+        return;
+      } catch (error) {
+        if (this.state.stopping) return;
+        const full = storageError(error) !== null;
+        const reason = full ? 'storage-full' : 'internal-error';
+        this.log[crashes === 0 ? 'error' : 'debug']({ err: error, reason }, full ? 'the data disk is full: this printer waits until space returns' : 'printer worker failed; it restarts');
+        this.deps.registry.updateStatus(this.deps.printer.id, { state: 'stopped', reasons: [reason], lastError: (error as Error)?.message ?? String(error) });
+        await this.wakeup.wait(backoffDelay(crashes, 500, RESTART_MAX_MS, this.deps.random));
       }
-      if (!job) {
-        await this.idle();
-        continue;
-      }
-      const outcome = await this.process(job);
-      if (outcome === 'printer-stopped') await this.waitUntilReachable();
-      else if (outcome === 'retry-later') await this.pause();
-      else if (outcome === 'next') this.consecutiveFailures = 0;
     }
   }
 
-  /** Waits for work; a printer that answers status queries is asked every jobs.statusPollMs meanwhile. */
+  private async run(): Promise<void> {
+    if (this.status.enabled || this.deps.probeMs > 0) await this.checkPrinter();
+    while (!this.state.stopping) {
+      const batch = this.deps.jobs.pending(this.deps.printer.id, MAX_BATCH_JOBS);
+      const first = batch[0];
+      // While the printer reports a problem, jobs wait; one that does not yet say why is asked for (pre-flight).
+      if (this.state.blocking.length > 0 && (!first || first.stateReason === this.state.blocking[0])) {
+        await this.waitUntilHealthy();
+        continue;
+      }
+      if (!first) {
+        await this.idle();
+        continue;
+      }
+      const outcome: Outcome = await this.delivery.deliver(batch);
+      if (outcome === 'printer-stopped') await this.waitUntilReachable();
+      else if (outcome === 'retry-later') await this.pause();
+      else if (outcome === 'next') {
+        this.consecutiveFailures = 0;
+        this.lastContactMs = this.deps.now().getTime();
+      }
+    }
+  }
+
+  /** Waits for work; meanwhile the printer is checked every probeMs (its status, else a connect). */
   private async idle(): Promise<void> {
-    const pollMs = this.deps.config.jobs.statusPollMs;
-    if (!this.status.answers || pollMs === 0) {
+    const { statusPollMs } = this.deps.config.jobs;
+    const everyMs = this.status.answers && statusPollMs > 0 ? statusPollMs : this.deps.probeMs;
+    if (everyMs <= 0) {
       await this.wakeup.wait(IDLE_WAIT_MS);
       return;
     }
-    const due = this.lastPollAt + pollMs - Date.now();
+    const due = this.lastContactMs + everyMs - this.deps.now().getTime();
     if (due > 0) await this.wakeup.wait(Math.min(due, IDLE_WAIT_MS));
-    else await this.pollStatus();
+    else await this.checkPrinter();
+  }
+
+  /** One look at the printer outside a job: its status where it answers, else whether it is there. */
+  private async checkPrinter(): Promise<void> {
+    this.lastContactMs = this.deps.now().getTime();
+    if (this.status.enabled) {
+      await this.pollStatus();
+      return;
+    }
+    if (this.deps.probeMs <= 0) return;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort('timeout'), this.deps.config.jobs.connectTimeoutMs);
+    try {
+      await this.deps.transport.probe(controller.signal);
+      const status = this.deps.registry.status(this.deps.printer.id);
+      if (status.state === 'stopped' && status.reasons.includes('offline')) this.backOnline(1);
+    } catch (error) {
+      if (this.state.stopping) return;
+      this.markOffline((error as Error).message);
+      await this.waitUntilReachable();
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -148,15 +179,14 @@ export class PrinterWorker {
    * `blocking` and the registry current. An unreachable printer that used to answer is offline.
    */
   private async pollStatus(): Promise<StatusCheck | null> {
-    this.lastPollAt = Date.now();
     try {
       const check = await this.status.check(this.lifetime.signal);
       this.noteStatus(check);
       return check;
     } catch (error) {
-      if (this.stopping) return null;
+      if (this.state.stopping) return null;
       this.log.debug({ err: error }, 'status query failed');
-      if (this.status.answers && !this.blocking.includes('offline')) {
+      if (this.status.answers && !this.state.blocking.includes('offline')) {
         this.deps.registry.updateStatus(this.deps.printer.id, { state: 'stopped', reasons: ['offline'], lastError: (error as Error).message });
         this.noteBlocked(['offline']);
       }
@@ -167,16 +197,16 @@ export class PrinterWorker {
   private noteStatus(check: StatusCheck): void {
     if (check.kind === 'blocked') {
       this.noteBlocked(check.blocking);
-    } else if (check.kind === 'ready' && this.blocking.length > 0) {
-      this.log.info({ was: this.blocking }, 'printer ready again');
-      this.blocking = [];
+    } else if (check.kind === 'ready' && this.state.blocking.length > 0) {
+      this.log.info({ was: this.state.blocking }, 'printer ready again');
+      this.state.blocking = [];
       this.recoveryAttempt = 0;
     }
   }
 
   private noteBlocked(blocking: string[]): void {
-    if (this.blocking.join() !== blocking.join()) this.log.warn({ reasons: blocking }, 'printer reports a problem; jobs wait until it clears');
-    this.blocking = blocking;
+    if (this.state.blocking.join() !== blocking.join()) this.log.warn({ reasons: blocking }, 'printer reports a problem; jobs wait until it clears');
+    this.state.blocking = blocking;
   }
 
   /** Back-off for asking a stopped printer again: a person fixing it should not wait long for the queue. */
@@ -189,11 +219,11 @@ export class PrinterWorker {
   private async waitUntilHealthy(): Promise<void> {
     await this.wakeup.wait(this.recoveryDelay(this.recoveryAttempt));
     this.recoveryAttempt += 1;
-    if (this.stopping) return;
+    if (this.state.stopping) return;
     const check = await this.pollStatus();
     if (check?.kind === 'silent' && !this.status.answers) {
       // It stopped answering altogether: nothing more to learn by asking; jobs go out unconfirmed.
-      this.blocking = [];
+      this.state.blocking = [];
     }
   }
 
@@ -204,200 +234,53 @@ export class PrinterWorker {
     await this.wakeup.wait(delay);
   }
 
+  /** The job next in line says why it waits (a job queued while the printer was already down). */
+  private sayWhyJobsWait(reason: string): void {
+    const next = this.deps.jobs.nextPending(this.deps.printer.id);
+    if (next && next.stateReason !== reason) this.deps.events.emit(this.deps.jobs.setPendingReason(next, reason));
+  }
+
+  private markOffline(message: string): void {
+    const status = this.deps.registry.status(this.deps.printer.id);
+    if (!status.reasons.includes('offline')) this.deps.registry.updateStatus(this.deps.printer.id, { state: 'stopped', reasons: ['offline'], lastError: message });
+    if (this.offlineSince === null) {
+      this.offlineSince = this.deps.now().toISOString();
+      this.log.error({ uri: this.deps.printer.uri, err: message }, 'printer offline; jobs wait until it answers');
+    }
+  }
+
+  private backOnline(probes: number): void {
+    this.deps.registry.updateStatus(this.deps.printer.id, { state: 'idle', reasons: [], lastSeenAt: this.deps.now().toISOString(), lastError: null });
+    this.log.info({ offlineSince: this.offlineSince, probes }, 'printer back online');
+    this.offlineSince = null;
+    this.lastContactMs = this.deps.now().getTime();
+  }
+
+  /** The printer is stopped (offline, stalled): probe it with capped back-off until it answers. */
   private async waitUntilReachable(): Promise<void> {
-    const { printer, transport, registry, config } = this.deps;
-    let attempt = 0;
-    while (!this.stopping) {
+    const { transport, config } = this.deps;
+    const status = this.deps.registry.status(this.deps.printer.id);
+    if (this.offlineSince === null) {
+      this.offlineSince = this.deps.now().toISOString();
+      const stalled = status.reasons.includes('stalled');
+      this.log.error({ uri: this.deps.printer.uri, reasons: status.reasons, err: status.lastError }, stalled ? 'printer stalled; jobs wait until it takes data' : 'printer offline; jobs wait until it answers');
+    }
+    for (let attempt = 0; !this.state.stopping; ) {
       const delay = backoffDelay(attempt, config.jobs.retryInitialMs, config.jobs.retryMaxMs, this.deps.random);
       attempt += 1;
       await this.wakeup.wait(delay);
-      if (this.stopping) return;
+      if (this.state.stopping) return;
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort('timeout'), config.jobs.connectTimeoutMs);
       try {
         await transport.probe(controller.signal);
-        registry.updateStatus(printer.id, { state: 'idle', reasons: [], lastSeenAt: this.deps.now().toISOString(), lastError: null });
-        this.log.info({ offlineSince: this.offlineSince, probes: attempt }, 'printer back online');
-        this.offlineSince = null;
+        this.backOnline(attempt);
         return;
       } catch (error) {
         this.log.debug({ err: error, attempt }, 'printer still offline');
+        this.sayWhyJobsWait(status.reasons.includes('stalled') ? 'stalled' : 'printer-offline');
       } finally {
         clearTimeout(timer);
-      }
-    }
-  }
-
-  private async process(queued: Job): Promise<Outcome> {
-    const { jobs, printer, registry, events } = this.deps;
-    const job = jobs.transition(queued.id, 'processing', { attemptsDelta: 1, printerCode: null }, ['pending']);
-    if (!job) return 'next';
-    events.emit(job);
-    registry.updateStatus(printer.id, { state: 'processing' });
-    const controller = new AbortController();
-    const current = { jobId: job.id, controller, sending: false };
-    this.current = current;
-    const started = Date.now();
-    try {
-      if (this.status.answers) {
-        // Ask first: a printer out of paper or with its cover open gets nothing to choke on; the job waits.
-        const check = await this.status.check(controller.signal);
-        this.noteStatus(check);
-        if (check.kind === 'blocked') {
-          events.emit(jobs.transition(job.id, 'pending', { stateReason: check.blocking[0] ?? null, attemptsDelta: -1 }, ['processing']));
-          return 'printer-blocked';
-        }
-      }
-      const body = await this.deps.spool.read(job.spoolFile);
-      const rendered = await this.render(job, body);
-      current.sending = true;
-      const report = await this.deps.transport.send(rendered.bytes, controller.signal, {
-        jobId: job.id,
-        jobName: job.name,
-        documentFormat: rendered.documentFormat,
-        ...(rendered.copies !== undefined ? { copies: rendered.copies } : {}),
-      });
-      const confirmation = await this.confirm(report, controller.signal);
-      const reason =
-        confirmation.state === 'completed' && job.stateReason === 'reprinted-after-restart' ? job.stateReason : confirmation.stateReason;
-      const change = { stateReason: reason, warnings: rendered.warnings, printerCode: report.printerCode ?? null };
-      const done = jobs.transition(job.id, confirmation.state, change, ['processing']);
-      events.emit(done);
-      const stopped = this.blocking.length > 0;
-      registry.updateStatus(printer.id, {
-        state: stopped ? 'stopped' : 'idle',
-        ...(confirmation.answered ? {} : { reasons: [] }),
-        lastSeenAt: this.deps.now().toISOString(),
-        ...(stopped ? {} : { lastError: null }),
-      });
-      if (confirmation.state === 'held') {
-        this.log.error({ jobId: job.id, reason, reasons: this.blocking }, 'job held for a person');
-        return 'printer-blocked';
-      }
-      this.log.info(
-        { jobId: job.id, bytes: report.bytesWritten, ms: Date.now() - started, confirmed: reason !== 'completed-unconfirmed', note: report.note },
-        'job completed',
-      );
-      return 'next';
-    } catch (error) {
-      return this.fail(job, error, controller.signal, current.sending);
-    } finally {
-      this.current = null;
-    }
-  }
-
-  /**
-   * What the bytes' delivery means. With a status query: a healthy answer confirms; a paper-out or
-   * open-cover answer means the printer holds the job until a person fixes it (the job waits as
-   * processing, then completes, never sent twice); another error holds the job; no answer leaves it
-   * completed-unconfirmed. Without one, the transport's own confirmation decides.
-   */
-  private async confirm(report: DeliveryReport, signal: AbortSignal): Promise<Confirmation> {
-    const unconfirmed: Confirmation = { state: 'completed', stateReason: 'completed-unconfirmed', answered: false };
-    if (!this.status.enabled) return report.confirmed ? { state: 'completed', stateReason: null, answered: false } : unconfirmed;
-    if (!this.status.shouldAsk()) return unconfirmed;
-    let attempt = 0;
-    for (;;) {
-      let check: StatusCheck;
-      try {
-        check = await this.status.check(signal);
-      } catch (error) {
-        if (signal.aborted && signal.reason === 'cancel') throw error;
-        // The printer took every byte, then went away (or we are shutting down): never send it twice.
-        return unconfirmed;
-      }
-      this.noteStatus(check);
-      if (check.kind === 'ready') return { state: 'completed', stateReason: null, answered: true };
-      if (check.kind === 'silent') return unconfirmed;
-      if (!check.blocking.every((reason) => RESUMABLE_REASONS.includes(reason))) {
-        return { state: 'held', stateReason: check.blocking[0] ?? 'printer-error', answered: true };
-      }
-      if (attempt === 0) this.log.warn({ reasons: check.blocking }, 'printer stopped with the job inside; it completes when the printer is ready');
-      await this.wakeup.wait(this.recoveryDelay(attempt));
-      attempt += 1;
-      if (signal.aborted && signal.reason === 'cancel') throw new AppError('PRINTER_ERROR', 'canceled while the printer was stopped');
-      if (this.stopping) return unconfirmed;
-    }
-  }
-
-  private async render(job: Job, body: Buffer): Promise<RenderResult> {
-    try {
-      return await this.deps.language.render({
-        body,
-        contentType: job.contentType,
-        profile: this.deps.printer.profile,
-        options: job.options,
-      });
-    } catch (error) {
-      if (isAppError(error)) throw error;
-      throw new AppError('DOCUMENT_FORMAT_ERROR', `cannot render ${job.contentType} as ${this.deps.language.name}: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-  }
-
-  private fail(job: Job, error: unknown, signal: AbortSignal, sending: boolean): Outcome {
-    const { jobs, printer, registry, events } = this.deps;
-    if (signal.aborted) {
-      if (signal.reason === 'shutdown' && sending && this.deps.config.jobs.inFlightAfterRestart === 'hold') {
-        // Bytes may have reached the printer: under `hold` nothing may print twice, so a person decides.
-        events.emit(jobs.transition(job.id, 'held', { stateReason: 'held-after-shutdown' }, ['processing']));
-        this.log.warn({ jobId: job.id }, 'job held on shutdown: it may have printed');
-      } else if (signal.reason === 'shutdown') {
-        // Re-queued cleanly; the attempt that was cut short does not count.
-        events.emit(jobs.transition(job.id, 'pending', { stateReason: 'requeued-on-shutdown', attemptsDelta: -1 }, ['processing']));
-        this.log.warn({ jobId: job.id }, 'job re-queued on shutdown');
-      } else {
-        this.log.info({ jobId: job.id }, 'job canceled while printing');
-      }
-      registry.updateStatus(printer.id, { state: 'idle' });
-      return 'next';
-    }
-    const appError = isAppError(error) ? error : new AppError('INTERNAL', (error as Error)?.message ?? String(error), { cause: error });
-    const reason = reasonFor(appError);
-    // The printer's own answer (CloudPRNT "411 Paper jam"), kept with the job for its webhook.
-    const printerCode = typeof appError.details?.printerCode === 'string' ? appError.details.printerCode : null;
-    const logFields = { jobId: job.id, code: appError.code, err: appError.message, attempts: job.attempts };
-    switch (appError.action) {
-      case 'stop-printer': {
-        events.emit(jobs.transition(job.id, 'pending', { stateReason: reason, attemptsDelta: -1 }, ['processing']));
-        registry.updateStatus(printer.id, { state: 'stopped', reasons: ['offline'], lastError: appError.message });
-        if (this.offlineSince === null) {
-          this.offlineSince = this.deps.now().toISOString();
-          this.log.error({ ...logFields, uri: printer.uri }, 'printer offline; jobs wait until it answers');
-        }
-        return 'printer-stopped';
-      }
-      case 'retry':
-      case 'none': {
-        if (job.attempts >= job.maxAttempts) {
-          events.emit(jobs.transition(job.id, 'aborted', { stateReason: reason, printerCode }, ['processing']));
-          registry.updateStatus(printer.id, { state: 'idle', lastError: appError.message });
-          this.log.error(logFields, 'job aborted after its last attempt');
-          return 'next';
-        }
-        events.emit(jobs.transition(job.id, 'pending', { stateReason: reason, printerCode }, ['processing']));
-        registry.updateStatus(printer.id, { state: 'idle', lastError: appError.message });
-        this.log.warn(logFields, 'job will be retried');
-        return 'retry-later';
-      }
-      case 'hold': {
-        events.emit(jobs.transition(job.id, 'held', { stateReason: reason, printerCode }, ['processing']));
-        registry.updateStatus(printer.id, { state: 'idle', lastError: appError.message });
-        this.log.error(logFields, 'job held for a person');
-        return 'next';
-      }
-      case 'cancel': {
-        events.emit(jobs.transition(job.id, 'canceled', { stateReason: reason, printerCode }, ['processing']));
-        registry.updateStatus(printer.id, { state: 'idle' });
-        this.log.warn(logFields, 'job canceled by the printer');
-        return 'next';
-      }
-      case 'fail': {
-        events.emit(jobs.transition(job.id, 'aborted', { stateReason: reason, printerCode }, ['processing']));
-        registry.updateStatus(printer.id, { state: 'idle', lastError: appError.message });
-        this.log.error(logFields, 'job aborted');
-        return 'next';
       }
     }
   }

@@ -38,11 +38,11 @@ export class StatusChecker {
   private support: 'unknown' | 'answers' | 'silent' = 'unknown';
   private misses = 0;
   private silentSince = 0;
+  private lastAnswerMs: number | null = null;
 
   constructor(private readonly deps: StatusCheckerDeps) {
-    const { printer, transport, language, config } = deps;
-    const configured = config.printers.find((entry) => entry.name === printer.name)?.statusQuery ?? 'auto';
-    const usable = configured === 'auto' && printer.profile.statusQuery !== 'none' && typeof transport.query === 'function';
+    const { printer, transport, language } = deps;
+    const usable = printer.statusQuery === 'auto' && printer.profile.statusProtocol !== 'none' && typeof transport.query === 'function';
     this.query = usable ? (language.statusQuery ?? null) : null;
   }
 
@@ -63,12 +63,30 @@ export class StatusChecker {
     return this.deps.now().getTime() - this.silentSince >= Math.max(this.deps.config.jobs.statusPollMs, SILENCE_RECHECK_MS);
   }
 
-  /** Asks once. Rejects with the transport's DriverError when the printer cannot be reached. */
+  /** The request, completeness test and time limit of this printer's status query (null when it is not asked). */
+  get request(): { bytes: Uint8Array; isComplete: (reply: Uint8Array) => boolean; timeoutMs: number } | null {
+    const query = this.query;
+    return query ? { bytes: query.request, isComplete: (reply) => query.parse(reply).complete, timeoutMs: this.deps.config.jobs.statusTimeoutMs } : null;
+  }
+
+  /** When the printer last answered a status query (ms since the epoch, the injected clock), or null. */
+  get answeredAt(): number | null {
+    return this.lastAnswerMs;
+  }
+
+  /** Asks once on a connection of its own. Rejects with the transport's DriverError when the printer cannot be reached. */
   async check(signal: AbortSignal): Promise<StatusCheck> {
     const query = this.query;
     if (!query || !this.deps.transport.query) return { kind: 'silent' };
-    const { printer, registry, log, config } = this.deps;
-    const reply = await this.deps.transport.query(query.request, (bytes) => query.parse(bytes).complete, signal, config.jobs.statusTimeoutMs);
+    const reply = await this.deps.transport.query(query.request, (bytes) => query.parse(bytes).complete, signal, this.deps.config.jobs.statusTimeoutMs);
+    return this.interpret(reply);
+  }
+
+  /** Reads a status reply (got on its own connection or on a job's), keeping the registry and what is known of the printer current. */
+  interpret(reply: Uint8Array): StatusCheck {
+    const query = this.query;
+    if (!query) return { kind: 'silent' };
+    const { printer, registry, log } = this.deps;
     const reading = query.parse(reply);
     if (!reading.complete || reading.unrecognised) {
       this.misses += 1;
@@ -82,6 +100,7 @@ export class StatusChecker {
     if (this.support !== 'answers') log.info({ printerId: printer.id, query: query.name }, 'printer answers status queries');
     this.support = 'answers';
     this.misses = 0;
+    this.lastAnswerMs = this.deps.now().getTime();
     const blocking = blockingReasons(reading.reasons);
     const before = registry.status(printer.id);
     registry.updateStatus(printer.id, {

@@ -184,6 +184,7 @@ describe('usb printer status through the gateway', () => {
     expect(far.responder.queries).toBeGreaterThan(0);
 
     far.condition.paperOut = true;
+    await waitFor('the idle poll to see the paper out', async () => (await api.printer()).reasons.includes('media-empty'));
     const second = await api.print('usb two\n');
     await api.waitJob(second, 'pending: media-empty', (job) => job.state === 'pending' && job.stateReason === 'media-empty');
     expect(await api.printer()).toMatchObject({ state: 'stopped', reasons: ['media-empty'] });

@@ -45,16 +45,29 @@ function answer(dialect: StatusDialect, request: Buffer, c: PrinterCondition): B
 
 /**
  * Splits a printer's input into status requests (answered at once, as real-time commands are) and
- * document bytes (printed). Keeps a request cut across two reads.
+ * document bytes (printed). Keeps a request cut across two reads. A status request that follows
+ * document bytes ends that document (`onDocument`) before it is answered: the engine asks right
+ * after a job's last byte on the job's own connection, and the answer is the printer's state
+ * after printing it.
  */
 export class StatusResponder {
   private pending = Buffer.alloc(0);
+  private document: number[] = [];
   queries = 0;
 
   constructor(
     private readonly dialect: StatusDialect,
     private readonly condition: () => PrinterCondition,
+    private readonly onDocument: (bytes: Buffer) => void = () => undefined,
   ) {}
+
+  /** Ends the document in progress, if any (the connection closed). */
+  endDocument(): void {
+    if (this.document.length === 0) return;
+    const bytes = Buffer.from(this.document);
+    this.document = [];
+    this.onDocument(bytes);
+  }
 
   feed(chunk: Buffer): { reply: Buffer; printed: Buffer } {
     const data = Buffer.concat([this.pending, chunk]);
@@ -68,6 +81,7 @@ export class StatusResponder {
           break outer; // maybe a request cut in two: wait for the rest
         }
         if (available.equals(request)) {
+          this.endDocument();
           replies.push(answer(this.dialect, request, this.condition()));
           this.queries += 1;
           i += request.length;
@@ -75,6 +89,7 @@ export class StatusResponder {
         }
       }
       printed.push(data[i]!);
+      this.document.push(data[i]!);
       i += 1;
     }
     this.pending = data.subarray(i);
@@ -88,7 +103,7 @@ export interface StatusPrinter {
   /** Sensor changes applied right after the next document has been received whole. */
   afterNextJob(change: Partial<PrinterCondition>): void;
   set(change: Partial<PrinterCondition>): void;
-  /** One buffer per connection that carried document bytes (status requests removed). */
+  /** One buffer per document: bytes up to a status request or the end of their connection (status requests removed). */
   jobs(): Buffer[];
   queries(): number;
   waitForJobs(count: number, timeoutMs?: number): Promise<Buffer[]>;
@@ -104,24 +119,28 @@ export async function startStatusPrinter(dialect: StatusDialect): Promise<Status
   let queries = 0;
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
-    const responder = new StatusResponder(dialect, () => condition);
-    const printed: Buffer[] = [];
+    const responder = new StatusResponder(dialect, () => condition, (document) => {
+      finished.push(document);
+      if (after) Object.assign(condition, after);
+      after = null;
+    });
+    let counted = 0;
+    const countQueries = (): void => {
+      queries += responder.queries - counted;
+      counted = responder.queries;
+    };
     socket.on('data', (chunk: Buffer) => {
-      const { reply, printed: bytes } = responder.feed(chunk);
-      if (bytes.length > 0) printed.push(bytes);
+      const { reply } = responder.feed(chunk);
+      countQueries();
       if (reply.length > 0) socket.write(reply);
     });
     socket.on('end', () => {
-      queries += responder.queries;
-      if (printed.length > 0) {
-        finished.push(Buffer.concat(printed));
-        if (after) Object.assign(condition, after);
-        after = null;
-      }
+      responder.endDocument();
+      countQueries();
       socket.end();
     });
     socket.on('error', () => {
-      queries += responder.queries;
+      countQueries();
     });
     socket.on('close', () => sockets.delete(socket));
   });

@@ -19,6 +19,11 @@ export interface TcpSink {
   connections(): number;
   waitForBytes(count: number, timeoutMs?: number): Promise<Buffer>;
   waitForJobs(count: number, timeoutMs?: number): Promise<Buffer[]>;
+  /**
+   * Resolves once `text` arrived on completed connections (jobs queued together may share one
+   * connection, so count documents by what they say, not by connections).
+   */
+  waitForText(text: string, timeoutMs?: number): Promise<string>;
   setBehaviour(behaviour: SinkBehaviour): void;
   close(): Promise<void>;
 }
@@ -64,6 +69,11 @@ export async function startTcpSink(options: { port?: number; behaviour?: SinkBeh
       }, timeoutMs),
     waitForJobs: (count, timeoutMs = 10_000) =>
       waitFor(`${count} jobs at the sink on port ${port}`, () => (finished.length >= count ? [...finished] : null), timeoutMs),
+    waitForText: (text, timeoutMs = 10_000) =>
+      waitFor(`"${text.slice(0, 40)}" at the sink on port ${port}`, () => {
+        const all = Buffer.concat(finished).toString('latin1');
+        return all.includes(text) ? all : null;
+      }, timeoutMs),
     setBehaviour: (next) => {
       behaviour = next;
     },

@@ -1,0 +1,448 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { DeliveryReport, Language, RenderResult, Transport, TransportSession } from '../driver-api/index.js';
+import { DriverError } from '../driver-api/index.js';
+import type { Printer, PrinterRegistry } from '../printers/printer-registry.js';
+import type { JobEvents } from './job-events.js';
+import type { JobState } from './job-states.js';
+import type { Job, JobStore, TransitionChange } from './job-store.js';
+import { readDocument } from './read-document.js';
+import type { Renderer } from './renderer.js';
+import type { Spool } from './spool.js';
+import type { StatusCheck, StatusChecker } from './status-checker.js';
+import {
+  completionReason,
+  confirmationOf,
+  decideFailure,
+  planFailure,
+  planUncertain,
+  UNCONFIRMED,
+  type Confirmation,
+  type FailurePlan,
+} from './worker-decisions.js';
+
+/** How a delivery ended, for the worker's loop. */
+export type Outcome = 'next' | 'retry-later' | 'printer-stopped' | 'printer-blocked';
+
+/** At most this many jobs go to a printer on one connection... */
+export const MAX_BATCH_JOBS = 32;
+/** ...and at most about this many bytes. */
+const MAX_BATCH_BYTES = 2 * 1024 * 1024;
+/** A status answer younger than this is trusted instead of asking again before a job. */
+const FRESH_STATUS_MS = 3000;
+/** Rendering started this often without finishing (the gateway died each time): the job is not tried again. */
+const MAX_RENDER_STARTS = 3;
+/** A printer known not to close connections gets this long, not confirmTimeoutMs, to do so. */
+const SHORT_CLOSE_WAIT_MS = 300;
+
+export interface DeliveryDeps {
+  printer: Printer;
+  transport: Transport;
+  language: Language;
+  renderer: Renderer;
+  jobs: JobStore;
+  spool: Spool;
+  registry: PrinterRegistry;
+  events: JobEvents;
+  status: StatusChecker;
+  log: Logger;
+  config: Readonly<Config>;
+  now: () => Date;
+  /** Resolves once every commit so far is on stable storage. */
+  durable: () => Promise<void>;
+  /** Waits between status answers while the printer holds a job it cannot finish yet (bounded, cut short by notify). */
+  recoveryWait: (attempt: number) => Promise<void>;
+  /** The worker's view: stopping, and the reasons the printer reports that stop it. */
+  state: { readonly stopping: boolean; blocking: string[] };
+}
+
+interface Item {
+  job: Job;
+  rendered: RenderResult;
+}
+
+/** The job on the wire, so a cancel or a shutdown can cut it short. */
+export interface OnTheWire {
+  jobId: string;
+  controller: AbortController;
+  sending: boolean;
+}
+
+/**
+ * Sends a printer's batch of pending jobs: renders them (never on the event loop when the renderer
+ * is a pool), asks the printer first when its last answer is stale, marks them processing in one
+ * durable commit, then sends them — on one connection where the transport can (status asked after
+ * each job where the printer answers, else its close confirms them all), else one exchange each —
+ * and records each job's end from the catalogue's decisions.
+ */
+export class JobDelivery {
+  current: OnTheWire | null = null;
+  private readonly canceled = new Set<string>();
+  private session: TransportSession | null = null;
+  private sessionTimer: NodeJS.Timeout | null = null;
+  private closeTimeouts = 0;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: DeliveryDeps) {
+    this.log = deps.log.child({ printerId: deps.printer.id });
+  }
+
+  /** A job was canceled: cut it short if it is on the wire, skip it if it waits in the batch. */
+  cancel(jobId: string): boolean {
+    this.canceled.add(jobId);
+    if (this.current?.jobId !== jobId) return false;
+    this.current.controller.abort('cancel');
+    return true;
+  }
+
+  /** Drops an open connection (worker stop). */
+  closeSession(): void {
+    if (this.sessionTimer) clearTimeout(this.sessionTimer);
+    this.sessionTimer = null;
+    this.session?.abandon();
+    this.session = null;
+  }
+
+  async deliver(pending: readonly Job[]): Promise<Outcome> {
+    this.canceled.clear();
+    const items = await this.renderAll(pending);
+    if (items.length === 0) return 'next';
+    const blocked = await this.preflight(items[0]!.job);
+    if (blocked) return blocked;
+    const marked = this.deps.jobs.transitionAll(items.map((item) => item.job), 'processing', { attemptsDelta: 1, printerCode: null, clearSent: true }, ['pending']);
+    const ready: Item[] = [];
+    marked.forEach((job, index) => {
+      if (!job) return;
+      this.deps.events.emit(job);
+      ready.push({ job, rendered: items[index]!.rendered });
+    });
+    if (ready.length === 0) return 'next';
+    this.deps.registry.updateStatus(this.deps.printer.id, { state: 'processing' });
+    // The mark must be on disk before a byte leaves: after a power cut, a job that may have printed is known as such.
+    await this.deps.durable();
+    return this.deps.transport.openSession ? this.sendOnSession(ready) : this.sendEach(ready);
+  }
+
+  // ---- render and pre-flight ---------------------------------------------------------------------
+
+  private async renderAll(pending: readonly Job[]): Promise<Item[]> {
+    const items: Item[] = [];
+    let bytes = 0;
+    for (const queued of pending) {
+      if (this.deps.state.stopping || bytes >= MAX_BATCH_BYTES) break;
+      if (queued.renderAttempts >= MAX_RENDER_STARTS) {
+        this.end(queued, 'aborted', {
+          stateReason: 'document-format-error',
+          error: { code: 'DOCUMENT_FORMAT_ERROR', message: `rendering was started ${queued.renderAttempts} times and never finished: the document is not tried again` },
+        }, ['pending']);
+        continue;
+      }
+      const job = this.deps.jobs.renderStarted(queued);
+      try {
+        const body = await readDocument(this.deps.jobs, this.deps.spool, job);
+        const rendered = await this.deps.renderer.render(this.deps.language, {
+          body,
+          contentType: job.contentType,
+          ...(job.charset ? { charset: job.charset } : {}),
+          profile: this.deps.printer.profile,
+          options: job.options,
+        });
+        items.push({ job, rendered });
+        bytes += rendered.bytes.byteLength;
+      } catch (error) {
+        const decision = decideFailure(error);
+        const code = decision.action === 'fail' ? decision.code : 'DOCUMENT_FORMAT_ERROR';
+        this.end(job, 'aborted', { stateReason: decision.action === 'fail' ? decision.reason : 'document-format-error', error: { code, message: decision.message } }, ['pending']);
+        this.log.error({ jobId: job.id, code, err: decision.message }, 'job aborted: its document cannot be rendered');
+      }
+    }
+    return items;
+  }
+
+  /** A printer that answers is asked first unless it answered a moment ago; out of paper, the jobs wait. */
+  private async preflight(first: Job): Promise<Outcome | null> {
+    const { status } = this.deps;
+    if (!status.answers) return null;
+    const answeredAt = status.answeredAt;
+    if (answeredAt !== null && this.deps.now().getTime() - answeredAt < FRESH_STATUS_MS && this.deps.state.blocking.length === 0) return null;
+    const controller = new AbortController();
+    let check: StatusCheck;
+    try {
+      check = this.session?.alive ? await this.askOnSession(this.session, controller.signal) : await status.check(controller.signal);
+    } catch {
+      // Unreachable: the send finds out and the printer goes offline there.
+      return null;
+    }
+    if (check.kind !== 'blocked') {
+      if (check.kind === 'ready') this.deps.state.blocking = [];
+      return null;
+    }
+    this.deps.state.blocking = check.blocking;
+    const reason = check.blocking[0] ?? null;
+    if (first.stateReason !== reason) this.deps.events.emit(this.deps.jobs.setPendingReason(first, reason));
+    return 'printer-blocked';
+  }
+
+  private async askOnSession(session: TransportSession, signal: AbortSignal): Promise<StatusCheck> {
+    const request = this.deps.status.request;
+    if (!request) return { kind: 'silent' };
+    return this.deps.status.interpret(await session.query(request.bytes, request.isComplete, signal, request.timeoutMs));
+  }
+
+  // ---- sending -----------------------------------------------------------------------------------
+
+  private async sendEach(items: readonly Item[]): Promise<Outcome> {
+    for (const [index, item] of items.entries()) {
+      if (this.canceled.has(item.job.id)) continue;
+      if (this.deps.state.stopping) {
+        this.requeue(items.slice(index), 'requeued-on-shutdown');
+        return 'next';
+      }
+      const wire = this.onWire(item.job);
+      try {
+        this.deps.jobs.markSent(item.job);
+        const report = await this.deps.transport.send(item.rendered.bytes, wire.controller.signal, {
+          jobId: item.job.id,
+          jobName: item.job.name,
+          documentFormat: item.rendered.documentFormat,
+          ...(item.rendered.copies !== undefined ? { copies: item.rendered.copies } : {}),
+        });
+        const confirmation = await this.confirmAfter(report, wire.controller.signal, (signal) => this.deps.status.check(signal));
+        const held = this.complete(item, confirmation, report);
+        if (held) {
+          this.requeue(items.slice(index + 1), null);
+          return held;
+        }
+      } catch (error) {
+        const outcome = this.failed(item.job, error, wire);
+        if (outcome !== 'next') {
+          this.requeue(items.slice(index + 1), null);
+          return outcome;
+        }
+      } finally {
+        this.current = null;
+      }
+    }
+    return 'next';
+  }
+
+  private async sendOnSession(items: readonly Item[]): Promise<Outcome> {
+    let session: TransportSession;
+    const opening = this.onWire(items[0]!.job, false);
+    try {
+      session = await this.openSession(opening.controller.signal);
+    } catch (error) {
+      this.current = null;
+      const outcome = this.failed(items[0]!.job, error, opening);
+      this.requeue(items.slice(1), null);
+      return outcome;
+    }
+    this.current = null;
+    // Asked after each job on this connection only once the printer is known to answer: a plain
+    // sink never sees a status request among its bytes.
+    const askEach = this.deps.status.answers && this.deps.status.request !== null;
+    const written: Item[] = [];
+    for (const [index, item] of items.entries()) {
+      if (this.canceled.has(item.job.id)) continue;
+      if (this.deps.state.stopping) {
+        this.uncertain(written);
+        this.closeSession();
+        this.requeue(items.slice(index), 'requeued-on-shutdown');
+        return 'next';
+      }
+      const wire = this.onWire(item.job);
+      try {
+        this.deps.jobs.markSent(item.job);
+        await session.write(item.rendered.bytes, wire.controller.signal);
+        if (!askEach) {
+          written.push(item);
+          continue;
+        }
+        const confirmation = await this.confirmAfter({ confirmed: false, bytesWritten: item.rendered.bytes.byteLength }, wire.controller.signal, (signal) =>
+          this.askOnSession(session, signal),
+        );
+        const held = this.complete(item, confirmation, { confirmed: false, bytesWritten: item.rendered.bytes.byteLength });
+        if (held) {
+          this.keepSession(session);
+          this.requeue(items.slice(index + 1), null);
+          return held;
+        }
+      } catch (error) {
+        this.closeSession();
+        session.abandon();
+        this.uncertain(written);
+        const outcome = this.failed(item.job, error, wire);
+        this.requeue(items.slice(index + 1), null);
+        return outcome;
+      } finally {
+        this.current = null;
+      }
+    }
+    if (askEach) {
+      this.keepSession(session);
+      return 'next';
+    }
+    return this.finishSession(session, written);
+  }
+
+  /** A silent printer: half-close and take its close as the confirmation of every job written. */
+  private async finishSession(session: TransportSession, written: readonly Item[]): Promise<Outcome> {
+    if (this.session === session) this.session = null;
+    if (written.length === 0) {
+      session.abandon();
+      return 'next';
+    }
+    const waitMs = this.closeTimeouts >= 2 ? SHORT_CLOSE_WAIT_MS : this.deps.config.jobs.confirmTimeoutMs;
+    const wire = this.onWire(written.at(-1)!.job);
+    try {
+      const finished = await session.finish(wire.controller.signal, waitMs);
+      if (finished.confirmed) this.closeTimeouts = 0;
+      else if (++this.closeTimeouts === 2) this.log.warn({}, 'printer does not close connections: its jobs complete unconfirmed (status queries confirm them where the printer answers)');
+      const report: DeliveryReport = { confirmed: finished.confirmed, bytesWritten: finished.bytesWritten, note: finished.note };
+      // Where the printer's language can ask, its answer decides (once for the whole batch); else its close does.
+      const confirmation = await this.confirmAfter(report, wire.controller.signal, (signal) => this.deps.status.check(signal));
+      let held: Outcome | null = null;
+      for (const item of written) held = this.complete(item, confirmation, { ...report, bytesWritten: item.rendered.bytes.byteLength }) ?? held;
+      return held ?? 'next';
+    } catch (error) {
+      session.abandon();
+      this.uncertain(written.slice(0, -1));
+      return this.failed(written.at(-1)!.job, error, wire);
+    } finally {
+      this.current = null;
+    }
+  }
+
+  private async openSession(signal: AbortSignal): Promise<TransportSession> {
+    if (this.sessionTimer) clearTimeout(this.sessionTimer);
+    this.sessionTimer = null;
+    if (this.session?.alive) return this.session;
+    this.session = await this.deps.transport.openSession!(signal);
+    return this.session;
+  }
+
+  /** A printer that answers keeps its connection a moment for the next jobs. */
+  private keepSession(session: TransportSession): void {
+    this.session = session;
+    if (this.sessionTimer) clearTimeout(this.sessionTimer);
+    this.sessionTimer = setTimeout(() => {
+      if (this.session === session && !this.current) {
+        this.session = null;
+        void session.finish(new AbortController().signal, 0).catch(() => undefined);
+      }
+    }, 2000);
+    this.sessionTimer.unref();
+  }
+
+  private onWire(job: Job, sending = true): OnTheWire {
+    this.current = { jobId: job.id, controller: new AbortController(), sending };
+    return this.current;
+  }
+
+  // ---- outcomes ----------------------------------------------------------------------------------
+
+  /**
+   * What the bytes' delivery means. With a status query: a healthy answer confirms; paper out or
+   * an open cover means the printer holds the job until a person fixes it (it waits as processing,
+   * then completes, never sent twice); another error holds it; no answer leaves it unconfirmed.
+   * Without one, the transport's own confirmation decides.
+   */
+  private async confirmAfter(report: DeliveryReport, signal: AbortSignal, ask: (signal: AbortSignal) => Promise<StatusCheck>): Promise<Confirmation> {
+    const { status } = this.deps;
+    if (!status.enabled) return report.confirmed ? { kind: 'completed', stateReason: null, answered: false } : UNCONFIRMED;
+    if (!status.shouldAsk()) return UNCONFIRMED;
+    for (let attempt = 0; ; attempt += 1) {
+      let confirmation: Confirmation;
+      try {
+        const check = await ask(signal);
+        if (check.kind === 'blocked') this.deps.state.blocking = check.blocking;
+        else if (check.kind === 'ready') this.deps.state.blocking = [];
+        confirmation = confirmationOf(check);
+      } catch (error) {
+        if (signal.aborted && signal.reason === 'cancel') throw error;
+        // The printer took every byte, then went away (or we are stopping): never send it twice.
+        return UNCONFIRMED;
+      }
+      if (confirmation.kind !== 'wait') return confirmation;
+      if (attempt === 0) this.log.warn({ reasons: confirmation.reasons }, 'printer stopped with the job inside; it completes when the printer is ready');
+      await this.deps.recoveryWait(attempt);
+      if (signal.aborted && signal.reason === 'cancel') throw new DriverError('PRINTER_ERROR', 'canceled while the printer was stopped');
+      if (this.deps.state.stopping) return UNCONFIRMED;
+    }
+  }
+
+  /** Records a sent job's end; returns 'printer-blocked' when the printer holds it for a person. */
+  private complete(item: Item, confirmation: Confirmation, report: DeliveryReport): Outcome | null {
+    if (confirmation.kind === 'wait') return null;
+    const { job, rendered } = item;
+    const state: JobState = confirmation.kind === 'held' ? 'held' : 'completed';
+    const reason = state === 'completed' ? completionReason(job.stateReason, confirmation.stateReason) : confirmation.stateReason;
+    this.end(job, state, { stateReason: reason, warnings: rendered.warnings, printerCode: report.printerCode ?? null }, ['processing']);
+    const stopped = this.deps.state.blocking.length > 0;
+    this.deps.registry.updateStatus(this.deps.printer.id, {
+      state: stopped ? 'stopped' : 'idle',
+      ...(confirmation.answered ? {} : { reasons: [] }),
+      lastSeenAt: this.deps.now().toISOString(),
+      ...(stopped ? {} : { lastError: null }),
+    });
+    if (state === 'held') {
+      this.log.error({ jobId: job.id, reason, reasons: this.deps.state.blocking }, 'job held for a person');
+      return 'printer-blocked';
+    }
+    this.log.info({ jobId: job.id, bytes: report.bytesWritten, confirmed: reason !== 'completed-unconfirmed', note: report.note }, 'job completed');
+    return null;
+  }
+
+  private failed(job: Job, error: unknown, wire: OnTheWire): Outcome {
+    const { signal } = wire.controller;
+    if (signal.aborted) {
+      if (signal.reason === 'cancel') {
+        this.log.info({ jobId: job.id }, 'job canceled while printing');
+      } else if (wire.sending && this.deps.config.jobs.inFlightAfterRestart === 'hold') {
+        // Bytes may have reached the printer: under `hold` nothing may print twice, so a person decides.
+        this.end(job, 'held', { stateReason: 'held-after-shutdown' }, ['processing']);
+        this.log.warn({ jobId: job.id }, 'job held on shutdown: it may have printed');
+      } else {
+        // Re-queued cleanly; the attempt that was cut short does not count.
+        this.end(job, 'pending', { stateReason: 'requeued-on-shutdown', attemptsDelta: -1 }, ['processing']);
+        this.log.warn({ jobId: job.id }, 'job re-queued on shutdown');
+      }
+      this.deps.registry.updateStatus(this.deps.printer.id, { state: 'idle' });
+      return 'next';
+    }
+    const decision = decideFailure(error);
+    const plan: FailurePlan = planFailure(decision, job, wire.sending, this.deps.config.jobs.inFlightAfterRestart);
+    this.end(job, plan.to, plan.change, ['processing']);
+    const fields = { jobId: job.id, code: decision.code, err: decision.message, attempts: job.attempts };
+    if (plan.printer !== 'idle') {
+      this.deps.registry.updateStatus(this.deps.printer.id, { state: 'stopped', reasons: [plan.printer], lastError: decision.message });
+      return 'printer-stopped';
+    }
+    this.deps.registry.updateStatus(this.deps.printer.id, { state: 'idle', lastError: plan.to === 'canceled' ? null : decision.message });
+    if (plan.to === 'pending') this.log.warn(fields, 'job will be retried');
+    else this.log.error(fields, `job ${plan.to}`);
+    return plan.then === 'pause' ? 'retry-later' : 'next';
+  }
+
+  /** Jobs marked processing but never sent: back in the queue, the attempt not counted. */
+  private requeue(items: readonly Item[], reason: string | null): void {
+    for (const item of items) {
+      if (this.canceled.has(item.job.id)) continue;
+      this.end(item.job, 'pending', { attemptsDelta: -1, ...(reason ? { stateReason: reason } : {}) }, ['processing']);
+    }
+  }
+
+  /** Jobs whose bytes all went out on a connection that failed before the printer confirmed them. */
+  private uncertain(items: readonly Item[]): void {
+    const plan = planUncertain(this.deps.config.jobs.inFlightAfterRestart);
+    for (const item of items) {
+      if (this.canceled.has(item.job.id)) continue;
+      this.end(item.job, plan.to, plan.change, ['processing']);
+      this.log.warn({ jobId: item.job.id, to: plan.to }, 'connection lost after the job was sent: it may have printed');
+    }
+  }
+
+  private end(job: Job, to: JobState, change: TransitionChange, from: readonly JobState[]): void {
+    this.deps.events.emit(this.deps.jobs.transition(job, to, change, from));
+  }
+}
