@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../helpers/cli-process.js';
+import { REPO_ROOT, startServe, writeConfig } from '../helpers/cli-process.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startNotifyReceiver, type NotifyReceiver } from '../peers/notify-receiver.js';
 
@@ -89,5 +89,20 @@ describe('sd_notify against a real unix datagram receiver on NOTIFY_SOCKET', () 
     const lines = run.output.trim().split('\n').map((line) => JSON.parse(line) as { level: string; msg: string; err: string });
     expect(lines.map((line) => [line.level, line.msg])).toEqual([['warn', 'sd_notify: send failed']]);
     expect(lines[0]?.err).toBe('send: ENOENT');
+  });
+
+  it('serve, as systemd starts it: READY=1 only after it listens, the watchdog, STOPPING=1 on SIGTERM, exit 0', async () => {
+    const before = receiver.messages().length;
+    const { file } = writeConfig({ server: { host: '127.0.0.1', port: 0, shutdownGraceSeconds: 1 } });
+    const serve = await startServe(file, { NOTIFY_SOCKET: receiver.socket, WATCHDOG_USEC: '400000' });
+    const ready = await waitFor('READY=1 from serve', () => receiver.messages().slice(before).find((m) => m.startsWith('READY=1')));
+    expect(ready).toMatch(/^READY=1\nSTATUS=listening/);
+    // It listened before it said so: the API answers.
+    expect((await fetch(`${serve.url}/healthz`)).status).toBe(200);
+    await waitFor('a watchdog ping', () => receiver.messages().slice(before).includes('WATCHDOG=1'));
+    expect(await serve.stop('SIGTERM')).toBe(0);
+    const mine = receiver.messages().slice(before);
+    expect(mine.at(-1)).toBe('STOPPING=1');
+    expect(mine.indexOf('STOPPING=1')).toBeGreaterThan(mine.findIndex((m) => m.startsWith('READY=1')));
   });
 });
