@@ -6,12 +6,12 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parseConfig } from '../src/config/load-config.js';
 import { CloudSyncClient } from '../src/cloud/cloud-sync-client.js';
-import { ReferenceCloud } from '../src/cloud/reference-cloud/reference-cloud.js';
 import { DB_FILE, openDatabase, type Db } from '../src/db/open-database.js';
 import { Authenticator } from '../src/keys/authenticator.js';
 import { KeyStore } from '../src/keys/key-store.js';
 import { createLogger } from '../src/log/create-logger.js';
 import type { Benchmark } from './benchmark.js';
+import { loadReferenceCloud } from './harness/load-reference-cloud.js';
 
 /**
  * Cloud sync against the in-process reference cloud over loopback HTTP, the whole path (fetch,
@@ -61,6 +61,7 @@ export const cloudBench: Benchmark = {
   async run(report, note) {
     const deadline = Date.now() + DEADLINE_MS;
     const dir = mkdtempSync(path.join(tmpdir(), 'printgate-cloud-bench-'));
+    const ReferenceCloud = await loadReferenceCloud();
     const cloud = await ReferenceCloud.start({ pingSeconds: 3600, keepFirstFeed: false });
     const tokenFile = path.join(dir, 'token');
     writeFileSync(tokenFile, cloud.token, { mode: 0o600 });

@@ -2,6 +2,7 @@ import { authBench } from './auth-bench.js';
 import { cloudBench } from './cloud-bench.js';
 import type { Benchmark, BenchFigure } from './benchmark.js';
 import { printBench } from './print-bench.js';
+import { renderBench } from './render-bench.js';
 
 /**
  * `npm run bench [-- name…] [-- --json]`: runs the registered benchmarks one after another and
@@ -15,6 +16,7 @@ const BENCHMARKS: readonly Benchmark[] = [
     run: async (_report, note) => (await printBench()).forEach(note),
   },
   cloudBench,
+  renderBench,
 ];
 
 async function main(argv: string[]): Promise<void> {

@@ -4,19 +4,15 @@
 // from the terminal: mint and revoke keys, switch fault modes. State (signing key, token, keys,
 // seq) is kept in var/dev-cloud/ so the gateway's config stays valid across runs.
 //
-//   npm run build && npm run dev:cloud -- [--port 8640] [--host 127.0.0.1] [--gateway gw-0001] [--dir var/dev-cloud]
+// The reference cloud is a test peer (test/peers/reference-cloud/), plain JavaScript: no build needed,
+// and it never ships in dist/.
+//
+//   npm run dev:cloud -- [--port 8640] [--host 127.0.0.1] [--gateway gw-0001] [--dir var/dev-cloud]
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-
-const root = path.resolve(import.meta.dirname, '..');
-const modulePath = path.join(root, 'dist/src/cloud/reference-cloud/reference-cloud.js');
-if (!existsSync(modulePath)) {
-  console.error('dist/ is missing the reference cloud: run `npm run build` first.');
-  process.exit(1);
-}
-const { ReferenceCloud } = await import(modulePath);
+import { ReferenceCloud } from '../test/peers/reference-cloud/reference-cloud.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -54,6 +50,7 @@ Commands:
   revoke <keyId|key|sha256> revoke a cloud key, or any key (a local one too) by its key or sha256
   remove <keyId>            delete a cloud key without revoking it (gateways re-snapshot)
   fault <mode>              none | down | slow | bad-signature | replay | gap | wrong-gateway | rollback | unauthorized | no-stream
+  clock <seconds>           run the cloud's clock ahead (positive) or behind (negative) for issuedAt; 0 = true time
   status                    seq, open streams, recent requests
   quit
 `);
@@ -82,6 +79,12 @@ const commands = {
   fault: ([mode]) => {
     cloud.setFault(mode ?? 'none');
     console.log(`fault: ${cloud.fault}`);
+  },
+  clock: ([seconds]) => {
+    const offset = Number(seconds ?? 0);
+    if (!Number.isFinite(offset)) return console.log('usage: clock <seconds>');
+    cloud.clockOffsetMs = offset * 1000;
+    console.log(`clock offset: ${offset} s`);
   },
   status: () => {
     console.log(`seq ${cloud.currentSeq}, streams open ${cloud.streamCount}, fault ${cloud.fault}`);

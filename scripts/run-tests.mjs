@@ -21,6 +21,10 @@ const PEERS = {
   unshare: 'util-linux',
   promtool: 'prometheus',
   pdftoppm: 'poppler-utils',
+  pdfinfo: 'poppler-utils',
+  tesseract: 'tesseract-ocr',
+  promtool: 'prometheus',
+  curl: 'curl',
 };
 
 const has = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;

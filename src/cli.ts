@@ -6,6 +6,7 @@ import { loadConfig } from './config/load-config.js';
 import { isCatalogueError } from './errors/catalogue-error.js';
 import { processIo, UsageError } from './cli/cli-io.js';
 import { runConfigCheck, runJobsCommand, runPrintersList } from './cli/inspect-commands.js';
+import { runGroupsCommand } from './cli/groups-command.js';
 import { runKeysCommand } from './cli/keys-command.js';
 import { runServe } from './cli/serve-command.js';
 import { runDoctor } from './cli/doctor-command.js';
@@ -27,6 +28,7 @@ commands:
   keys list | edit ID [--name] [--description] [--permissions] [--groups] [--expires|never]
   keys disable ID | enable ID | revoke ID | purge --older-than 90d | permissions
   printers list | printers probe URI
+  groups list | groups set GROUP [--require-device-key on|off] [--auto-create on|off] [--enabled on|off]
   doctor                                checks data dir, port, printers, devices, cloud; prints fixes
   jobs list [--printer ID] [--state S] | jobs cancel ID | jobs release ID
   config check
@@ -64,6 +66,9 @@ async function main(argv: string[]): Promise<void> {
       'older-than': { type: 'string' },
       printer: { type: 'string' },
       state: { type: 'string' },
+      'require-device-key': { type: 'string' },
+      'auto-create': { type: 'string' },
+      enabled: { type: 'string' },
     },
   });
   jsonErrors = values.json;
@@ -123,6 +128,9 @@ async function main(argv: string[]): Promise<void> {
         return;
       }
       throw new UsageError('printers: use list or probe URI');
+    case 'groups':
+      runGroupsCommand(config, { sub, group: id, requireDeviceKey: values['require-device-key'], autoCreate: values['auto-create'], enabled: values.enabled }, io);
+      return;
     case 'doctor':
       if (!(await runDoctor(config, source, createLogger({ level: 'silent' }), io))) process.exitCode = 1;
       return;

@@ -7,6 +7,7 @@ import { createCloudSync } from './cloud/create-cloud-sync.js';
 import { cloudPrntDocuments } from './cloudprnt/cloudprnt-documents.js';
 import { CloudPrntHub } from './cloudprnt/cloudprnt-hub.js';
 import { CloudPrntStore } from './cloudprnt/cloudprnt-store.js';
+import { cloudPrntPolicy } from './cloudprnt/cloudprnt-policy.js';
 import { PASSIVE_CLOUDPRNT_MAILBOX } from './cloudprnt/passive-mailbox.js';
 import { checkConfigParts, type ConfigParts } from './config/check-config-parts.js';
 import type { Config } from './config/schema.js';
@@ -19,7 +20,7 @@ import { Lifecycle } from './gateway/lifecycle.js';
 import { HealthService } from './health/health-service.js';
 import { createApp } from './http/create-app.js';
 import { gatewayRoutes } from './http/gateway-routes.js';
-import { listen, type Listening } from './http/http-server.js';
+import { createServers } from './http/create-servers.js';
 import { EventStream, subscribeEventStream } from './http/native/event-stream.js';
 import type { RouteSpec } from './http/route-spec.js';
 import { Dispatcher } from './jobs/dispatcher.js';
@@ -43,6 +44,9 @@ import { NotificationStore } from './webhooks/notification-store.js';
 import { subscribeWebhookEvents } from './webhooks/webhook-events.js';
 import { WebhookOutbox } from './webhooks/webhook-outbox.js';
 import { WebhookWorker } from './webhooks/webhook-worker.js';
+import { WebhookTargetPolicy } from './webhooks/target-policy.js';
+import { loadOrCreateCertificate } from './tls/tls-certificate.js';
+import { TlsRenewal } from './tls/tls-renewal.js';
 
 /**
  * The composition root: the only place that wires modules together and the only importer of
@@ -75,6 +79,8 @@ export interface Gateway {
   server: Server;
   /** http://host:port as bound (port 0 in tests becomes the real port). */
   url: string;
+  /** https://host:port with server.tls, else null. */
+  httpsUrl: string | null;
   routes: RouteSpec[];
   db: Db;
   stop(): Promise<void>;
@@ -109,6 +115,7 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
   const languages = new LanguageRegistry(parts.languages, [...parts.transports, cloudPrntTransportFactory(PASSIVE_CLOUDPRNT_MAILBOX)]);
   const profileById = new Map(parts.profiles.map((profile) => [profile.id, profile]));
   const groups = new GroupStore({ db, now });
+  groups.applyConfigured(config.groups);
   const registry = new PrinterRegistry({ db, groups, profiles: (id) => profileById.get(id), languages, now });
   registry.syncConfigured(config.printers);
   lifecycle.onStop('printer bookkeeping', () => registry.flushLastSeen());
@@ -126,6 +133,7 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
     documentOf: cloudPrntDocuments({ jobs: jobStore, spool }),
     onAdded: (printer) => devices.joined(printer),
     onBack: (printer) => engine.wake(printer.id),
+    policy: cloudPrntPolicy(config),
   });
   cloudprnt.loadKnownPrinters();
 
@@ -158,7 +166,8 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
     now,
     extraChecks: cloudSync ? [cloudStalenessCheck({ cloud: config.cloud, status: () => cloudSync.status() })] : [],
   });
-  const notifications = new NotificationStore({ db, now });
+  const webhookTargets = new WebhookTargetPolicy({ allowPrivateTargets: config.webhooks.allowPrivateTargets });
+  const notifications = new NotificationStore({ db, now, targets: webhookTargets });
   const webhooks = new WebhookOutbox({ db, now, notifications });
   subscribeWebhookEvents({ events, registry, devices, groups, outbox: webhooks, mediaTypeOf: (printer) => languages.documentFormat(printer.language) });
   const stream = new EventStream({ now });
@@ -183,16 +192,23 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
     onAnswered: (method, status) => metrics.httpRequests.inc({ method, status: String(status) }),
   });
 
-  // Start in order; stop in reverse.
-  const http: Listening = await lifecycle.start('listen', () => listen(app, config.server.host, config.server.port), async (listening) => {
+  // Start in order; stop in reverse. HTTP, and HTTPS with server.tls (a certificate made on first start, renewed before expiry).
+  const tlsOptions = { dataDir: config.dataDir, ...config.server.tls, now };
+  const tls = config.server.tls.enabled ? await loadOrCreateCertificate(tlsOptions) : null;
+  if (tls?.renewed) log.info({ reason: tls.renewed, sha256: tls.sha256, spkiSha256: tls.spkiSha256 }, 'TLS certificate made');
+  const http = await lifecycle.start('listen', () => createServers(app, config, tls, log), async (servers) => {
     stream.close();
-    await listening.close(1000);
+    await servers.close();
   });
+  if (tls?.source === 'generated') {
+    const renewal = new TlsRenewal({ options: tlsOptions, log, onRenewed: (material) => http.setCertificate(material) });
+    await lifecycle.start('certificate renewal', () => renewal.start(), () => renewal.stop());
+  }
   await lifecycle.start('printer workers', () => {
     engine.recover(readBootId());
     engine.start();
   }, () => engine.stop(config.server.shutdownGraceSeconds * 1000));
-  const webhookWorker = new WebhookWorker({ outbox: webhooks, log, now });
+  const webhookWorker = new WebhookWorker({ outbox: webhooks, log, now, targets: webhookTargets });
   const retention = new JobRetention({ jobs: jobStore, spool, config, log, now });
   await lifecycle.start('cloudprnt, webhooks, retention', () => {
     cloudprnt.start();
@@ -214,7 +230,7 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
     await cloudSync?.stop();
   });
 
-  return { server: http.server, url: http.url, routes, db, stop: () => lifecycle.stop() };
+  return { server: http.http, url: http.url, httpsUrl: http.httpsUrl, routes, db, stop: () => lifecycle.stop() };
 }
 
 /** What the CLI works with beside a running gateway: the same use cases on the same database. */

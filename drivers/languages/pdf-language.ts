@@ -6,17 +6,21 @@ const PDF_MAGIC = Buffer.from('%PDF-', 'latin1');
 /**
  * pdf: passes PDF documents through to printers that accept them (IPP office printers). PDFs cannot
  * be concatenated, so the bytes hold one copy and `copies` asks the transport for the rest (IPP
- * `copies`). Receipt options (drawer, buzzer) do not apply and are reported as warnings.
+ * `copies`). Receipt options (drawer, buzzer) do not apply and are reported as warnings. Nothing is
+ * rasterised, so no render budget applies (an office printer takes a PDF of any length).
  */
 export const pdfLanguage: Language = {
   name: 'pdf',
   documentFormat: 'application/pdf',
   acceptedTypes: ['application/pdf'],
-  async render(input: RenderInput): Promise<RenderResult> {
-    const { options } = input;
+  check(input: RenderInput): void {
     if (input.contentType !== 'application/pdf') throw new DriverError('DOCUMENT_FORMAT_ERROR', `pdf cannot render ${input.contentType}`);
     const head = Buffer.from(input.body.subarray(0, 1024));
     if (head.indexOf(PDF_MAGIC) < 0) throw new DriverError('DOCUMENT_FORMAT_ERROR', 'the application/pdf document does not start with %PDF-');
+  },
+  async render(input: RenderInput): Promise<RenderResult> {
+    const { options } = input;
+    pdfLanguage.check!(input);
     const warnings: string[] = [];
     if (options.drawer !== 'none') warnings.push('cash drawer option ignored: the pdf language has no drawer');
     if (options.preBuzzer > 0 || options.postBuzzer > 0) warnings.push('buzzer options ignored: the pdf language has no buzzer');

@@ -1,7 +1,6 @@
-/** Turns a UTF-8 text document into lines: CRLF and CR become LF, tabs become spaces, bad bytes U+FFFD. */
-export function textLines(body: Uint8Array): string[] {
-  const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false })
-    .decode(body)
+/** Turns a decoded text document into lines: CRLF and CR become LF, tabs become spaces, U+FFFD "?". */
+export function textLines(source: string): string[] {
+  const text = source
     .replace(/\r\n?/g, '\n')
     .replace(/\t/g, '    ')
     // Control characters other than LF would reach the printer as commands.

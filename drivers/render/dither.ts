@@ -13,6 +13,9 @@ export function dither(grey: Float32Array, width: number, height: number, algori
   const work = Float32Array.from(grey);
   const data = new Uint8Array(width * height);
   const spread = algorithm === 'atkinson' ? ATKINSON : algorithm === 'floyd-steinberg' ? FLOYD_STEINBERG : [];
+  const dxs = spread.map(([dx]) => dx);
+  const dys = spread.map(([, dy]) => dy);
+  const weights = spread.map(([, , weight]) => weight);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
@@ -20,10 +23,12 @@ export function dither(grey: Float32Array, width: number, height: number, algori
       const black = old < threshold;
       data[i] = black ? 1 : 0;
       const error = old - (black ? 0 : 255);
-      for (const [dx, dy, weight] of spread) {
-        const nx = x + dx;
-        const ny = y + dy;
-        if (nx >= 0 && nx < width && ny < height) work[ny * width + nx]! += error * weight;
+      // Pure black and white pixels (logos, labels, codes) spread no error.
+      if (error === 0) continue;
+      for (let k = 0; k < dxs.length; k++) {
+        const nx = x + dxs[k]!;
+        const ny = y + dys[k]!;
+        if (nx >= 0 && nx < width && ny < height) work[ny * width + nx]! += error * weights[k]!;
       }
     }
   }

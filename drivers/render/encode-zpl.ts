@@ -1,32 +1,5 @@
-import type { Bitmap } from './bitmap.js';
-import { packRows } from './bitmap.js';
-
-/** One line of text in the printer's scalable font 0 (^A0N), as a single-line field block (^FB). */
-export interface ZplTextField {
-  /** ^FO: top left of the field, in dots from the label home. */
-  x: number;
-  y: number;
-  /** ^A0N height and width, in dots. */
-  charDots: number;
-  /** ^FB width: the field block the line is kept in, in dots. */
-  blockWidth: number;
-  text: string;
-}
-
-/**
- * A label as the encoder sends it, before it becomes ZPL: the one description both the bytes
- * (encodeZplLabel) and the preview (previewZpl) are made from.
- */
-export type ZplLabel =
-  /** A bitmap at the top left sent as one ^GF graphic field; the label is as long as the bitmap. */
-  | { kind: 'graphic'; widthDots: number; bitmap: Bitmap }
-  /** Text fields in font 0 with UTF-8 field data (^CI28); the label is `lengthDots` long. */
-  | { kind: 'text'; widthDots: number; lengthDots: number; fields: ZplTextField[] };
-
-/** The label's length in dots (^LL). */
-export function labelLength(label: ZplLabel): number {
-  return label.kind === 'graphic' ? label.bitmap.height : label.lengthDots;
-}
+import { packRows, type Bitmap } from './bitmap.js';
+import type { LabelItem, ZplLabel } from './zpl-label.js';
 
 /** `^GFA` graphic field: ASCII hex rows, MSB first, 1 = black. */
 export function graphicField(bitmap: Bitmap): string {
@@ -35,49 +8,68 @@ export function graphicField(bitmap: Bitmap): string {
   return `^GFA,${bytes.length},${bytes.length},${bytesPerRow},${hex}`;
 }
 
-/** Field data with ^ ~ and _ written as hex escapes (^FH_), so text cannot inject commands. */
+/** Field data with ^ ~ _ and \ written as hex escapes (^FH_), so text cannot inject commands. */
 export function fieldData(text: string): string {
   return text.replace(/[\^~_\\]/g, (char) => `_${char.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-/** A label holding a bitmap at the top left. */
-export function graphicLabel(bitmap: Bitmap, widthDots: number): ZplLabel {
-  return { kind: 'graphic', widthDots, bitmap };
+type BarcodeItem = Extract<LabelItem, { kind: 'barcode' }>;
+
+/** How far below its ^FO a ^BQ symbol starts (the ^BY bar height sent just before it). */
+const QR_DROP = 10;
+
+/** The barcode command per symbology, interpretation line (HRI) below or none. */
+function barcodeCommand(item: BarcodeItem): string {
+  const h = item.heightDots;
+  const f = item.hri ? 'Y' : 'N';
+  switch (item.symbology) {
+    case 'code128':
+      return `^BCN,${h},${f},N,N`;
+    case 'ean13':
+      return `^BEN,${h},${f},N`;
+    case 'ean8':
+      return `^B8N,${h},${f},N`;
+    case 'upca':
+      return `^BUN,${h},${f},N,Y`;
+    case 'upce':
+      return `^B9N,${h},${f},N,Y`;
+    case 'code39':
+      return `^B3N,N,${h},${f},N`;
+    case 'code93':
+      return `^BAN,${h},${f},N,N`;
+    case 'itf':
+      return `^B2N,${h},${f},N,N`;
+    case 'codabar':
+      return `^BKN,N,${h},${f},N,A,A`;
+  }
+}
+
+function itemZpl(item: LabelItem): string {
+  switch (item.kind) {
+    case 'graphic':
+      return `^FO${item.x},${item.y}${graphicField(item.bitmap)}^FS`;
+    case 'box':
+      return `^FO${item.x},${item.y}^GB${item.width},${item.height},${item.thickness},${item.colour},0^FS`;
+    case 'barcode':
+      return `^FO${item.x},${item.y}^BY${item.moduleDots},3,${item.heightDots}${barcodeCommand(item)}^FH_^FD${fieldData(item.data)}^FS`;
+    case 'qrcode':
+      // ^BQ draws the symbol as far below its origin as the ^BY bar height (10 by default): reset it and start that much higher.
+      return `^BY2,3,${QR_DROP}^FO${item.x},${Math.max(0, item.y - QR_DROP)}^BQN,2,${item.cell}^FH_^FD${item.errorLevel.toUpperCase()}A,${fieldData(item.data)}^FS`;
+    case 'text': {
+      const field = item.field;
+      const width = field.charWidthDots ?? field.charDots;
+      const reverse = field.reverse ? '^FR' : '';
+      return `^FO${field.x},${field.y}^A0N,${field.charDots},${width}^FB${field.blockWidth},1,0,${field.justify ?? 'L'}${reverse}^FH_^FD${fieldData(field.text)}^FS`;
+    }
+  }
 }
 
 /**
- * A label of text lines in font 0, 3.5 mm high, 2 mm from the edges; lines are 1.25 × the
- * character height apart; empty lines print nothing but keep their place; the label is as long
- * as the text.
+ * One label in ZPL, `copies` times (^PQ). Labels with text or codes carry UTF-8 field data
+ * (^CI28); a label of graphics alone is ASCII. Ends with ^XZ and a line break (ZPL ignores line
+ * breaks between labels).
  */
-export function textLabel(lines: readonly string[], widthDots: number, dotsPerMM: number): ZplLabel {
-  const charDots = Math.round(3.5 * dotsPerMM);
-  const lineDots = Math.round(charDots * 1.25);
-  const margin = Math.round(2 * dotsPerMM);
-  const fields: ZplTextField[] = [];
-  lines.forEach((text, index) => {
-    if (text !== '') fields.push({ x: margin, y: margin + index * lineDots, charDots, blockWidth: widthDots - 2 * margin, text });
-  });
-  return { kind: 'text', widthDots, lengthDots: Math.max(lineDots, margin * 2 + lines.length * lineDots), fields };
-}
-
-/** One label in ZPL, `copies` times (^PQ). Text labels hold UTF-8; graphic labels are ASCII. */
 export function encodeZplLabel(label: ZplLabel, copies: number): string {
-  if (label.kind === 'graphic') {
-    return `^XA^PW${label.widthDots}^LL${label.bitmap.height}^LH0,0^FO0,0${graphicField(label.bitmap)}^FS^PQ${copies}^XZ\n`;
-  }
-  const fields = label.fields.map(
-    (field) => `^FO${field.x},${field.y}^A0N,${field.charDots},${field.charDots}^FB${field.blockWidth},1,0,L^FH_^FD${fieldData(field.text)}^FS`,
-  );
-  return `^XA^CI28^PW${label.widthDots}^LL${label.lengthDots}^LH0,0${fields.join('')}^PQ${copies}^XZ\n`;
-}
-
-/** One label holding a bitmap at the top left, `copies` times (^PQ). */
-export function zplImageLabel(bitmap: Bitmap, widthDots: number, copies: number): string {
-  return encodeZplLabel(graphicLabel(bitmap, widthDots), copies);
-}
-
-/** A label of text lines in the printer's scalable font 0 with UTF-8 field data (^CI28), `copies` times. */
-export function zplTextLabel(lines: readonly string[], widthDots: number, dotsPerMM: number, copies: number): string {
-  return encodeZplLabel(textLabel(lines, widthDots, dotsPerMM), copies);
+  const utf8 = label.items.some((item) => item.kind === 'text' || item.kind === 'barcode' || item.kind === 'qrcode');
+  return `^XA${utf8 ? '^CI28' : ''}^PW${label.widthDots}^LL${label.lengthDots}^LH0,0${label.items.map(itemZpl).join('')}^PQ${copies}^XZ\n`;
 }

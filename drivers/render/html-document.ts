@@ -1,18 +1,21 @@
 import type { PrinterProfile } from '../../src/driver-api/index.js';
 import { printableDots } from './bitmap.js';
 import { decodeDataUrl } from './data-url.js';
-import { decodeImage } from './decode-image.js';
 import { containsElement, htmlCellText } from './html-cell-text.js';
 import { HtmlReceiptWriter, DEFAULT_STYLE, type InlineStyle } from './html-receipt-writer.js';
 import { buildHtmlTree, type HtmlElement, type HtmlNode } from './html-tree.js';
-import { rgbaToBitmap } from './image-to-bitmap.js';
+import { imageToBitmap, type ImageContext } from './image-to-bitmap.js';
+import { RenderMeter } from './render-meter.js';
 import type { TextLayout } from './markup-document.js';
 import { sizeInDots } from './markup-params.js';
 import type { Align, ReceiptDocument } from './receipt-ops.js';
-import { columnLine } from './text-width.js';
+import { columnLine, columnParts } from './text-width.js';
 
-/** Headings: magnification (width × height), all bold. */
-const HEADING_SIZE = new Map<string, [number, number]>([['h1', [2, 2]], ['h2', [2, 1]], ['h3', [1, 1]], ['h4', [1, 1]], ['h5', [1, 1]], ['h6', [1, 1]]]);
+/**
+ * Headings: magnification (width × height), all bold. `<h2>` is double height, not double width:
+ * on 58 mm paper a double-wide line holds 16 characters and reads stretched; a tall one keeps 32.
+ */
+const HEADING_SIZE = new Map<string, [number, number]>([['h1', [2, 2]], ['h2', [1, 2]], ['h3', [1, 1]], ['h4', [1, 1]], ['h5', [1, 1]], ['h6', [1, 1]]]);
 /** Blocks without margins: their content starts and ends a line. */
 const BLOCKS = new Set(['html', 'body', 'div', 'center', 'section', 'article', 'header', 'footer', 'main', 'nav', 'aside', 'address', 'blockquote', 'figure', 'figcaption']);
 /** Elements whose content is not printed (as in a browser). */
@@ -25,6 +28,7 @@ interface Context {
   warnings: string[];
   profile: PrinterProfile;
   layout: TextLayout;
+  images: ImageContext;
   listDepth: number;
 }
 
@@ -58,9 +62,9 @@ export function blockAlign(element: HtmlElement, inherited: Align): Align {
  * through the markup image path. Never throws on malformed HTML; a broken data: image is a
  * DOCUMENT_FORMAT_ERROR, as in markup.
  */
-export function htmlDocument(source: string, profile: PrinterProfile, layout: TextLayout): ReceiptDocument {
+export function htmlDocument(source: string, profile: PrinterProfile, layout: TextLayout, images: ImageContext = { profile, meter: RenderMeter.of({ profile }) }): ReceiptDocument {
   const { root, warnings } = buildHtmlTree(source);
-  const ctx: Context = { writer: new HtmlReceiptWriter(), warnings: [...warnings], profile, layout, listDepth: 0 };
+  const ctx: Context = { writer: new HtmlReceiptWriter(), warnings: [...warnings], profile, layout, images, listDepth: 0 };
   renderChildren(root, DEFAULT_STYLE, ctx);
   return { ops: ctx.writer.finish(), warnings: ctx.warnings };
 }
@@ -182,7 +186,9 @@ function renderRow(row: HtmlElement, style: InlineStyle, ctx: Context): void {
     return;
   }
   const left = texts.slice(0, -1).filter((text) => text !== '').join(' ');
-  ctx.writer.line(columnLine(left, texts[texts.length - 1]!, lineColumns(rowStyle, ctx.layout)), rowStyle);
+  const columns = lineColumns(rowStyle, ctx.layout);
+  const right = texts[texts.length - 1]!;
+  ctx.writer.line(columnLine(left, right, columns), rowStyle, columnParts(left, right, columns));
 }
 
 function renderList(list: HtmlElement, style: InlineStyle, ctx: Context): void {
@@ -219,8 +225,8 @@ function imageWidth(value: string | undefined, profile: PrinterProfile, full: nu
 }
 
 /**
- * `<img src="data:image/png|jpeg;base64,…">` through markup's image path, at its `width` or its
- * own pixel width, never wider than the paper. Other sources are never fetched: skipped with a
+ * `<img src="data:image/png|jpeg;base64,…">` through markup's image path: scaled to its `width`
+ * (up or down, never wider than the paper), else 1:1 (README "Rendering rules"). Other sources are never fetched: skipped with a
  * warning, their `alt` text printed instead, as a browser shows it for an image it cannot load.
  */
 function renderImage(img: HtmlElement, style: InlineStyle, ctx: Context): void {
@@ -239,8 +245,7 @@ function renderImage(img: HtmlElement, style: InlineStyle, ctx: Context): void {
     skip(`html: <img> of type ${mediaType.slice(0, 40)} skipped: only PNG and JPEG are printed`);
     return;
   }
-  const image = decodeImage(bytes, mediaType);
   const full = printableDots(ctx.profile);
-  const width = Math.min(full, imageWidth(img.attrs.get('width'), ctx.profile, full) ?? image.width);
-  ctx.writer.image(rgbaToBitmap(image, width, ctx.profile), style);
+  const widthDots = imageWidth(img.attrs.get('width'), ctx.profile, full);
+  ctx.writer.image(imageToBitmap(bytes, mediaType, ctx.images, { widthDots }), style);
 }

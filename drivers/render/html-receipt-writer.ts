@@ -85,11 +85,13 @@ export class HtmlReceiptWriter {
     this.blankPending = true;
   }
 
-  /** A whole line of its own (a rule, a table row). */
-  line(text: string, style: InlineStyle): void {
+  /** A whole line of its own (a rule, a table row: `column` holds its two sides, as markup's column line). */
+  line(text: string, style: InlineStyle, column?: { left: string; right: string }): void {
     this.endLine();
     this.beginContent(style);
     this.write(text, style);
+    const last = this.ops[this.ops.length - 1];
+    if (column !== undefined && last?.op === 'text' && last.text === printable(text)) last.column = { left: printable(column.left), right: printable(column.right) };
     this.endLine();
   }
 

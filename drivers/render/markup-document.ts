@@ -1,12 +1,13 @@
 import type { PrinterProfile } from '../../src/driver-api/index.js';
 import { printableDots } from './bitmap.js';
 import { decodeDataUrl } from './data-url.js';
-import { imageToBitmap } from './image-to-bitmap.js';
+import { imageToBitmap, type ImageContext } from './image-to-bitmap.js';
+import { RenderMeter } from './render-meter.js';
 import { parseMarkup, type MarkupParam } from './markup-parser.js';
 import type { Align, ReceiptDocument, ReceiptOp } from './receipt-ops.js';
 import { parseBarcode } from './markup-barcode.js';
 import { clampInt, param, sizeInDots } from './markup-params.js';
-import { columnLine } from './text-width.js';
+import { columnLine, columnParts } from './text-width.js';
 
 /** Tags that print a whole line or block: a newline right after them is not an extra blank line. */
 const BLOCK_TAGS = new Set(['column', 'barcode', 'bc', 'image', 'cut', 'feed']);
@@ -25,8 +26,11 @@ export interface TextLayout {
   fontBColumns: number;
 }
 
-/** Renders Star Document Markup into receipt ops for a printer of `profile`. */
-export function markupDocument(source: string, profile: PrinterProfile, layout: TextLayout): ReceiptDocument {
+/**
+ * Renders Star Document Markup into receipt ops for a printer of `profile`; images are sized and
+ * charged to the budget through `images` (default: a fresh meter with the default budget).
+ */
+export function markupDocument(source: string, profile: PrinterProfile, layout: TextLayout, images: ImageContext = { profile, meter: RenderMeter.of({ profile }) }): ReceiptDocument {
   const ops: ReceiptOp[] = [];
   const warnings: string[] = [];
   const state: State = { align: 'left', font: 'A', magnifyWidth: 1 };
@@ -40,7 +44,7 @@ export function markupDocument(source: string, profile: PrinterProfile, layout: 
       continue;
     }
     swallowNewline = BLOCK_TAGS.has(node.name);
-    renderTag(node.name, node.params, node.source, { ops, warnings, state, profile, layout });
+    renderTag(node.name, node.params, node.source, { ops, warnings, state, profile, layout, images });
   }
   return { ops, warnings };
 }
@@ -51,6 +55,7 @@ interface TagContext {
   state: State;
   profile: PrinterProfile;
   layout: TextLayout;
+  images: ImageContext;
 }
 
 function renderTag(name: string, params: MarkupParam[], source: string, ctx: TagContext): void {
@@ -96,7 +101,9 @@ function renderTag(name: string, params: MarkupParam[], source: string, ctx: Tag
     }
     case 'column': {
       const columns = Math.floor((state.font === 'B' ? layout.fontBColumns : layout.columns) / state.magnifyWidth);
-      ops.push({ op: 'text', text: columnLine(param(params, 'left', 'l') ?? '', param(params, 'right', 'r') ?? '', columns) }, { op: 'newline' });
+      const left = param(params, 'left', 'l') ?? '';
+      const right = param(params, 'right', 'r') ?? '';
+      ops.push({ op: 'text', text: columnLine(left, right, columns), column: columnParts(left, right, columns) }, { op: 'newline' });
       return;
     }
     case 'barcode':
@@ -114,9 +121,10 @@ function renderTag(name: string, params: MarkupParam[], source: string, ctx: Tag
       }
       const { mediaType, bytes } = decodeDataUrl(url);
       const full = printableDots(profile);
-      const width = Math.min(full, sizeInDots(param(params, 'width', 'w'), profile, full) ?? full);
-      const minimum = sizeInDots(param(params, 'min-width', 'minwidth'), profile, full) ?? 1;
-      ops.push({ op: 'image', bitmap: imageToBitmap(bytes, mediaType, Math.max(width, Math.min(minimum, full)), profile) });
+      // `width` scales to it, up or down; without one the image prints 1:1 (README "Rendering rules").
+      const widthDots = sizeInDots(param(params, 'width', 'w'), profile, full);
+      const minWidthDots = sizeInDots(param(params, 'min-width', 'minwidth'), profile, full);
+      ops.push({ op: 'image', bitmap: imageToBitmap(bytes, mediaType, ctx.images, { widthDots, minWidthDots }) });
       return;
     }
     case 'cut': {

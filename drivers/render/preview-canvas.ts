@@ -7,6 +7,14 @@ export const INK = 1;
 export const NOTE = 2;
 export type PreviewPixel = typeof PAPER | typeof INK | typeof NOTE;
 
+/** Tallest preview drawn, in dots (about 6 m of receipt at 203 dpi); the rest is left off with a warning. */
+export const MAX_PREVIEW_DOTS = 50_000;
+
+/** How tall a preview `width` dots wide may be: MAX_PREVIEW_DOTS, less when the budget's pixels run out first. */
+export function previewHeightLimit(width: number, maxPixels: number): number {
+  return Math.max(1, Math.min(MAX_PREVIEW_DOTS, Math.floor(maxPixels / Math.max(1, width))));
+}
+
 /** Grey level in the PNG per pixel kind: white paper, black dots, mid-grey notes. */
 const GREY: Record<PreviewPixel, number> = { [PAPER]: 255, [INK]: 0, [NOTE]: 160 };
 

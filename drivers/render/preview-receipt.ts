@@ -1,15 +1,12 @@
 import { placeBitmap, printableDots, type Bitmap } from './bitmap.js';
 import { composeCopy, type EncodeContext } from './encode-receipt.js';
 import { BlockPainter } from './preview-blocks.js';
-import { PreviewCanvas, type PreviewBand } from './preview-canvas.js';
+import { previewHeightLimit, PreviewCanvas, type PreviewBand } from './preview-canvas.js';
 import { previewFonts } from './preview-font.js';
 import { PrintedText } from './preview-printed-text.js';
 import { lineBandHeight, LINE_SPACING, PLAIN_STYLE, TextPainter, type CellMetrics, type TextRun, type TextStyle } from './preview-text.js';
 import { receiptColumns, receiptFontBColumns } from './receipt-columns.js';
 import type { Align, ReceiptOp } from './receipt-ops.js';
-
-/** Tallest preview drawn, in dots (about 6 m of receipt); the rest is left off with a warning. */
-export const MAX_PREVIEW_DOTS = 50_000;
 
 export interface ReceiptPreview {
   /** 8-bit greyscale PNG: white paper, black dots, grey for what the printer does not print (cut marks, placeholders). */
@@ -51,14 +48,14 @@ export function cellMetrics(profile: EncodeContext['profile']): CellMetrics {
  * a character); images are the dithered dots that are sent; QR codes and the common barcodes are
  * drawn from their data (others are grey placeholders); cuts are dashed grey lines.
  */
-export function previewReceipt(ops: readonly ReceiptOp[], ctx: EncodeContext): ReceiptPreview {
+export function previewReceipt(ops: readonly ReceiptOp[], ctx: EncodeContext, maxPixels = Number.POSITIVE_INFINITY): ReceiptPreview {
   const paper = printableDots(ctx.profile);
   const cells = cellMetrics(ctx.profile);
   const missing = new Set<number>();
   const text = new TextPainter({ fonts: previewFonts(), cells, missing });
   const printed = new PrintedText(ctx);
   const painter = new LinePainter({
-    canvas: new PreviewCanvas(paper, MAX_PREVIEW_DOTS),
+    canvas: new PreviewCanvas(paper, previewHeightLimit(paper, maxPixels)),
     blocks: new BlockPainter(text, paper),
     text,
     cells,
@@ -120,7 +117,7 @@ class LinePainter {
     const next = this.full ? undefined : this.deps.canvas.band(height);
     if (!next && !this.full) {
       this.full = true;
-      this.deps.warnings.push(`preview: only the first ${MAX_PREVIEW_DOTS} dots of the receipt are drawn`);
+      this.deps.warnings.push(`preview: only the first ${this.deps.canvas.maxHeight} dots of the receipt are drawn`);
     }
     return next;
   }

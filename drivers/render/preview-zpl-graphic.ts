@@ -8,9 +8,10 @@ const MAX_GRAPHIC_DOTS = 50_000;
  * The dots of a `^GFA,total,total,bytesPerRow,data` field: data as ASCII hex, with Zebra's
  * run-length compression (G–Y and g–z repeat counts, `,` white to the end of the row, `!` black to
  * the end of the row, `:` the previous row again), or as `:Z64:` (zlib, base64) or `:B64:` (base64).
- * Returns a reason instead when the field is in another format or malformed.
+ * Returns a reason instead when the field is in another format or malformed. `charge` is told the
+ * dots before they are allocated (and may throw: the render budget).
  */
-export function decodeGraphicField(params: string): Bitmap | string {
+export function decodeGraphicField(params: string, charge: (dots: number) => void = () => {}): Bitmap | string {
   const match = /^([ABC]),(\d+),(\d+),(\d+),(.*)$/s.exec(params);
   if (!match) return 'malformed ^GF parameters';
   const [, format, totalText, , rowText, data] = match;
@@ -20,6 +21,8 @@ export function decodeGraphicField(params: string): Bitmap | string {
   if (bytesPerRow < 1 || total < 1) return 'empty ^GF field';
   const height = Math.ceil(total / bytesPerRow);
   if (height > MAX_GRAPHIC_DOTS) return `^GF field ${height} dots tall`;
+  // Zebra's compression expands a few bytes into whole rows: the declared size is what gets allocated.
+  charge(bytesPerRow * 8 * height);
   const bytes = /^:(Z64|B64):/.test(data!) ? decodeBase64(data!) : expandHex(data!.replace(/\s/g, ''), bytesPerRow, height);
   if (typeof bytes === 'string') return bytes;
   const width = bytesPerRow * 8;

@@ -2,6 +2,7 @@ import type { Bitmap } from './bitmap.js';
 import type { LabelDrawing, LabelItem } from './preview-zpl.js';
 import { zplCommands } from './preview-zpl-commands.js';
 import { decodeGraphicField } from './preview-zpl-graphic.js';
+import type { RenderMeter } from './render-meter.js';
 
 /** Commands that change nothing on the label as drawn (speed, darkness, media handling, copies, comments). */
 const NO_DRAWING = new Set(['^PQ', '^PR', '^MD', '~SD', '^MN', '^MT', '^MM', '^FX', '^JU', '^MF', '^XA', '^XZ']);
@@ -19,6 +20,7 @@ interface Field {
   x: number;
   y: number;
   height?: number;
+  width?: number;
   rotated?: string;
   block?: { width: number; lines: number; justify: string };
   hexEscape?: string;
@@ -30,11 +32,11 @@ interface Field {
 
 /**
  * Reads the subset of a ZPL job the preview can draw: ^XA…^XZ labels sized by ^PW/^LL (home
- * ^LH), fields placed with ^FO, unrotated text (^A, ^CF, ^FB width, ^FH, ^CI28 UTF-8), ^GF ASCII
+ * ^LH), fields placed with ^FO, unrotated text (^A height and width, ^CF, ^FB width and justification, ^FH, ^CI28 UTF-8), ^GF ASCII
  * graphics (hex, Zebra compression, Z64/B64) and ^GB boxes. Everything else — barcodes, ^FT
  * placement, rotated or reversed fields, stored graphics — is left off and named in the warnings.
  */
-export function rawZplLabels(body: Uint8Array, widthDots: number): RawLabels {
+export function rawZplLabels(body: Uint8Array, widthDots: number, meter?: RenderMeter): RawLabels {
   const labels: LabelDrawing[] = [];
   const notDrawn = new Set<string>();
   const notes = new Set<string>();
@@ -63,7 +65,7 @@ export function rawZplLabels(body: Uint8Array, widthDots: number): RawLabels {
       notDrawn.add(`rotated text (${done.rotated})`);
       return;
     }
-    if (done.block && (done.block.lines > 1 || done.block.justify !== 'L')) notes.add('preview: ^FB blocks of several lines or not left-justified are drawn as one left-aligned line');
+    if (done.block && (done.block.lines > 1 || done.block.justify === 'J')) notes.add('preview: ^FB blocks of several lines or justified (J) are drawn as one line');
     let text = done.data;
     if (done.hexEscape !== undefined) {
       const escape = done.hexEscape.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -74,7 +76,15 @@ export function rawZplLabels(body: Uint8Array, widthDots: number): RawLabels {
     const height = done.height ?? font.height;
     label.items.push({
       kind: 'text',
-      field: { x: done.x, y: done.y, charDots: height, blockWidth: done.block?.width ?? label.widthDots - done.x, text },
+      field: {
+        x: done.x,
+        y: done.y,
+        charDots: height,
+        ...(done.width === undefined ? {} : { charWidthDots: done.width }),
+        blockWidth: done.block?.width ?? label.widthDots - done.x,
+        justify: done.block?.justify === 'C' || done.block?.justify === 'R' ? done.block.justify : 'L',
+        text,
+      },
     });
   };
 
@@ -132,6 +142,7 @@ export function rawZplLabels(body: Uint8Array, widthDots: number): RawLabels {
         const spec = /^(.)([NRIB])?/.exec(command.params);
         const current = currentField();
         current.height = number(1, font.height);
+        current.width = number(2, current.height);
         if (spec?.[2] && spec[2] !== 'N') current.rotated = `^A${spec[1]}${spec[2]}`;
         break;
       }
@@ -146,7 +157,7 @@ export function rawZplLabels(body: Uint8Array, widthDots: number): RawLabels {
         break;
       case '^GF': {
         const current = currentField();
-        const bitmap = decodeGraphicField(command.params);
+        const bitmap = decodeGraphicField(command.params, (dots) => meter?.chargePixels(dots, 'a ^GF graphic field'));
         if (typeof bitmap === 'string') current.skip = `^GF (${bitmap})`;
         else current.graphic = bitmap;
         break;
@@ -189,5 +200,7 @@ function closeLabel(label: LabelDrawing, length: number | undefined, notes: Set<
 function itemBottom(item: LabelItem): number {
   if (item.kind === 'graphic') return item.y + item.bitmap.height;
   if (item.kind === 'box') return item.y + item.height;
-  return item.field.y + item.field.charDots;
+  if (item.kind === 'text') return item.field.y + item.field.charDots;
+  if (item.kind === 'barcode') return item.y + item.heightDots;
+  return item.y + item.cell * 21;
 }

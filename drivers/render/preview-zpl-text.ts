@@ -1,9 +1,7 @@
-import { NOTE, INK, type PreviewBand } from './preview-canvas.js';
+import { cellWidth } from './label-text.js';
+import { NOTE, INK, PAPER, type PreviewBand } from './preview-canvas.js';
 import type { PreviewFont } from './preview-font.js';
-import type { ZplTextField } from './encode-zpl.js';
-
-/** Width of a character of font 0 in the preview, as a share of its height (about 16 dots at 28 high: 52 per 104 mm line at 203 dpi). */
-const CHAR_WIDTH_RATIO = 4 / 7;
+import type { ZplTextField } from './zpl-label.js';
 
 export interface ZplTextPainterDeps {
   font: PreviewFont;
@@ -12,10 +10,11 @@ export interface ZplTextPainterDeps {
 }
 
 /**
- * Draws ^A0 text fields as the label places them: from the field origin (^FO), each character in
- * a cell as high as the font size sent and 4/7 as wide, the preview glyph scaled into the cell.
+ * Draws ^A0 text fields as the label places them: from the field origin (^FO), justified in the
+ * field block (^FB) as sent, each character in a cell as high as the font height sent and 4/7 of
+ * the font width wide, the preview glyph scaled into the cell; reversed fields (^FR) in white.
  * The printer's font 0 is proportional, so widths are approximate; positions and heights are the
- * ones sent. Characters past the field block's right edge (^FB) are not drawn.
+ * ones sent. Characters past the field block's edge are not drawn.
  */
 export class ZplTextPainter {
   /** Fields cut off at the field block's edge so far. */
@@ -23,27 +22,28 @@ export class ZplTextPainter {
 
   constructor(private readonly deps: ZplTextPainterDeps) {}
 
-  /** Cell width for a font size. */
-  static cellWidth(charDots: number): number {
-    return Math.max(1, Math.round(charDots * CHAR_WIDTH_RATIO));
+  /** Cell width for a font width. */
+  static cellWidth(charWidthDots: number): number {
+    return cellWidth(charWidthDots);
   }
 
   /** Draws one field with the label's top at `top` on the band. */
   draw(band: PreviewBand, field: ZplTextField, top: number): void {
-    const width = ZplTextPainter.cellWidth(field.charDots);
-    const right = field.x + field.blockWidth;
-    let x = field.x;
-    for (const char of field.text) {
-      if (x + width > right) {
-        this.clipped += 1;
-        return;
-      }
-      this.drawChar(band, x, top + field.y, width, field.charDots, char.codePointAt(0)!);
+    const width = cellWidth(field.charWidthDots ?? field.charDots);
+    const chars = [...field.text];
+    const room = Math.floor(field.blockWidth / width);
+    const shown = chars.slice(0, Math.max(0, room));
+    if (shown.length < chars.length) this.clipped += 1;
+    const used = shown.length * width;
+    const justify = field.justify ?? 'L';
+    let x = field.x + (justify === 'R' ? field.blockWidth - used : justify === 'C' ? Math.floor((field.blockWidth - used) / 2) : 0);
+    for (const char of shown) {
+      this.drawChar(band, x, top + field.y, width, field.charDots, char.codePointAt(0)!, field.reverse ? PAPER : INK);
       x += width;
     }
   }
 
-  private drawChar(band: PreviewBand, x: number, y: number, width: number, height: number, codePoint: number): void {
+  private drawChar(band: PreviewBand, x: number, y: number, width: number, height: number, codePoint: number, ink: typeof INK | typeof PAPER): void {
     if (codePoint === 0x20) return;
     const { font } = this.deps;
     const glyph = font.glyph(codePoint);
@@ -56,7 +56,7 @@ export class ZplTextPainter {
       const gy = Math.floor((ty * font.height) / height);
       for (let tx = 0; tx < width; tx++) {
         const gx = Math.floor((tx * font.width) / width);
-        if (glyph[gy * font.width + gx]) band.set(x + tx, y + ty, INK);
+        if (glyph[gy * font.width + gx]) band.set(x + tx, y + ty, ink);
       }
     }
   }

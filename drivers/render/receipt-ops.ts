@@ -8,7 +8,8 @@ export type Symbology = 'upca' | 'upce' | 'ean13' | 'ean8' | 'code39' | 'itf' | 
  * ops; each language turns ops into its bytes. Styles persist until changed (as on the printer).
  */
 export type ReceiptOp =
-  | { op: 'text'; text: string }
+  /** `column`: the line is a markup column line, `text` laid out in characters; labels place the two sides themselves. */
+  | { op: 'text'; text: string; column?: { left: string; right: string } }
   | { op: 'newline' }
   | { op: 'align'; value: Align }
   | { op: 'style'; bold?: boolean; underline?: boolean; invert?: boolean }

@@ -40,9 +40,14 @@ export function clip(text: string, columns: number): string {
  * not fit, the left text is cut short (the amount on the right is what must stay readable).
  */
 export function columnLine(left: string, right: string, columns: number): string {
+  const parts = columnParts(left, right, columns);
+  const gap = columns - textWidth(parts.left) - textWidth(parts.right);
+  return parts.left + ' '.repeat(Math.max(0, gap)) + parts.right;
+}
+
+/** The two sides of a column line as they fit in `columns`: the right kept, the left cut short. */
+export function columnParts(left: string, right: string, columns: number): { left: string; right: string } {
   const rightText = clip(right, columns);
   const room = columns - textWidth(rightText) - (left === '' ? 0 : 1);
-  const leftText = clip(left, Math.max(0, room));
-  const gap = columns - textWidth(leftText) - textWidth(rightText);
-  return leftText + ' '.repeat(Math.max(0, gap)) + rightText;
+  return { left: clip(left, Math.max(0, room)), right: rightText };
 }

@@ -56,7 +56,11 @@ export function isRevoked(event: CloudEvent): event is KeyRevokedEvent {
   return event.type === 'key.revoked';
 }
 
-/** Why a feed was refused; the label of printgate_cloud_sync_rejected_total{reason}. */
+/**
+ * Why a feed was refused; the label of printgate_cloud_sync_rejected_total{reason}. `rollback` (an
+ * issuedAt older than the applied one) is no longer a reason since the sequence alone decides order
+ * (cloud-sync.md check 4); the label stays at 0 so that dashboards keep their series.
+ */
 export type RejectReason = 'bad-signature' | 'malformed' | 'wrong-gateway' | 'replay' | 'rollback' | 'gap';
 
 export const REJECT_REASONS: readonly RejectReason[] = ['bad-signature', 'malformed', 'wrong-gateway', 'replay', 'rollback', 'gap'];

@@ -4,7 +4,7 @@ import type { CloudSyncStatus } from './cloud-sync-status.js';
 
 /**
  * The cloud sync state on /metrics, read from the client's status at each scrape:
- * printgate_cloud_sync_rejected_total{reason}, applied seq, sync age, stream state, staleness.
+ * printgate_cloud_sync_rejected_total{reason}, applied seq, sync age, stream state, staleness, clock skew.
  */
 export function registerCloudMetrics(registry: Registry, status: () => CloudSyncStatus): void {
   const gauge = (name: string, help: string, value: (s: CloudSyncStatus) => number): void => {
@@ -36,4 +36,6 @@ export function registerCloudMetrics(registry: Registry, status: () => CloudSync
   );
   gauge('printgate_cloud_sync_stream_connected', '1 while the push stream is open', (s) => (s.streamConnected ? 1 : 0));
   gauge('printgate_cloud_sync_stale', '1 while key sync is older than cloud.maxStalenessSeconds', (s) => (s.stale ? 1 : 0));
+  gauge('printgate_cloud_clock_skew_seconds', "Cloud clock minus the gateway's clock, measured on the last signed feed (0 before one)", (s) => s.clockSkewSeconds ?? 0);
+  gauge('printgate_cloud_clock_skewed', '1 while the cloud clock is further off than cloud.maxClockSkewSeconds', (s) => (s.clockSkewed ? 1 : 0));
 }

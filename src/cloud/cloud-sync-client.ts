@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../db/open-database.js';
 import { backoffDelay } from './backoff.js';
+import { clampIssuedAt, ClockSkewTracker, skewSeconds } from './cloud-clock.js';
 import { cloudFeedSchema, REJECT_REASONS, type CloudFeed, type RejectReason } from './cloud-feed.js';
 import { cloudGet, cloudOpenStream } from './cloud-http.js';
 import { CloudKeyWriter } from './cloud-key-writer.js';
@@ -71,8 +72,10 @@ export class CloudSyncClient {
   private authRefusalLogged = false;
   private outageLogged = false;
   private tokenErrorLogged = false;
+  private readonly skew: ClockSkewTracker;
 
   constructor(private readonly deps: CloudSyncClientDeps) {
+    this.skew = new ClockSkewTracker(deps.cloud.maxClockSkewSeconds ?? 120);
     this.random = deps.random ?? Math.random;
     this.timeoutMs = deps.requestTimeoutMs ?? 15_000;
     this.base = new URL(deps.cloud.url.endsWith('/') ? deps.cloud.url : `${deps.cloud.url}/`);
@@ -124,6 +127,9 @@ export class CloudSyncClient {
       streamConnected: this.streamConnected,
       stale: this.isStale(),
       lastError: this.lastError,
+      clockSkewSeconds: this.skew.lastSeconds,
+      clockSkewed: this.skew.isSkewed,
+      maxClockSkewSeconds: this.deps.cloud.maxClockSkewSeconds ?? 120,
       rejected: { ...this.rejected },
     };
   }
@@ -132,7 +138,11 @@ export class CloudSyncClient {
     const max = this.deps.cloud.maxStalenessSeconds;
     if (max <= 0) return false;
     if (this.state.lastSuccessAt === null) return true;
-    return this.deps.now().getTime() - Date.parse(this.state.lastSuccessAt) > max * 1000;
+    // Counted from the last feed's issuedAt (clamped to our clock when it was applied), so a feed
+    // held back on its way counts as old; never later than the last success.
+    const success = Date.parse(this.state.lastSuccessAt);
+    const issued = this.state.issuedAt === null ? success : Date.parse(this.state.issuedAt);
+    return this.deps.now().getTime() - Math.min(success, Number.isNaN(issued) ? success : issued) > max * 1000;
   }
 
   /** Pulls now; a pull asked for while one runs makes that one run again once. */
@@ -218,6 +228,7 @@ export class CloudSyncClient {
       if (response.status !== 200) return this.failed(`cloud answered HTTP ${response.status}`);
       const feed = this.verify(response.body, response.headers[SIGNATURE_HEADER]);
       if (feed === null) return 'failed';
+      this.measureSkew(feed);
       const verdict = checkFeed(feed, this.state, this.deps.cloud.gatewayId);
       if (verdict.kind === 'reject') {
         this.reject(verdict.reason, verdict.detail, feed);
@@ -257,8 +268,8 @@ export class CloudSyncClient {
   }
 
   private apply(feed: CloudFeed): void {
-    const nowIso = this.deps.now().toISOString();
-    const next: PersistedSyncState = { appliedSeq: feed.to, issuedAt: feed.issuedAt, lastSuccessAt: nowIso };
+    const now = this.deps.now();
+    const next: PersistedSyncState = { appliedSeq: feed.to, issuedAt: clampIssuedAt(feed.issuedAt, now.getTime()), lastSuccessAt: now.toISOString() };
     const started = Date.now();
     const result = this.writer.apply(feed, next);
     this.state = next;
@@ -293,9 +304,19 @@ export class CloudSyncClient {
     }
   }
 
+  /** A signed feed tells the cloud's time: log once when it drifts past maxClockSkewSeconds, once when it is back. */
+  private measureSkew(feed: CloudFeed): void {
+    const change = this.skew.record(skewSeconds(feed.issuedAt, this.deps.now().getTime()));
+    if (!change) return;
+    const fields = { clockSkewSeconds: change.seconds, maxClockSkewSeconds: this.deps.cloud.maxClockSkewSeconds ?? 120, issuedAt: feed.issuedAt };
+    if (change.skewed) this.deps.log.warn(fields, "cloud clock skewed: feeds still apply in sequence order, staleness counts from the gateway's clock");
+    else this.deps.log.info(fields, 'cloud clock back within maxClockSkewSeconds');
+  }
+
+  /** A 304 or an empty feed at our position: nothing new as of now (a feed's issuedAt, clamped, for staleness). */
   private succeeded(feed: CloudFeed | null): PullOutcome {
-    const next: PersistedSyncState = { ...this.state, lastSuccessAt: this.deps.now().toISOString() };
-    if (feed !== null) next.issuedAt = feed.issuedAt;
+    const now = this.deps.now();
+    const next: PersistedSyncState = { ...this.state, lastSuccessAt: now.toISOString(), issuedAt: feed === null ? now.toISOString() : clampIssuedAt(feed.issuedAt, now.getTime()) };
     this.deps.db.transaction(() => this.store.save(next))();
     this.state = next;
     this.recovered();

@@ -7,23 +7,20 @@ export type FeedVerdict = { kind: 'apply' } | { kind: 'up-to-date' } | { kind: '
 
 /**
  * Checks 2-4 of the spec (the signature, check 1, is verified on the raw bytes before parsing):
- * gatewayId, no replay (to at or below the applied seq changes nothing), no rollback of issuedAt,
- * and, for a delta, continuity from the applied seq without gaps.
+ * gatewayId; order by the sequence alone — a feed that does not advance past the applied seq
+ * changes nothing (`replay`); for a delta, continuity
+ * from the applied seq without gaps. `issuedAt` never refuses a feed: it only feeds staleness and
+ * the clock-skew report (cloud-clock.ts).
  */
-export function checkFeed(feed: CloudFeed, state: PersistedSyncState, gatewayId: string): FeedVerdict {
+export function checkFeed(feed: CloudFeed, state: Pick<PersistedSyncState, 'appliedSeq'>, gatewayId: string): FeedVerdict {
   if (feed.gatewayId !== gatewayId) {
     return { kind: 'reject', reason: 'wrong-gateway', detail: 'feed is for another gateway' };
   }
-  const issuedAt = Date.parse(feed.issuedAt);
-  const lastIssuedAt = state.issuedAt === null ? null : Date.parse(state.issuedAt);
   if (feed.to <= state.appliedSeq && !(feed.full && state.appliedSeq === 0)) {
-    // An empty, newer feed at our position is the cloud saying "nothing new" with a 200.
-    const keepAlive = feed.to === state.appliedSeq && feed.events.length === 0 && (lastIssuedAt === null || issuedAt > lastIssuedAt);
-    if (keepAlive) return { kind: 'up-to-date' };
+    // An empty feed at our position is the cloud saying "nothing new" with a 200.
+    if (feed.to === state.appliedSeq && feed.events.length === 0) return { kind: 'up-to-date' };
+    // A replayed feed and a cloud whose sequence went back (restored from a backup) look alike: both are "replay".
     return { kind: 'reject', reason: 'replay', detail: `feed ends at seq ${feed.to}, already applied up to ${state.appliedSeq}` };
-  }
-  if (lastIssuedAt !== null && issuedAt < lastIssuedAt) {
-    return { kind: 'reject', reason: 'rollback', detail: `issuedAt ${feed.issuedAt} is older than the applied ${state.issuedAt}` };
   }
   const aimless = feed.events.find((event) => isRevoked(event) && !event.keyId && !event.sha256);
   if (aimless) {

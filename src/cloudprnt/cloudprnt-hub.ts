@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CloudPrntDelivery, CloudPrntMailbox } from '../driver-api/transport.js';
 import { AppError } from '../errors/app-error.js';
@@ -8,6 +8,7 @@ import type { Printer, PrinterRegistry, PrinterStatus } from '../printers/printe
 import { applyClientActions, firstContactRequests, needsFirstContact, type ClientActionRequest } from './client-actions.js';
 import { blankDeviceInfo, type CloudPrntDeviceInfo, type CloudPrntStore } from './cloudprnt-store.js';
 import { cloudPrntUri, macFromUri, normalizeMac } from './cloudprnt-uri.js';
+import { DEFAULT_CLOUDPRNT_POLICY, JoinGate, type CloudPrntPolicy, type DeleteMethod } from './cloudprnt-policy.js';
 import { mediaOffers, type SourceDocument } from './media-offers.js';
 import { decodeStatusCode, pollReasons } from './poll-status.js';
 import { runtimeLanguage, runtimeProfile } from './runtime-profile.js';
@@ -19,6 +20,8 @@ const DEFAULT_POLL_SECONDS = 5;
 /** A first-contact question not answered within this long is asked again. */
 const ASK_AGAIN_MS = 60_000;
 const SWEEP_MS = 500;
+/** Printers between their first poll and their answers, remembered in memory only, at most this many. */
+const MAX_JOINING = 256;
 
 export interface PollRequest {
   printerMAC?: unknown;
@@ -27,11 +30,16 @@ export interface PollRequest {
   clientAction?: unknown;
 }
 
+/** Who sent a poll (the route fills it from the socket). */
+export interface PollClient {
+  address: string;
+}
+
 export interface PollAnswer {
   jobReady: boolean;
   mediaTypes?: string[];
   jobToken?: string;
-  deleteMethod?: 'DELETE';
+  deleteMethod?: DeleteMethod;
   clientAction?: ClientActionRequest[];
 }
 
@@ -49,6 +57,10 @@ interface Contact {
   pending: Delivery | null;
   lastConfirmedToken: string | null;
   askedAtMs: number | null;
+  /** When the first-contact questions were last asked and not yet answered: only then are answers taken. */
+  questionAtMs: number | null;
+  /** The printer's poll interval as last known (kept here so the sweep reads no database). */
+  pollSeconds: number | null;
   offline: boolean;
 }
 
@@ -65,7 +77,24 @@ export interface CloudPrntHubDeps {
   onAdded: (printer: Printer) => void;
   /** A printer that was offline polls again: wake its queue. */
   onBack: (printer: Printer) => void;
+  /** Admission of new printers, poll-interval bounds, confirmation method (defaults: DEFAULT_CLOUDPRNT_POLICY). */
+  policy?: CloudPrntPolicy;
 }
+
+function newContact(pollSeconds: number | null): Contact {
+  return { lastPollMs: null, pending: null, lastConfirmedToken: null, askedAtMs: null, questionAtMs: null, pollSeconds, offline: false };
+}
+
+/** Compares job tokens in constant time; a missing token never matches. */
+function sameToken(given: string | undefined, expected: string): boolean {
+  if (typeof given !== 'string' || given.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+}
+
+const noJob = (token: string | undefined): AppError =>
+  new AppError('NOT_FOUND', token ? 'no job is waiting for this printer under this token' : 'no job is waiting for this printer (the job token from the poll answer is required as token=)', {
+    details: { field: 'token' },
+  });
 
 const notFound = (group: string, mac: string): AppError =>
   new AppError('NOT_FOUND', `no CloudPRNT printer ${mac} in group "${group.slice(0, 64)}" (configure uri: cloudprnt:${mac}, or turn on AutoCreateDeviceQueue)`);
@@ -79,11 +108,22 @@ const notFound = (group: string, mac: string): AppError =>
  */
 export class CloudPrntHub implements CloudPrntMailbox {
   private readonly contacts = new Map<string, Contact>();
+  /** Unknown printers asked their first-contact questions, by MAC (bounded; never in the database). */
+  private readonly joining = new Map<string, Contact>();
   private readonly startedMs: number;
+  private readonly policy: CloudPrntPolicy;
+  private readonly gate: JoinGate;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: CloudPrntHubDeps) {
     this.startedMs = deps.now().getTime();
+    this.policy = deps.policy ?? DEFAULT_CLOUDPRNT_POLICY;
+    this.gate = new JoinGate(this.policy, () => deps.now().getTime());
+  }
+
+  /** How a group's printers confirm jobs (DELETE, or GET with &delete where configured). */
+  deleteMethod(groupPath: string): DeleteMethod {
+    return this.policy.deleteMethod(groupPath);
   }
 
   /** Puts the auto-created printers kept in the database back in the registry (before the dispatcher starts). */
@@ -109,7 +149,7 @@ export class CloudPrntHub implements CloudPrntMailbox {
   // ---- the HTTP side ---------------------------------------------------------------------------
 
   /** POST: the printer's poll. */
-  poll(groupPath: string, body: PollRequest): PollAnswer {
+  poll(groupPath: string, body: PollRequest, client: PollClient): PollAnswer {
     const group = this.deps.groups.get(groupPath);
     const mac = normalizeMac(typeof body.printerMAC === 'string' ? body.printerMAC : '');
     if (!mac) throw new AppError('BAD_REQUEST', 'printerMAC is missing or not a MAC address', { details: { field: 'printerMAC' } });
@@ -120,12 +160,37 @@ export class CloudPrntHub implements CloudPrntMailbox {
     if (!printer && !group.autoCreateQueue) throw notFound(groupPath, mac);
 
     const nowMs = this.deps.now().getTime();
-    const contact = this.contact(mac);
+    let contact: Contact;
+    if (printer) {
+      contact = this.contact(mac);
+    } else {
+      // Refused before anything is stored: the network, the group's size, the rate of newcomers.
+      this.gate.admit(group.matchPath, client.address, this.deps.registry.inGroup(group.matchPath).length);
+      contact = this.joiner(mac, group.matchPath);
+    }
     const known = this.deps.store.get(mac);
-    const info = applyClientActions(known ?? blankDeviceInfo(mac, group.matchPath), body.clientAction);
-    if (!known || JSON.stringify(known) !== JSON.stringify({ ...info, groupPath: group.matchPath })) {
+    const base = known ?? blankDeviceInfo(mac, group.matchPath);
+    // Answers count only while a question is open: nobody can change what a printer said about itself uninvited.
+    const answering = contact.questionAtMs !== null && nowMs - contact.questionAtMs <= ASK_AGAIN_MS && body.clientAction !== undefined;
+    const info = answering ? applyClientActions(base, body.clientAction) : base;
+    if (answering) contact.questionAtMs = null;
+    info.pollSeconds = this.gate.clampPollSeconds(info.pollSeconds);
+    contact.pollSeconds = info.pollSeconds;
+    const ask = needsFirstContact(info) && (contact.askedAtMs === null || nowMs - contact.askedAtMs > ASK_AGAIN_MS);
+    if (ask) contact.askedAtMs = contact.questionAtMs = nowMs;
+    // An unknown printer joins once it has said what it is (or declined to answer).
+    if (!printer) {
+      if (ask) return { jobReady: false, clientAction: firstContactRequests() };
+      this.gate.takeJoin(group.matchPath);
+      this.joining.delete(`${group.matchPath}/${mac}`);
+      this.contacts.set(mac, contact);
       this.deps.store.save({ ...info, groupPath: group.matchPath });
-      if (printer && info.printWidthMM !== null && Math.abs(info.printWidthMM - printer.profile.printableWidthMM) >= 1) {
+      printer = this.addPrinter({ ...info, groupPath: group.matchPath });
+      this.deps.log.info({ printerId: printer.id, mac, group: group.matchPath }, 'CloudPRNT printer joined its group');
+      this.deps.onAdded(printer);
+    } else if (!known || JSON.stringify(known) !== JSON.stringify({ ...info, groupPath: group.matchPath })) {
+      this.deps.store.save({ ...info, groupPath: group.matchPath });
+      if (info.printWidthMM !== null && Math.abs(info.printWidthMM - printer.profile.printableWidthMM) >= 1) {
         // A configured printer prints at its configured width; say so once, when the printer tells us otherwise.
         this.deps.log.warn(
           { printerId: printer.id, mac, reportedMM: info.printWidthMM, configuredMM: printer.profile.printableWidthMM },
@@ -133,30 +198,23 @@ export class CloudPrntHub implements CloudPrntMailbox {
         );
       }
     }
-    const ask = needsFirstContact(info) && (contact.askedAtMs === null || nowMs - contact.askedAtMs > ASK_AGAIN_MS);
-    if (ask) contact.askedAtMs = nowMs;
-    // An unknown printer joins once it has said what it is (or declined to answer).
-    if (!printer) {
-      if (ask) return { jobReady: false, clientAction: firstContactRequests() };
-      printer = this.addPrinter(info);
-      this.deps.log.info({ printerId: printer.id, mac, group: group.matchPath }, 'CloudPRNT printer joined its group');
-      this.deps.onAdded(printer);
-    }
 
     contact.lastPollMs = nowMs;
     this.heard(printer, contact, pollReasons(body.statusCode, body.status));
     const answer: PollAnswer = { jobReady: false };
     if (ask) answer.clientAction = firstContactRequests();
     const pending = contact.pending;
-    if (pending) Object.assign(answer, { jobReady: true, mediaTypes: [...pending.offers.keys()], jobToken: pending.token, deleteMethod: 'DELETE' });
+    if (pending) {
+      Object.assign(answer, { jobReady: true, mediaTypes: [...pending.offers.keys()], jobToken: pending.token, deleteMethod: this.policy.deleteMethod(group.matchPath) });
+    }
     return answer;
   }
 
-  /** GET: the printer fetches the announced job in a media type it picked. Side-effect free. */
+  /** GET: the printer fetches the announced job in a media type it picked. Side-effect free. Needs the job's token. */
   fetch(groupPath: string, query: { mac?: string; type?: string; token?: string }): { mediaType: string; bytes: Uint8Array } {
     const { contact } = this.known(groupPath, query.mac);
     const pending = contact.pending;
-    if (!pending || (query.token && query.token !== pending.token)) throw new AppError('NOT_FOUND', 'no job is waiting for this printer');
+    if (!pending || !sameToken(query.token, pending.token)) throw noJob(query.token);
     const offered = [...pending.offers.keys()];
     const mediaType = (query.type ?? offered[0] ?? '').split(';')[0]!.trim().toLowerCase();
     const bytes = pending.offers.get(mediaType);
@@ -166,21 +224,21 @@ export class CloudPrntHub implements CloudPrntMailbox {
     return { mediaType, bytes };
   }
 
-  /** DELETE (or GET with `delete`): the printer's verdict on the job it fetched. */
+  /** DELETE (or GET with `delete`, where the group confirms with GET): the printer's verdict on the job it fetched, under its token. */
   confirm(groupPath: string, query: { mac?: string; code?: string; token?: string }): void {
     const { mac, contact } = this.known(groupPath, query.mac);
     // Printers send the code URL-encoded like the poll's statusCode ("411%20Paper%20jam"); keep it as text.
     const code = decodeStatusCode(query.code);
     if (!/^\d{3}/.test(code)) throw new AppError('BAD_REQUEST', 'code must start with a 3-digit CloudPRNT status code', { details: { field: 'code' } });
     const pending = contact.pending;
-    if (pending && (!query.token || query.token === pending.token)) {
+    if (pending && sameToken(query.token, pending.token)) {
       contact.lastConfirmedToken = pending.token;
       this.deps.log.info({ mac, jobId: pending.jobId, code }, 'CloudPRNT printer confirmed a job');
       pending.resolve(code);
       return;
     }
     // A repeated DELETE of the job just closed is harmless; anything else names no job.
-    if (!query.token || query.token !== contact.lastConfirmedToken) throw new AppError('NOT_FOUND', 'no job is waiting for this printer');
+    if (contact.lastConfirmedToken === null || !sameToken(query.token, contact.lastConfirmedToken)) throw noJob(query.token);
   }
 
   // ---- the transport side ----------------------------------------------------------------------
@@ -229,8 +287,20 @@ export class CloudPrntHub implements CloudPrntMailbox {
   private contact(mac: string): Contact {
     let contact = this.contacts.get(mac);
     if (!contact) {
-      contact = { lastPollMs: null, pending: null, lastConfirmedToken: null, askedAtMs: null, offline: false };
+      contact = newContact(this.deps.store.get(mac)?.pollSeconds ?? null);
       this.contacts.set(mac, contact);
+    }
+    return contact;
+  }
+
+  /** The in-memory contact of a printer that is not registered yet (the oldest is forgotten past MAX_JOINING). */
+  private joiner(mac: string, groupPath: string): Contact {
+    const key = `${groupPath}/${mac}`;
+    let contact = this.joining.get(key);
+    if (!contact) {
+      if (this.joining.size >= MAX_JOINING) this.joining.delete(this.joining.keys().next().value!);
+      contact = newContact(null);
+      this.joining.set(key, contact);
     }
     return contact;
   }
@@ -245,8 +315,8 @@ export class CloudPrntHub implements CloudPrntMailbox {
     return { mac, contact };
   }
 
-  private windowMs(mac: string): number {
-    const seconds = this.deps.store.get(mac)?.pollSeconds ?? DEFAULT_POLL_SECONDS;
+  private windowMs(contact: Contact): number {
+    const seconds = contact.pollSeconds ?? DEFAULT_POLL_SECONDS;
     return Math.max(OFFLINE_AFTER_POLLS * seconds, 3) * 1000;
   }
 
@@ -254,7 +324,7 @@ export class CloudPrntHub implements CloudPrntMailbox {
   private reachableOrThrow(mac: string, contact: Contact, graceFromStart: boolean): void {
     const last = contact.lastPollMs ?? (graceFromStart ? this.startedMs : null);
     const silentMs = last === null ? null : this.deps.now().getTime() - last;
-    if (silentMs !== null && silentMs <= this.windowMs(mac)) return;
+    if (silentMs !== null && silentMs <= this.windowMs(contact)) return;
     throw new AppError(
       'PRINTER_UNREACHABLE',
       silentMs === null || contact.lastPollMs === null

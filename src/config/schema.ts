@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_RENDER_LIMITS } from '../driver-api/language.js';
+import { isNetworkList, LINK_LOCAL_NETWORKS, LOOPBACK_NETWORKS, PRIVATE_NETWORKS } from '../net/address-list.js';
 
 /**
  * The configuration schema: the single source of truth for keys, defaults and validation.
@@ -33,6 +35,38 @@ export const printerSchema = z.strictObject({
 });
 export type PrinterConfig = z.infer<typeof printerSchema>;
 
+/** A list of IP addresses and CIDR networks. */
+const networkList = z.array(z.string()).refine(isNetworkList, 'every entry must be an IP address or a CIDR network, e.g. 192.168.1.0/24');
+
+/** A device group set from the config file; fields left out keep what the database holds. */
+export const groupSchema = z.strictObject({
+  path: matchPath,
+  name: z.string().trim().min(1).max(100).optional(),
+  enabled: z.boolean().optional(),
+  /** CloudPRNT polls, fetches and confirmations need an API key (PrintToDevice) as the printer's password. */
+  requireDeviceKey: z.boolean().optional(),
+  /** Unknown CloudPRNT printers polling this group join it (within cloudprnt.autoCreate limits). */
+  autoCreateDeviceQueue: z.boolean().optional(),
+  /** How the group's CloudPRNT printers confirm a job: DELETE (default), or GET with &delete for firmware that needs it. */
+  cloudprntDeleteMethod: z.enum(['DELETE', 'GET']).optional(),
+});
+export type GroupConfig = z.infer<typeof groupSchema>;
+
+/** server.tls: HTTPS next to (or instead of) plain HTTP. */
+export const tlsSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  port: z.number().int().min(0).max(65535).default(8632),
+  /** An operator's certificate (PEM, chain allowed) and key; without them the box makes its own. */
+  certFile: z.string().min(1).optional(),
+  keyFile: z.string().min(1).optional(),
+  /** full: HTTP serves everything; redirect: HTTP only redirects to HTTPS; cloudprnt-only: HTTP serves /cloudprnt and redirects the rest. */
+  httpMode: z.enum(['full', 'redirect', 'cloudprnt-only']).default('full'),
+  /** Extra names and addresses for the generated certificate's SAN (the host name and interface addresses are always in it). */
+  hostnames: z.array(z.string().min(1).max(253)).default([]),
+  /** A generated certificate is made again this many days before it expires (checked at start and daily). */
+  renewDaysBefore: z.number().int().min(1).max(365).default(30),
+});
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -40,6 +74,7 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8631),
       /** Seconds a SIGTERM waits for the job on the wire before it is re-queued. */
       shutdownGraceSeconds: z.number().min(0).max(120).default(5),
+      tls: tlsSchema.prefault({}),
     })
     .prefault({}),
   dataDir: z.string().min(1).default('./var'),
@@ -66,6 +101,38 @@ export const configSchema = z.strictObject({
         }
       });
     }),
+  groups: z
+    .array(groupSchema)
+    .default([])
+    .superRefine((groups, ctx) => {
+      const seen = new Map<string, number>();
+      groups.forEach((group, index) => {
+        const first = seen.get(group.path);
+        if (first !== undefined) ctx.addIssue({ code: 'custom', path: [index, 'path'], message: `duplicates groups.${first}.path` });
+        else seen.set(group.path, index);
+      });
+    }),
+  cloudprnt: z
+    .strictObject({
+      autoCreate: z
+        .strictObject({
+          /** Client networks that may register new printers (AutoCreateDeviceQueue). */
+          allowedNetworks: networkList.default([...LOOPBACK_NETWORKS, ...PRIVATE_NETWORKS, ...LINK_LOCAL_NETWORKS]),
+          maxDevicesPerGroup: z.number().int().min(0).max(10_000).default(64),
+          newDevicesPerMinute: z.number().int().min(0).max(10_000).default(10),
+        })
+        .prefault({}),
+      /** Bounds on the poll interval a printer reports (GetPollInterval); it decides when the printer counts as offline. */
+      minPollSeconds: z.number().min(1).max(3600).default(1),
+      maxPollSeconds: z.number().min(1).max(3600).default(120),
+    })
+    .prefault({}),
+  webhooks: z
+    .strictObject({
+      /** Loopback, link-local, private-LAN or own addresses webhooks may reach: CIDR networks, addresses or host names. */
+      allowPrivateTargets: z.array(z.string().min(1).max(253)).default([]),
+    })
+    .prefault({}),
   discovery: z
     .strictObject({
       mdns: z.boolean().default(true),
@@ -88,6 +155,23 @@ export const configSchema = z.strictObject({
           maxFailures: z.number().int().positive().default(20),
           windowSeconds: z.number().int().positive().default(60),
           blockSeconds: z.number().int().positive().default(300),
+        })
+        .prefault({}),
+      /** What rendering one document may cost (RenderBudget); over it: DOCUMENT_TOO_COMPLEX. */
+      render: z
+        .strictObject({
+          /** Pixels decoded and drawn per document: every image, PDF page and label together. */
+          maxPixels: z.number().int().positive().default(DEFAULT_RENDER_LIMITS.maxPixels),
+          /** Pages of a PDF that is rasterised (a PDF passed through to an office printer is not limited). */
+          maxPages: z.number().int().positive().default(DEFAULT_RENDER_LIMITS.maxPages),
+          /** Bytes the rendered output of one job may take. */
+          maxOutputBytes: z.number().int().positive().default(DEFAULT_RENDER_LIMITS.maxOutputBytes),
+          /** Tallest image, PDF page or label, in millimetres of paper. */
+          maxPageHeightMM: z.number().positive().default(DEFAULT_RENDER_LIMITS.maxPageHeightMM),
+          /** Wall-clock seconds one render or preview may take in the render worker pool. */
+          timeoutSeconds: z.number().positive().max(600).default(30),
+          /** Memory one render worker may use; a worker past it is stopped and its job aborted. */
+          memoryMB: z.number().int().min(64).default(512),
         })
         .prefault({}),
     })
@@ -130,6 +214,8 @@ export const configSchema = z.strictObject({
       stream: z.boolean().default(true),
       maxStalenessSeconds: z.number().min(0).default(0),
       onStale: z.enum(['keep', 'deny-cloud-keys']).default('keep'),
+      /** A cloud clock further than this ahead or behind is reported (log, /healthz degraded, metric). */
+      maxClockSkewSeconds: z.number().min(1).default(120),
     })
     .prefault({}),
 });

@@ -40,6 +40,52 @@ export interface RenderOptions {
   preBuzzer: number;
   postBuzzer: number;
   drawer: 'none' | 'start' | 'end';
+  /**
+   * How images and PDF pages are sized. Absent: at the printer's resolution, one pixel one dot
+   * (a wider one scaled down); `width`: scaled, up or down, to the printable width.
+   */
+  fit?: 'width';
+}
+
+/**
+ * What one render (or preview) of one document may cost. A renderer that would go past a limit
+ * throws DOCUMENT_TOO_COMPLEX (details: budget, limit, actual) before it allocates the pixels.
+ */
+export interface RenderBudget {
+  /** Pixels decoded and drawn for the whole document (every image, PDF page and label together). */
+  maxPixels: number;
+  /** Pages a PDF may have when it is rasterised. */
+  maxPages: number;
+  /** Bytes the rendered output of the job may take (raw pass-through is the document itself). */
+  maxOutputBytes: number;
+  /** Tallest image, PDF page or label, in dots of the printer. */
+  maxPageHeightDots: number;
+}
+
+/** Budget limits as configured (`limits.render`): the page height in millimetres of paper. */
+export interface RenderLimits {
+  maxPixels: number;
+  maxPages: number;
+  maxOutputBytes: number;
+  maxPageHeightMM: number;
+}
+
+/** The defaults of `limits.render` (src/config/schema.ts holds the same numbers). */
+export const DEFAULT_RENDER_LIMITS: Readonly<RenderLimits> = Object.freeze({
+  maxPixels: 30_000_000,
+  maxPages: 50,
+  maxOutputBytes: 64 * 1024 * 1024,
+  maxPageHeightMM: 2000,
+});
+
+/** The budget of one render on a printer of `profile`: the page height turned into its dots. */
+export function renderBudget(limits: RenderLimits, profile: Pick<PrinterProfile, 'dotsPerMM'>): RenderBudget {
+  return {
+    maxPixels: limits.maxPixels,
+    maxPages: limits.maxPages,
+    maxOutputBytes: limits.maxOutputBytes,
+    maxPageHeightDots: Math.max(1, Math.floor(limits.maxPageHeightMM * profile.dotsPerMM)),
+  };
 }
 
 export interface RenderInput {
@@ -47,8 +93,15 @@ export interface RenderInput {
   body: Uint8Array;
   /** Media type without parameters, lower case: text/plain, application/octet-stream, ... */
   contentType: string;
+  /**
+   * The `charset=` of the Content-Type, canonical (canonicalCharset): how text documents are
+   * decoded. Absent: UTF-8 (UTF-16 with a byte-order mark).
+   */
+  charset?: string;
   profile: PrinterProfile;
   options: RenderOptions;
+  /** Absent: the defaults (DEFAULT_RENDER_LIMITS at the profile's resolution). */
+  budget?: RenderBudget;
 }
 
 export interface RenderResult {
@@ -85,6 +138,12 @@ export interface Language {
   readonly acceptedTypes: readonly string[];
   /** Renders one copy's worth of options into bytes; copies are the renderer's concern. */
   render(input: RenderInput): Promise<RenderResult>;
+  /**
+   * Refuses, cheaply and without rendering, what the document's headers already show it cannot
+   * print (not a PNG, an image or PDF over the budget): throws the DriverError `render` would.
+   * Passing is no promise that `render` succeeds. Absent: nothing to check before rendering.
+   */
+  check?(input: RenderInput): void;
   /** Draws one copy from the same rendering path; absent if the language cannot. Rejects with a DriverError. */
   preview?(input: RenderInput): Promise<PreviewResult>;
   /** How to ask the printer for its status on the back-channel; absent if the language cannot. */

@@ -46,6 +46,22 @@ export const ERROR_CODES = {
   },
   SHUTTING_DOWN: { status: 503, message: 'The gateway is shutting down. Retry in a moment.', action: 'retry', reason: 'shutting-down' },
   CONFIG_INVALID: { status: 500, message: 'The configuration is invalid; the message names each key (the CLI exits 78).' },
+  CLOUDPRNT_NETWORK_REFUSED: {
+    status: 403,
+    message: 'This address may not register new CloudPRNT printers: add its network to cloudprnt.autoCreate.allowedNetworks, or configure the printer (uri: cloudprnt:<mac>).',
+  },
+  CLOUDPRNT_GROUP_FULL: {
+    status: 409,
+    message: 'The device group has as many printers as cloudprnt.autoCreate.maxDevicesPerGroup allows: delete one or raise the limit.',
+  },
+  CLOUDPRNT_JOIN_RATE: {
+    status: 429,
+    message: 'New CloudPRNT printers are joining faster than cloudprnt.autoCreate.newDevicesPerMinute allows. Retry after the Retry-After seconds.',
+  },
+  WEBHOOK_TARGET_REFUSED: {
+    status: 400,
+    message: 'The webhook URL reaches a loopback, link-local, private-LAN or own address: list it in webhooks.allowPrivateTargets to allow it.',
+  },
 
   // Raised by transports, languages and the job engine while a job is on the wire.
   PRINTER_UNREACHABLE: { status: 503, message: 'The printer cannot be reached.', action: 'stop-printer', reason: 'printer-offline' },
@@ -70,6 +86,12 @@ export const ERROR_CODES = {
     message: "No transport handles this printer's device URI; fix printers[].uri.",
     action: 'fail',
     reason: 'unsupported-uri',
+  },
+  DOCUMENT_TOO_COMPLEX: {
+    status: 422,
+    message: 'The document needs more than a render budget (limits.render) allows: fewer or smaller images or pages.',
+    action: 'fail',
+    reason: 'document-too-complex',
   },
 } as const satisfies Record<string, ErrorSpec>;
 

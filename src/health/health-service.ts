@@ -41,6 +41,9 @@ export class HealthService {
     const problems = [
       ...(dbOk ? [] : ['database: queries fail; check the data directory and disk']),
       ...(cloud?.stale ? [`cloud sync: stale (last success ${cloud.lastSuccessAt ?? 'never'}; ${cloud.lastError ?? 'no error recorded'})`] : []),
+      ...(cloud?.clockSkewed
+        ? [`cloud-clock-skew: the cloud's clock is ${Math.round(cloud.clockSkewSeconds ?? 0)} s off this gateway's (cloud.maxClockSkewSeconds ${cloud.maxClockSkewSeconds}); check NTP on both`]
+        : []),
     ];
     return {
       status: problems.length === 0 ? 'ok' : 'degraded',

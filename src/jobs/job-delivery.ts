@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { DeliveryReport, Language, RenderResult, Transport, TransportSession } from '../driver-api/index.js';
-import { DriverError } from '../driver-api/index.js';
+import { DriverError, renderBudget } from '../driver-api/index.js';
 import type { Printer, PrinterRegistry } from '../printers/printer-registry.js';
 import type { JobEvents } from './job-events.js';
 import type { JobState } from './job-states.js';
@@ -146,6 +146,7 @@ export class JobDelivery {
           ...(job.charset ? { charset: job.charset } : {}),
           profile: this.deps.printer.profile,
           options: job.options,
+          budget: renderBudget(this.deps.config.limits.render, this.deps.printer.profile),
         });
         items.push({ job, rendered });
         bytes += rendered.bytes.byteLength;

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Language, PreviewResult } from '../driver-api/index.js';
+import { canonicalCharset, renderBudget, SUPPORTED_CHARSETS, type Language, type PreviewResult } from '../driver-api/index.js';
 import { AppError } from '../errors/app-error.js';
 import type { CatalogueError } from '../errors/catalogue-error.js';
 import type { LanguageRegistry } from '../languages/language-registry.js';
@@ -91,6 +91,18 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
+/** The document's charset, canonical; UNSUPPORTED_MEDIA_TYPE naming the accepted ones when it is unknown. */
+function checkCharset(charset: string | null): string | null {
+  if (charset === null) return null;
+  const canonical = canonicalCharset(charset);
+  if (canonical === null) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `charset "${charset.slice(0, 40)}" is not supported. Accepted: ${SUPPORTED_CHARSETS.join(', ')}.`, {
+      details: { field: 'charset', accepted: SUPPORTED_CHARSETS },
+    });
+  }
+  return canonical === 'utf-8' ? null : canonical;
+}
+
 /** A list cursor names the last job of a page, never a global sequence number. */
 function encodeCursor(jobId: string): string {
   return Buffer.from(`job:${jobId}`, 'utf8').toString('base64url');
@@ -114,7 +126,9 @@ export class JobsService {
       const refusal = this.deps.engine.refusal(printer.id);
       if (refusal) throw new AppError(refusal.code, refusal.message, { details: { printer: printer.id } });
       const type = parseDocumentType(request.contentType);
-      checkDocumentType(type, this.languageOf(printer), printer.id, request.contentEncoding);
+      const language = this.languageOf(printer);
+      checkDocumentType(type, language, printer.id, request.contentEncoding);
+      const charset = checkCharset(type.charset);
       const max = config.limits.maxDocumentBytes;
       if (request.declaredBytes !== undefined && request.declaredBytes > max) {
         throw new AppError('PAYLOAD_TOO_LARGE', `The document is ${request.declaredBytes} bytes; limits.maxDocumentBytes is ${max}.`);
@@ -145,7 +159,7 @@ export class JobsService {
         if (document.file !== '') await spool.remove(document.file);
       };
       const requestHash = createHash('sha256')
-        .update(JSON.stringify([printer.id, type.mediaType, type.charset, options, document.sha256]))
+        .update(JSON.stringify([printer.id, type.mediaType, charset, options, document.sha256]))
         .digest('hex');
       const replay = (): SubmitResult | null => {
         if (idempotencyKey === undefined || request.keyId === null) return null;
@@ -163,6 +177,11 @@ export class JobsService {
       }
       try {
         this.checkQueue(printer);
+        // What can be known without rendering (image sizes, PDF pages) is refused now, not after the 201.
+        if (language.check) {
+          const body = document.inline ?? (await spool.read(document.file));
+          language.check({ body, contentType: type.mediaType, ...(charset ? { charset } : {}), profile: printer.profile, options, budget: renderBudget(config.limits.render, printer.profile) });
+        }
       } catch (error) {
         await discard();
         throw error;
@@ -175,10 +194,16 @@ export class JobsService {
           printerId: printer.id,
           name: options.name ?? `job ${id.slice(0, 8)}`,
           contentType: type.mediaType,
-          charset: type.charset,
+          charset,
           bytes: document.bytes,
           copies: options.copies,
-          options: { copies: options.copies, preBuzzer: options.preBuzzer, postBuzzer: options.postBuzzer, drawer: options.drawer },
+          options: {
+            copies: options.copies,
+            preBuzzer: options.preBuzzer,
+            postBuzzer: options.postBuzzer,
+            drawer: options.drawer,
+            ...(options.fit ? { fit: options.fit } : {}),
+          },
           maxAttempts: config.jobs.maxAttempts,
           spoolFile: document.file,
           document: document.inline ?? null,
@@ -337,6 +362,13 @@ export class JobsService {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       throw new AppError('NOT_FOUND', `the document of job ${job.id} is no longer kept`);
     }
-    return this.deps.renderer.preview(language, { body, contentType: job.contentType, profile: printer.profile, options: job.options });
+    return this.deps.renderer.preview(language, {
+      body,
+      contentType: job.contentType,
+      ...(job.charset ? { charset: job.charset } : {}),
+      profile: printer.profile,
+      options: job.options,
+      budget: renderBudget(this.deps.config.limits.render, printer.profile),
+    });
   }
 }

@@ -39,7 +39,7 @@ function integerIn(source: OptionSource, header: string, query: string, min: num
   return Number(found.value);
 }
 
-/** Reads and validates Star-Job-Name, Star-Copies, Star-Pre-Buzzer, Star-Post-Buzzer, Star-Cash-Drawer. */
+/** Reads and validates Star-Job-Name, Star-Copies, Star-Pre-Buzzer, Star-Post-Buzzer, Star-Cash-Drawer, Printgate-Fit. */
 export function parsePrintOptions(source: OptionSource, defaults: OptionDefaults): PrintOptions {
   const nameFound = pick(source, 'star-job-name', 'name');
   if (nameFound && nameFound.value.length > 200) {
@@ -56,11 +56,23 @@ export function parsePrintOptions(source: OptionSource, defaults: OptionDefaults
     }
     drawer = value;
   }
+  const fit = parseFit(source);
   return {
     name: nameFound && nameFound.value !== '' ? nameFound.value : null,
     copies: integerIn(source, 'star-copies', 'copies', 1, 10, defaults.copies),
     preBuzzer: integerIn(source, 'star-pre-buzzer', 'startbuzzer', 0, 3, defaults.preBuzzer),
     postBuzzer: integerIn(source, 'star-post-buzzer', 'endbuzzer', 0, 3, defaults.postBuzzer),
     drawer,
+    ...(fit === undefined ? {} : { fit }),
   };
+}
+
+/** Printgate-Fit / `fit`: `width` scales images and PDF pages to the printable width; `none` (the default) keeps them 1:1. */
+function parseFit(source: OptionSource): RenderOptions['fit'] {
+  const found = pick(source, 'printgate-fit', 'fit');
+  if (found === undefined) return undefined;
+  const value = found.value.toLowerCase();
+  if (value === 'width') return 'width';
+  if (value === 'none' || value === '') return undefined;
+  throw new AppError('BAD_REQUEST', `${found.from} must be width or none, got "${found.value.slice(0, 20)}"`, { details: { field: found.from } });
 }

@@ -64,6 +64,15 @@ export interface DeviceGroupChange {
   requireDeviceKey?: boolean | undefined;
 }
 
+/** A group of the config file's `groups:` section (the same shape as config/schema.ts GroupConfig). */
+export interface ConfiguredGroup {
+  path: string;
+  name?: string | undefined;
+  enabled?: boolean | undefined;
+  requireDeviceKey?: boolean | undefined;
+  autoCreateDeviceQueue?: boolean | undefined;
+}
+
 export interface NewDeviceGroup extends DeviceGroupChange {
   matchPath: string;
   name: string;
@@ -100,13 +109,34 @@ export class GroupStore {
     return (this.deps.db.prepare('SELECT * FROM device_groups ORDER BY match_path').all() as GroupRow[]).map(toGroup);
   }
 
-  /** Creates a group; returns null when the MatchPath exists already. */
+  /**
+   * Creates a group; returns null when the MatchPath exists already. New groups require a device
+   * key from their CloudPRNT printers unless `requireDeviceKey: false` is asked for.
+   */
   create(input: NewDeviceGroup): DeviceGroup | null {
     const result = this.deps.db
-      .prepare('INSERT OR IGNORE INTO device_groups (match_path, name, created_at) VALUES (?, ?, ?)')
+      .prepare('INSERT OR IGNORE INTO device_groups (match_path, name, created_at, require_device_key) VALUES (?, ?, ?, 1)')
       .run(input.matchPath, input.name, this.deps.now().toISOString());
     if (result.changes === 0) return null;
     return this.update(input.matchPath, input);
+  }
+
+  /**
+   * The `groups:` section of the config, at start: each group is created if missing and the fields
+   * it sets overwrite what the database holds (fields it leaves out keep their value).
+   */
+  applyConfigured(configured: readonly ConfiguredGroup[]): DeviceGroup[] {
+    return this.deps.db.transaction(() =>
+      configured.map((group) => {
+        this.ensure(group.path, group.name ?? group.path);
+        return this.update(group.path, {
+          name: group.name,
+          enabled: group.enabled,
+          requireDeviceKey: group.requireDeviceKey,
+          autoCreateQueue: group.autoCreateDeviceQueue,
+        }) as DeviceGroup;
+      }),
+    )();
   }
 
   /** Applies the given settings (undefined = unchanged). Returns null for an unknown group. */
@@ -142,10 +172,10 @@ export class GroupStore {
       .run(printerId, name);
   }
 
-  /** Creates the group named by a configured printer if it does not exist yet. */
+  /** Creates the group named by a configured printer if it does not exist yet (requiring device keys, as every new group). */
   ensure(matchPath: string, name: string = matchPath): DeviceGroup {
     this.deps.db
-      .prepare('INSERT OR IGNORE INTO device_groups (match_path, name, created_at) VALUES (?, ?, ?)')
+      .prepare('INSERT OR IGNORE INTO device_groups (match_path, name, created_at, require_device_key) VALUES (?, ?, ?, 1)')
       .run(matchPath, name, this.deps.now().toISOString());
     return this.get(matchPath) as DeviceGroup;
   }

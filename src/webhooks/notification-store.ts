@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/open-database.js';
+import { defaultTargetPolicy, type WebhookTargetPolicy } from './target-policy.js';
 
 /** Star's webhook event types a target can subscribe to (`test` always reaches it). */
 export const WEBHOOK_EVENT_TYPES = ['connection', 'status', 'job', 'peripheral'] as const;
@@ -48,11 +49,17 @@ function toTarget(row: TargetRow): NotificationTarget {
 export interface NotificationStoreDeps {
   db: Db;
   now: () => Date;
+  /** Where targets may point (webhooks.allowPrivateTargets); default: no private or own address. */
+  targets?: WebhookTargetPolicy;
 }
 
-/** SQL for webhook targets (Star's /v1/a/{group}/n). */
+/** SQL for webhook targets (Star's /v1/a/{group}/n). A URL a policy refuses is 400 WEBHOOK_TARGET_REFUSED. */
 export class NotificationStore {
-  constructor(private readonly deps: NotificationStoreDeps) {}
+  private readonly targets: WebhookTargetPolicy;
+
+  constructor(private readonly deps: NotificationStoreDeps) {
+    this.targets = deps.targets ?? defaultTargetPolicy();
+  }
 
   list(groupPath: string): NotificationTarget[] {
     return (
@@ -68,6 +75,7 @@ export class NotificationStore {
   }
 
   create(groupPath: string, input: Required<NotificationChange>): NotificationTarget {
+    this.targets.checkUrl(input.url);
     const id = randomUUID();
     this.deps.db
       .prepare('INSERT INTO notification_targets (id, group_path, name, url, enabled, events_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
@@ -78,6 +86,7 @@ export class NotificationStore {
   update(groupPath: string, id: string, change: NotificationChange): NotificationTarget | null {
     const current = this.get(groupPath, id);
     if (!current) return null;
+    if (change.url !== undefined) this.targets.checkUrl(change.url);
     const next = {
       name: change.name ?? current.name,
       url: change.url ?? current.url,

@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { Logger } from 'pino';
 import { backoffDelay, Wakeup } from '../jobs/wakeup.js';
 import type { OutboxEntry, WebhookOutbox } from './webhook-outbox.js';
+import { defaultTargetPolicy, type WebhookTargetPolicy } from './target-policy.js';
 
 export const WEBHOOK_USER_AGENT = 'StarIO_Online/1.0';
 
@@ -28,6 +29,8 @@ export interface WebhookWorkerDeps {
   now: () => Date;
   timing?: Partial<WebhookTiming>;
   random?: () => number;
+  /** Checked again at delivery, on the addresses DNS returns (default: no private or own address). */
+  targets?: WebhookTargetPolicy;
 }
 
 const IDLE_WAIT_MS = 60_000;
@@ -42,6 +45,7 @@ export class WebhookWorker {
   private readonly timing: WebhookTiming;
   private readonly inFlight = new Map<string, AbortController>();
   private readonly log: Logger;
+  private readonly targets: WebhookTargetPolicy;
   private stopping = false;
   private loop: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -49,6 +53,7 @@ export class WebhookWorker {
   constructor(private readonly deps: WebhookWorkerDeps) {
     this.timing = { ...DEFAULT_WEBHOOK_TIMING, ...deps.timing };
     this.log = deps.log.child({ component: 'webhooks' });
+    this.targets = deps.targets ?? defaultTargetPolicy();
   }
 
   start(): void {
@@ -83,7 +88,7 @@ export class WebhookWorker {
   private deliver(entry: OutboxEntry): void {
     const controller = new AbortController();
     this.inFlight.set(entry.targetId, controller);
-    void post(entry, controller.signal, this.timing.timeoutMs)
+    void post(entry, controller.signal, this.timing.timeoutMs, this.targets)
       .then(
         () => {
           if (this.stopping) return;
@@ -118,14 +123,19 @@ export class WebhookWorker {
   }
 }
 
-/** One POST; resolves on 2xx, rejects with a short reason otherwise. The URL never reaches a log (it may hold a secret). */
-function post(entry: OutboxEntry, signal: AbortSignal, timeoutMs: number): Promise<void> {
+/**
+ * One POST; resolves on 2xx, rejects with a short reason otherwise. Redirects are never followed
+ * (a 3xx is a failure), so a receiver cannot send the POST on to an address the policy refuses.
+ * The URL never reaches a log (it may hold a secret).
+ */
+function post(entry: OutboxEntry, signal: AbortSignal, timeoutMs: number, targets: WebhookTargetPolicy): Promise<void> {
   return new Promise((resolve, reject) => {
     let url: URL;
     try {
       url = new URL(entry.url);
-    } catch {
-      reject(new Error('invalid URL'));
+      targets.checkLiteralHost(url.hostname);
+    } catch (error) {
+      reject(new Error(error instanceof TypeError ? 'invalid URL' : (error as Error).message));
       return;
     }
     const body = Buffer.from(entry.body, 'utf8');
@@ -135,6 +145,7 @@ function post(entry: OutboxEntry, signal: AbortSignal, timeoutMs: number): Promi
       signal,
       timeout: timeoutMs,
       agent: false,
+      lookup: targets.lookup as never,
       headers: {
         'Content-Type': 'application/json',
         'Content-Length': String(body.length),
@@ -148,7 +159,7 @@ function post(entry: OutboxEntry, signal: AbortSignal, timeoutMs: number): Promi
       response.on('end', () => {
         clearTimeout(timer);
         if (status >= 200 && status < 300) resolve();
-        else reject(new Error(`HTTP ${status}`));
+        else reject(new Error(status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`));
       });
       response.on('error', (error) => {
         clearTimeout(timer);
@@ -158,7 +169,7 @@ function post(entry: OutboxEntry, signal: AbortSignal, timeoutMs: number): Promi
     request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     request.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new Error(error.code ?? error.message));
+      reject(new Error(error.code === 'WEBHOOK_TARGET_REFUSED' ? error.message : (error.code ?? error.message)));
     });
     request.end(body);
   });

@@ -150,9 +150,17 @@ export function decodeStar(data: Uint8Array): ReceiptEvent[] {
         case 0x30: events.push({ type: 'other', name: 'line-spacing' }); break;
         case 0x7a: r.next(); events.push({ type: 'other', name: 'line-spacing' }); break;
         case 0x58: {
+          // 24-dot column image: each column three bytes, top to bottom, MSB first.
           const width = r.next() + r.next() * 256;
-          r.take(width * 3);
-          events.push({ type: 'raster', width, height: 24, rows: [] });
+          const columns = r.take(width * 3);
+          const widthBytes = Math.ceil(width / 8);
+          const rows = Array.from({ length: 24 }, () => new Array<number>(widthBytes).fill(0));
+          for (let x = 0; x < width; x++) {
+            for (let y = 0; y < 24; y++) {
+              if (columns[x * 3 + (y >> 3)]! & (0x80 >> (y & 7))) rows[y]![x >> 3]! |= 0x80 >> (x & 7);
+            }
+          }
+          events.push({ type: 'raster', width, height: 24, rows });
           break;
         }
         case 0x62: {

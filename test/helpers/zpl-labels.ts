@@ -13,7 +13,17 @@ export interface DecodedTextField {
   y: number;
   height: number;
   width: number;
+  /** ^FB justification (L when no ^FB). */
+  justify: string;
   text: string;
+}
+
+/** A ^FO…^BY…^B?…^FD…^FS barcode or ^BQ QR code field: the command (`^BC`, `^BQ`, …) and its data. */
+export interface DecodedCode {
+  x: number;
+  y: number;
+  command: string;
+  data: string;
 }
 
 export interface DecodedLabel {
@@ -23,11 +33,15 @@ export interface DecodedLabel {
   copies: number;
   graphics: DecodedGraphic[];
   texts: DecodedTextField[];
+  codes: DecodedCode[];
+  /** ^GB boxes (underline, invert). */
+  boxes: number;
 }
 
 /**
  * Reads the labels (^XA … ^XZ) of a ZPL stream the way a printer would for the commands the
- * gateway sends: ^PW, ^LL, ^PQ, ^FO origins, ^GFA ASCII hex graphics, ^A0N text with ^FH_ escapes.
+ * gateway sends: ^PW, ^LL, ^PQ, ^FO origins, ^GFA ASCII hex graphics, ^A0N text with ^FB justification
+ * and ^FH_ escapes, ^GB boxes, barcodes (^BY + ^B…) and QR codes (^BQ).
  */
 export function decodeZplLabels(zpl: string): DecodedLabel[] {
   const labels: DecodedLabel[] = [];
@@ -38,6 +52,8 @@ export function decodeZplLabels(zpl: string): DecodedLabel[] {
       copies: Number(/\^PQ(\d+)/.exec(body!)?.[1] ?? 1),
       graphics: [],
       texts: [],
+      codes: [],
+      boxes: 0,
     };
     for (const field of body!.matchAll(/\^FO(\d+),(\d+)(.*?)\^FS/gs)) {
       const x = Number(field[1]);
@@ -55,10 +71,20 @@ export function decodeZplLabels(zpl: string): DecodedLabel[] {
         label.graphics.push({ x, y, width, height, dots });
         continue;
       }
-      const text = /^\^A0N,(\d+),(\d+)(?:\^FB\d+,\d+,\d+,[LCRJ])?(\^FH_)?\^FD(.*)$/s.exec(rest);
+      const unescape = (escaped: string | undefined, data: string): string =>
+        escaped ? data.replace(/_([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))) : data;
+      if (/^\^GB\d+,\d+,\d+,[BW],\d$/.test(rest)) {
+        label.boxes += 1;
+        continue;
+      }
+      const code = /^(?:\^BY\d+,[\d.]+,\d+)?(\^B[A-Z0-9])[^^]*(\^FH_)?\^FD(.*)$/s.exec(rest);
+      if (code) {
+        label.codes.push({ x, y, command: code[1]!, data: unescape(code[2], code[3]!) });
+        continue;
+      }
+      const text = /^\^A0N,(\d+),(\d+)(?:\^FB\d+,\d+,\d+,([LCRJ]))?(?:\^FR)?(\^FH_)?\^FD(.*)$/s.exec(rest);
       if (!text) throw new Error(`field not understood: ${rest.slice(0, 60)}`);
-      const data = text[3] ? text[4]!.replace(/_([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))) : text[4]!;
-      label.texts.push({ x, y, height: Number(text[1]), width: Number(text[2]), text: data });
+      label.texts.push({ x, y, height: Number(text[1]), width: Number(text[2]), justify: text[3] ?? 'L', text: unescape(text[4], text[5]!) });
     }
     labels.push(label);
   }

@@ -1,157 +1,22 @@
-import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, startServe, writeConfig, type ServeProcess } from '../helpers/cli-process.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { within } from '../helpers/settle.js';
+import { allJobs, burst, counts, firstArrivals } from '../../bench/chaos/chaos-jobs.js';
+import { startChaosSink, type ChaosSink } from '../../bench/chaos/chaos-sink.js';
 
 /**
  * Chaos: a real gateway process, a burst of numbered jobs, a kill -9 in the middle, and printers
  * that vanish and return. Every job is counted at the printer end by its number: none lost; a
  * repeat only for the job a crash caught on the wire, and only under inFlightAfterRestart: reprint.
+ * The printers, the burst and the job listing are the chaos harness's (bench/chaos/), which
+ * `npm run chaos` runs at length (test/integration/chaos-harness.test.ts runs it shortened).
  */
 
 const JOBS = 300;
 const CLIENTS = 8;
-const BODY = /^job (\d{4}) [0-9a-f]+ end (\d{4})\n$/;
-
-function body(n: number): Buffer {
-  const id = String(n).padStart(4, '0');
-  return Buffer.from(`job ${id} ${randomBytes(8 + (n % 50)).toString('hex')} end ${id}\n`);
-}
-
-/** The job number a connection carried, or null for a torn or foreign body. */
-function numberOf(bytes: Buffer): number | null {
-  const match = BODY.exec(bytes.toString('latin1'));
-  return match && match[1] === match[2] ? Number(match[1]) : null;
-}
-
-interface ChaosSink {
-  port: number;
-  uri: string;
-  /** Job numbers in the order their connections ended, repeats included. */
-  numbers(): number[];
-  /** Connections that carried bytes that are not one whole job (torn by a crash or an outage). */
-  torn(): Buffer[];
-  /** Connections that carried bytes. */
-  jobCount(): number;
-  /** Holds the connection of the next job after `after` jobs open (never closes it): a job stuck on the wire. */
-  stallAfter(after: number): void;
-  /** The job number being held on the wire, if any. */
-  stalled(): number | null;
-  /** Stops listening (new connections are refused); jobs already on the wire finish. */
-  goAway(): Promise<void>;
-  /** Listens again on the same port. */
-  comeBack(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/**
- * A raw 9100 printer that records each connection as one job: it reads until the sender
- * half-closes, then closes its side (the socket transport's confirmation).
- */
-async function startChaosSink(): Promise<ChaosSink> {
-  const numbers: number[] = [];
-  const torn: Buffer[] = [];
-  const sockets = new Set<net.Socket>();
-  let stallAt: number | null = null;
-  let stalledNumber: number | null = null;
-  let jobs = 0;
-  let server: net.Server | null = null;
-  let port = 0;
-
-  const onConnection = (socket: net.Socket): void => {
-    sockets.add(socket);
-    const chunks: Buffer[] = [];
-    let recorded = false;
-    const record = (): void => {
-      if (recorded) return;
-      recorded = true;
-      if (chunks.length === 0) return; // a reachability probe
-      const bytes = Buffer.concat(chunks);
-      jobs += 1;
-      const n = numberOf(bytes);
-      if (n === null) torn.push(bytes);
-      else numbers.push(n);
-      if (n !== null && stallAt !== null && jobs > stallAt) {
-        stallAt = null;
-        stalledNumber = n;
-        return; // never close: the gateway keeps waiting for the printer's confirmation
-      }
-      socket.end();
-    };
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('end', record);
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      record();
-      sockets.delete(socket);
-    });
-  };
-  const listen = async (): Promise<void> => {
-    const next = net.createServer({ allowHalfOpen: true }, onConnection);
-    await new Promise<void>((resolve, reject) => {
-      next.once('error', reject);
-      next.listen(port, '127.0.0.1', () => resolve());
-    });
-    port = (next.address() as net.AddressInfo).port;
-    server = next;
-  };
-  const stopListening = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      const current = server;
-      server = null;
-      if (!current) return resolve();
-      current.close(() => resolve());
-    });
-
-  await listen();
-  return {
-    port,
-    uri: `socket://127.0.0.1:${port}`,
-    numbers: () => [...numbers],
-    torn: () => [...torn],
-    jobCount: () => jobs,
-    stallAfter: (after) => {
-      stallAt = after;
-    },
-    stalled: () => stalledNumber,
-    goAway: async () => {
-      // server.close() resolves once the connections on the wire have ended by themselves.
-      await stopListening();
-    },
-    comeBack: listen,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await stopListening();
-    },
-  };
-}
-
-interface JobView {
-  id: string;
-  printerId: string;
-  state: string;
-  stateReason: string | null;
-}
-
-/** Every job the gateway knows, oldest first (the API lists newest first, by queue order). */
-async function allJobs(url: string, key: string): Promise<JobView[]> {
-  const jobs: JobView[] = [];
-  let cursor: string | null = null;
-  do {
-    const query: string = cursor === null ? '' : `&cursor=${cursor}`;
-    const answer = await fetch(`${url}/api/v1/jobs?limit=200${query}`, { headers: { authorization: `Bearer ${key}` } });
-    if (answer.status !== 200) throw new Error(`GET /api/v1/jobs answered ${answer.status}`);
-    const page = (await answer.json()) as { data: JobView[]; next: string | null };
-    jobs.push(...page.data);
-    cursor = page.next;
-  } while (cursor !== null);
-  return jobs.reverse();
-}
-
 /** The one printer's state as the native API shows it. */
 async function printerStatus(url: string, key: string): Promise<{ state: string; reasons: string[]; queuedJobs: number }> {
   const answer = await fetch(`${url}/api/v1/printers`, { headers: { authorization: `Bearer ${key}` } });
@@ -192,75 +57,10 @@ class Gateway {
   }
 }
 
-/**
- * Submits jobs 0..JOBS-1 with CLIENTS concurrent clients, each with an Idempotency-Key, retrying a
- * request until it gets its 201 (across a crash and restart: the key makes a retry of a request
- * the gateway had already committed a replay, not a second job). Returns job number → JobId.
- */
-async function burst(
-  gateway: Gateway,
-  key: string,
-  printerFor: (n: number) => string,
-  hooks: { before?: (n: number) => Promise<void>; onAccepted?: (accepted: number) => void },
-  deadlineMs: number,
-): Promise<Map<number, string>> {
-  const accepted = new Map<number, string>();
-  const deadline = Date.now() + deadlineMs;
-  let next = 0;
-  const client = async (): Promise<void> => {
-    while (next < JOBS) {
-      const n = next;
-      next += 1;
-      await hooks.before?.(n);
-      const document = body(n);
-      for (;;) {
-        if (Date.now() > deadline) throw new Error(`job ${n} not accepted within ${deadlineMs} ms`);
-        const url = gateway.url;
-        if (url === null) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          continue;
-        }
-        try {
-          const answer = await fetch(`${url}/v1/a/chaos/d/${printerFor(n)}/q`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream', 'idempotency-key': `chaos-${n}` },
-            body: document,
-            signal: AbortSignal.timeout(10_000),
-          });
-          const answerBody = (await answer.json()) as { JobId?: string };
-          if (answer.status === 201 && answerBody.JobId) {
-            accepted.set(n, answerBody.JobId);
-            hooks.onAccepted?.(accepted.size);
-            break;
-          }
-          if (answer.status < 500) throw new Error(`job ${n}: the gateway answered ${answer.status} ${JSON.stringify(answerBody)}`);
-        } catch (error) {
-          if (error instanceof Error && error.message.startsWith(`job ${n}:`)) throw error;
-          // The gateway died under this request: it may or may not have committed it. Retry.
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: CLIENTS }, client));
-  return accepted;
-}
-
-/** Bounds a wait that has no polling of its own. */
+const range = (count: number): number[] => Array.from({ length: count }, (_, n) => n);
 
 /** Even jobs go to printer a, odd ones to b. */
 const printerOf = (n: number): 'a' | 'b' => (n % 2 === 0 ? 'a' : 'b');
-
-function counts(numbers: number[]): Map<number, number> {
-  const seen = new Map<number, number>();
-  for (const n of numbers) seen.set(n, (seen.get(n) ?? 0) + 1);
-  return seen;
-}
-
-/** The order in which numbers first arrived (a reprint repeats a number in place). */
-function firstArrivals(numbers: number[]): number[] {
-  return [...new Set(numbers)];
-}
 
 const gateways: Gateway[] = [];
 const sinks: ChaosSink[] = [];
@@ -332,7 +132,7 @@ async function killMidBurst(policy: 'reprint' | 'hold', signal: NodeJS.Signals =
     acceptedAtKill = accepted;
     restart = gateway.kill(signal).then(() => gateway.start());
   };
-  const accepted = await burst(gateway, key, printerOf, { before, onAccepted }, 120_000);
+  const { accepted } = await burst({ url: () => gateway.url, key, numbers: range(JOBS), pathFor: (n) => `/v1/a/chaos/d/${printerOf(n)}/q`, clients: CLIENTS, deadlineMs: 120_000, before, onAccepted });
   expect(killed, 'the kill -9 happened during the burst').toBe(true);
   await within(restart!, 30_000, 'the restart');
   expect(acceptedAtKill).toBeGreaterThanOrEqual(JOBS / 2);
@@ -437,7 +237,7 @@ describe('chaos: a printer that goes away mid-burst and comes back', () => {
       await waitFor('the printer to take 30 jobs', () => printer.jobCount() >= 30, 30_000);
       outage ??= printer.goAway();
     };
-    const accepted = await burst(gateway, key, () => 'a', { before }, 120_000);
+    const { accepted } = await burst({ url: () => gateway.url, key, numbers: range(JOBS), pathFor: () => '/v1/a/chaos/d/a/q', clients: CLIENTS, deadlineMs: 120_000, before });
     expect(outage).not.toBeNull();
     await outage;
     const url = gateway.url as string;

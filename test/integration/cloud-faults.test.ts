@@ -77,19 +77,37 @@ describe('cloud sync: hostile and broken feeds change nothing', () => {
     expect((await health(gw)).appliedSeq).toBe(revokedSeq);
   });
 
-  it('refuses a feed whose issuedAt rolls back', async () => {
+  it('refuses a snapshot whose sequence rolls back (a cloud restored from an old backup)', async () => {
+    peer = await startCloudPeer();
+    const a = peer.cloud.upsert();
+    const b = peer.cloud.upsert();
+    gw = await startSyncedGateway(peer, POLL);
+    await synced(gw, b.seq);
+    peer.cloud.setFault('rollback');
+    const c = peer.cloud.upsert();
+    await rejected(gw, 'replay');
+    expect((await whoAmI(gw.url, c.key!)).code).toBe('TOKEN_INVALID');
+    expect((await whoAmI(gw.url, a.key!)).status).toBe(200);
+    expect((await health(gw)).appliedSeq).toBe(b.seq);
+    peer.cloud.setFault('none');
+    await synced(gw, c.seq);
+    expect((await whoAmI(gw.url, c.key!)).status).toBe(200);
+  });
+
+  // Spec change (cloud-sync.md check 4, issue 14): an issuedAt in the past no longer refuses a feed
+  // whose sequence advances; it used to be rejected as "rollback".
+  it('applies an advancing feed whose issuedAt is far in the past, and reports the skew', async () => {
     peer = await startCloudPeer();
     const a = peer.cloud.upsert();
     gw = await startSyncedGateway(peer, POLL);
     await synced(gw, a.seq);
-    peer.cloud.setFault('rollback');
+    peer.cloud.clockOffsetMs = -365 * 86_400_000;
     const c = peer.cloud.upsert();
-    await rejected(gw, 'rollback');
-    expect((await whoAmI(gw.url, c.key!)).code).toBe('TOKEN_INVALID');
-    expect((await health(gw)).appliedSeq).toBe(a.seq);
-    peer.cloud.setFault('none');
     await synced(gw, c.seq);
     expect((await whoAmI(gw.url, c.key!)).status).toBe(200);
+    const cloud = await health(gw);
+    expect(cloud.rejected.rollback).toBe(0);
+    expect(cloud).toMatchObject({ clockSkewed: true });
   });
 
   it('on a gap asks for since=0 and applies the snapshot', async () => {

@@ -3,96 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeStar, eventsOf, printedLines } from '../helpers/receipt-decoder.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { SimulatedStarPrinter } from '../peers/simulated-star-printer.js';
 import { startWebhookReceiver } from '../peers/webhook-receiver.js';
-
-/**
- * A Star CloudPRNT printer, simulated by a real HTTP client that follows Star's protocol step by
- * step: POST polls with its MAC and status, answers client actions in an immediate extra POST,
- * GETs an announced job in a media type it picks, and DELETEs it with its result code.
- */
-interface PollAnswer {
-  jobReady: boolean;
-  mediaTypes?: string[];
-  jobToken?: string;
-  deleteMethod?: string;
-  clientAction?: { request: string; options: string }[];
-}
-
-interface PrinterSetup {
-  clientType?: string;
-  paperWidth?: string;
-  printWidth?: string;
-  pollSeconds?: number;
-  encodings?: string;
-  /** HTTP Basic user:password, as set in the printer's CloudPRNT settings. */
-  basicAuth?: string;
-}
-
-class SimulatedStarPrinter {
-  statusCode = '200%20OK';
-  status = '23 86 00 00 00 00 00 00 00';
-  /** The client actions the server asked for, in order. */
-  readonly asked: string[] = [];
-
-  constructor(
-    private readonly url: string,
-    readonly mac: string,
-    private readonly setup: PrinterSetup = {},
-  ) {}
-
-  /** One poll as the printer sends it; answers client actions at once, as printers do. */
-  async poll(): Promise<{ status: number; answer: PollAnswer }> {
-    const first = await this.post({ printerMAC: this.mac, statusCode: this.statusCode, status: this.status, printingInProgress: false });
-    if (first.status !== 200 || !first.answer.clientAction) return first;
-    this.asked.push(...first.answer.clientAction.map(({ request }) => request));
-    const results = first.answer.clientAction.map(({ request }) => ({ request, result: this.clientActionResult(request) }));
-    return this.post({ printerMAC: this.mac, statusCode: this.statusCode, status: this.status, printingInProgress: false, clientAction: results });
-  }
-
-  /** Polls until a job is announced (bounded). */
-  async pollUntilJob(): Promise<PollAnswer> {
-    return waitFor('a CloudPRNT job to be announced', async () => {
-      const { answer } = await this.poll();
-      return answer.jobReady ? answer : null;
-    }, 10_000, 50);
-  }
-
-  async fetchJob(type: string, token?: string): Promise<Response> {
-    const query = new URLSearchParams({ uid: '', type, mac: this.mac, ...(token ? { token } : {}) });
-    return fetch(`${this.url}?${query}`, { headers: this.authHeaders() });
-  }
-
-  async confirm(code: string, token?: string): Promise<Response> {
-    const query = new URLSearchParams({ mac: this.mac, code, ...(token ? { token } : {}) });
-    return fetch(`${this.url}?${query}`, { method: 'DELETE', headers: this.authHeaders() });
-  }
-
-  private async post(body: object): Promise<{ status: number; answer: PollAnswer }> {
-    const res = await fetch(this.url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...this.authHeaders() }, body: JSON.stringify(body) });
-    return { status: res.status, answer: (await res.json()) as PollAnswer };
-  }
-
-  private authHeaders(): Record<string, string> {
-    return this.setup.basicAuth ? { Authorization: `Basic ${Buffer.from(this.setup.basicAuth).toString('base64')}` } : {};
-  }
-
-  private clientActionResult(request: string): unknown {
-    switch (request) {
-      case 'ClientType':
-        return this.setup.clientType ?? 'Star mC-Print3';
-      case 'ClientVersion':
-        return '3.6.0';
-      case 'PageInfo':
-        return { paperWidth: this.setup.paperWidth ?? '80', printWidth: this.setup.printWidth ?? '72', horizontalResolution: '8', verticalResolution: '8' };
-      case 'GetPollInterval':
-        return String(this.setup.pollSeconds ?? 1);
-      case 'Encodings':
-        return this.setup.encodings ?? 'application/vnd.star.starprnt;image/png;text/plain;application/octet-stream';
-      default:
-        return '';
-    }
-  }
-}
 
 const MAC = '00:11:62:1d:9a:b7';
 let gw: TestGateway;
@@ -127,6 +39,7 @@ function png(width: number, height: number): Buffer {
 
 beforeAll(async () => {
   gw = await startTestGateway({
+    webhooks: { allowPrivateTargets: ['127.0.0.1'] }, // the test's receivers listen on loopback
     jobs: { retryInitialMs: 50, retryMaxMs: 200, connectTimeoutMs: 2000, confirmTimeoutMs: 2000 },
     limits: { perKey: { ratePerSecond: 10_000, burst: 10_000 } },
     printers: [
@@ -135,6 +48,7 @@ beforeAll(async () => {
     ],
   });
   key = gw.createKey(['EnumDevices', 'ViewDevice', 'PrintToDevice', 'ViewJobs', 'CreateDeviceGroups', 'ModifyDeviceGroups', 'ViewDeviceGroups', 'FlushQueue', 'ManageNotifications']).key;
+  SimulatedStarPrinter.defaultKey = gw.createKey(['PrintToDevice'], { name: 'cloudprnt printers' }).key;
   const devices = (await api('/v1/a/store1/d')).body as any[];
   appId = devices.find((device) => device.Id === 'Counter').AccessIdentifier;
 });
@@ -155,7 +69,7 @@ describe('CloudPRNT server: a configured printer', () => {
     // Asked once: the next poll (MAC in capitals, as some firmware sends it) gets the minimum answer.
     const res = await fetch(`${gw.url}/cloudprnt/store1`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', Authorization: `Basic ${Buffer.from(`printer:${SimulatedStarPrinter.defaultKey}`).toString('base64')}` },
       body: JSON.stringify({ printerMAC: MAC.toUpperCase(), statusCode: '200%20OK' }),
     });
     expect(res.status).toBe(200);
@@ -399,7 +313,11 @@ describe('CloudPRNT server: printers joining a group', () => {
     // MQTT-capable firmware first asks for cloudprnt-setting.json next to the URL: 404 keeps it on HTTP polling.
     expect((await fetch(`${gw.url}/cloudprnt/cloudprnt-setting.json?mac=${encodeURIComponent(MAC)}&replaced_path=store1`)).status).toBe(404);
     // A poll without a MAC is malformed.
-    const bad = await fetch(`${gw.url}/cloudprnt/cafe`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"statusCode":"200%20OK"}' });
+    const bad = await fetch(`${gw.url}/cloudprnt/cafe`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Basic ${Buffer.from(`printer:${SimulatedStarPrinter.defaultKey}`).toString('base64')}` },
+      body: '{"statusCode":"200%20OK"}',
+    });
     expect(bad.status).toBe(400);
   });
 
@@ -408,7 +326,7 @@ describe('CloudPRNT server: printers joining a group', () => {
     expect((await api('/v1/a', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(create) })).status).toBe(201);
     const mac = '00:11:62:0d:0e:0f';
     const url = `${gw.url}/cloudprnt/locked`;
-    const without = await new SimulatedStarPrinter(url, mac).poll();
+    const without = await new SimulatedStarPrinter(url, mac, { basicAuth: null }).poll();
     expect(without.status).toBe(401);
     expect((without.answer as any).error.code).toBe('UNAUTHORIZED');
     expect((await new SimulatedStarPrinter(url, mac, { basicAuth: 'printer:pgk_live_' + '0'.repeat(64) }).poll()).status).toBe(401);
@@ -426,7 +344,7 @@ describe('CloudPRNT server: printers joining a group', () => {
     const jobId = await print('locked', device.AccessIdentifier, 'locked receipt\n', 'text/plain');
     const answer = await sim.pollUntilJob();
     // Even with the right MAC and token, a request without the key gets nothing.
-    expect((await new SimulatedStarPrinter(url, mac).fetchJob('text/plain', answer.jobToken)).status).toBe(401);
+    expect((await new SimulatedStarPrinter(url, mac, { basicAuth: null }).fetchJob('text/plain', answer.jobToken)).status).toBe(401);
     expect(await (await sim.fetchJob('text/plain', answer.jobToken)).text()).toBe('locked receipt\n');
     expect((await sim.confirm('200 OK', answer.jobToken)).status).toBe(200);
     await waitForJob(jobId, 'completed');

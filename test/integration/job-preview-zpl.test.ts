@@ -75,8 +75,10 @@ describe('GET /api/v1/jobs/{id}/preview.png for ZPL label printers', () => {
     ['zebra203', 'ship203', 832],
     ['zebra300', 'ret300', 1248],
   ] as const) {
-    it(`draws a PNG label at ${width} dots as exactly the ^GF dots the printer received`, async () => {
-      const { jobId, labels } = await printLabels(sinks[sinkName], appId, BADGE, 'image/png');
+    it(`draws a PNG label ${width} pixels wide at ${width} dots (1:1) as exactly the ^GF dots the printer received`, async () => {
+      // As wide as the print head: printed (and drawn) one pixel one dot.
+      const wide = makePng(width, 30, (x, y) => x < width / 2 || Math.abs(x - 2 * y) < 2);
+      const { jobId, labels } = await printLabels(sinks[sinkName], appId, wide, 'image/png');
       expect(labels).toHaveLength(1);
       const [label] = labels as [DecodedLabel];
       const [graphic] = label.graphics;
@@ -101,6 +103,16 @@ describe('GET /api/v1/jobs/{id}/preview.png for ZPL label printers', () => {
       expect(mismatches).toBe(0);
     });
   }
+
+  it('prints and draws a PNG 1:1 by default: 60 × 30 pixels are 60 × 30 dots', async () => {
+    const { jobId, labels } = await printLabels(sinks.zebra203, 'ship203', BADGE, 'image/png');
+    const [label] = labels as [DecodedLabel];
+    expect([label.width, label.length]).toEqual([832, 30]);
+    expect([label.graphics[0]!.width, label.graphics[0]!.height]).toEqual([64, 30]);
+    const pic = await picture(await getPreview(jobId));
+    expect([pic.width, pic.height]).toEqual([832, 30]);
+    for (let y = 0; y < 30; y++) for (let x = 0; x < 60; x++) expect(pic.grey(x, y)).toBe((x < 15 && y < 15) || Math.abs(x - 2 * y) < 2 ? 0 : 255);
+  });
 
   it('draws a text label with each line at the ^FO origin and ^A0 height sent, and says the font is a stand-in', async () => {
     const { jobId, labels } = await printLabels(sinks.zebra300, 'ret300', 'SHIP TO\nErika Mustermann\n\nHauptstr. 1, Berlin\n', 'text/plain');

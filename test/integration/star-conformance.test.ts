@@ -174,6 +174,7 @@ beforeAll(async () => {
   deadPort = dead.port;
   await dead.close();
   gw = await startTestGateway({
+    webhooks: { allowPrivateTargets: ['127.0.0.1'] }, // the test's receivers listen on loopback
     // A conformance walk makes hundreds of calls in a few seconds: the per-key budget is raised.
     limits: { maxDocumentBytes: MAX_DOCUMENT_BYTES, maxQueuedJobs: MAX_QUEUED, perKey: { ratePerSecond: 1000, burst: 5000 } },
     printers: [
@@ -580,8 +581,17 @@ describe('Star conformance: a client written from Star’s documentation', () =>
     expect(hits[2]!.json().EventData).toMatchObject({ JobName: 'Hooked', Code: 200, CodeDescription: 'OK' });
     expect(reply.status).toBe(201);
 
-    // A document that cannot print: job/failed with a non-2xx Code and a description.
-    const broken = await star.print('shop', counter, 'this is not a PDF', 'application/pdf', { 'Star-Job-Name': 'Broken' });
+    // A document that cannot print: job/failed with a non-2xx Code and a description. (A body that
+    // is plainly not a PDF is refused at submit now; a PDF whose content is broken is found out
+    // only when it is rasterised.)
+    const notPdf = await star.print('shop', counter, 'this is not a PDF', 'application/pdf', { 'Star-Job-Name': 'NotPdf' });
+    expect(notPdf.status).toBe(422);
+    expect(notPdf.json().error.code).toBe('DOCUMENT_FORMAT_ERROR');
+    // A PNG whose header is sound (16×16) but whose image data is not: only decoding finds out.
+    const header = PNG.sync.write(new PNG({ width: 16, height: 16 }));
+    const idat = header.indexOf('IDAT');
+    const brokenPng = Buffer.concat([header.subarray(0, idat + 4), Buffer.from('this is no zlib stream at all, sorry'), header.subarray(header.length - 12)]);
+    const broken = await star.print('shop', counter, brokenPng, 'image/png', { 'Star-Job-Name': 'Broken' });
     expect(broken.status).toBe(201);
     const failed = await waitFor('job/failed', () =>
       receiver.accepted().find((r) => r.json().SubType === 'failed' && (r.json().EventData as any)?.JobName === 'Broken'),
@@ -910,6 +920,7 @@ describe('Star conformance: webhooks survive a dead receiver and a gateway resta
     const config = parseConfig({
       dataDir,
       server: { host: '127.0.0.1', port: 0, shutdownGraceSeconds: 1 },
+      webhooks: { allowPrivateTargets: ['127.0.0.1'] }, // the test's receivers listen on loopback
       jobs: { retryInitialMs: 50, retryMaxMs: 500 },
       printers: [{ name: 'Till', group: 'shop', uri: printer.uri, language: 'escpos' }],
     });
@@ -1037,7 +1048,10 @@ describe('Star conformance: status webhooks', () => {
     const port = probe.port;
     await probe.close(); // the printer is off
     const hooks = await startWebhookReceiver();
-    const gateway = await startTestGateway({ printers: [{ name: 'Bar Till', group: 'pub', uri: `socket://127.0.0.1:${port}`, language: 'escpos' }] });
+    const gateway = await startTestGateway({
+      webhooks: { allowPrivateTargets: ['127.0.0.1'] },
+      printers: [{ name: 'Bar Till', group: 'pub', uri: `socket://127.0.0.1:${port}`, language: 'escpos' }],
+    });
     let printer: TcpSink | undefined;
     try {
       const client = new StarClient(gateway.url, gateway.createKey([...STAR_PERMISSIONS]).key);

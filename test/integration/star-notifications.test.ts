@@ -22,7 +22,7 @@ async function call(method: string, path: string, auth: string | null, body?: un
 beforeAll(async () => {
   sink = await startTcpSink();
   receiver = await startWebhookReceiver();
-  gw = await startTestGateway({ printers: [{ name: 'Till', group: 'shop', uri: sink.uri }] });
+  gw = await startTestGateway({ printers: [{ name: 'Till', group: 'shop', uri: sink.uri }], webhooks: { allowPrivateTargets: ['127.0.0.1'] } });
   key = gw.createKey(['ManageNotifications', 'DeleteDeviceGroups', 'CreateDeviceGroups']).key;
 });
 

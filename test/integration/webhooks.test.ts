@@ -34,7 +34,7 @@ async function call(base: string, method: string, path: string, auth: string, bo
 const PERMS = ['ManageNotifications', 'EnumDevices', 'PrintToDevice', 'ViewDevice'];
 
 async function withGateway(printers: object[]): Promise<{ gw: TestGateway; key: string; appId: (name: string, group?: string) => Promise<string> }> {
-  const gw = await startTestGateway({ printers });
+  const gw = await startTestGateway({ printers, webhooks: { allowPrivateTargets: ['127.0.0.1'] } });
   cleanups.push(() => gw.stop());
   const key = gw.createKey(PERMS).key;
   const appId = async (name: string, group = 'shop'): Promise<string> =>
@@ -163,6 +163,7 @@ describe('webhooks', () => {
     const config = parseConfig({
       dataDir,
       server: { host: '127.0.0.1', port: 0, shutdownGraceSeconds: 1 },
+      webhooks: { allowPrivateTargets: ['127.0.0.1'] }, // the test's receivers listen on loopback
       printers: [{ name: 'Front Counter', group: 'shop', uri: sink.uri }],
     });
     const boot = async (): Promise<Gateway> => {

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ReferenceCloud, type ReferenceCloudOptions } from '../../src/cloud/reference-cloud/reference-cloud.js';
+import { ReferenceCloud, type ReferenceCloudOptions } from './reference-cloud/reference-cloud.mjs';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
-/** The reference cloud (protocol v1) lives in src/ so `npm run dev:cloud` can run it from dist/. */
-export { ReferenceCloud, sha256Of, type CloudFault, type ReferenceCloudOptions } from '../../src/cloud/reference-cloud/reference-cloud.js';
+/** The reference cloud (protocol v1) is plain JavaScript beside this file, so `npm run dev:cloud` runs it without a build and dist/ never holds it. */
+export { ReferenceCloud, sha256Of, type CloudFault, type ReferenceCloudOptions } from './reference-cloud/reference-cloud.mjs';
 
 export interface CloudPeer {
   cloud: ReferenceCloud;
@@ -59,6 +59,8 @@ export interface HealthCloud {
   stale: boolean;
   lastError: string | null;
   rejected: Record<string, number>;
+  clockSkewSeconds: number | null;
+  clockSkewed: boolean;
 }
 
 export async function cloudHealth(gatewayUrl: string): Promise<{ cloudSyncAgeSeconds: number | null; cloud: HealthCloud | null }> {

@@ -22,6 +22,8 @@ const settings = {
   AutoBuzzAfterPrint: z.int().min(0).max(3).nullish(),
   Copies: z.int().min(1).max(10).nullish(),
   AutoClaimBCR: z.boolean().nullish(),
+  /** Not in Star's documented update body; printgate accepts it so that any group can require device keys. */
+  RequireDeviceKey: z.boolean().nullish(),
 };
 
 const updateSchema = z.strictObject(settings);
@@ -30,10 +32,9 @@ const createSchema = z.strictObject({
   Name: z.string().trim().min(1).max(100),
   MatchPath: z.string().regex(MATCH_PATH, 'must be 1-64 lowercase letters, digits, "-" or "_"'),
   Enabled: z.boolean().nullish(),
-  RequireDeviceKey: z.boolean().nullish(),
 });
 
-function toChange(body: z.infer<typeof updateSchema> & { Enabled?: boolean | null; RequireDeviceKey?: boolean | null }): DeviceGroupChange {
+function toChange(body: z.infer<typeof updateSchema> & { Enabled?: boolean | null }): DeviceGroupChange {
   const v = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
   return {
     name: v(body.Name),
@@ -110,7 +111,11 @@ export function starGroupRoutes({ groups, devices, notifications, log }: StarGro
       handler: async (req, res) => {
         const group = starGroup(groups, req, res);
         const body = await readJsonBody(req, res, updateSchema);
-        groups.update(group.matchPath, toChange(body));
+        const change = toChange(body);
+        groups.update(group.matchPath, change);
+        if (change.requireDeviceKey !== undefined && change.requireDeviceKey !== group.requireDeviceKey) {
+          log.info({ group: group.matchPath, requireDeviceKey: change.requireDeviceKey, keyId: callerKey(res).id }, 'device group RequireDeviceKey changed');
+        }
         res.status(200).end();
       },
     },

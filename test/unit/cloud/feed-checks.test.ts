@@ -39,12 +39,21 @@ describe('checkFeed', () => {
     expect(checkFeed(feed({ full: true, from: 1, seqs: [3, 10] }), state, 'gw-1')).toMatchObject({ reason: 'replay' });
   });
 
-  it('rejects an issuedAt older than the applied one', () => {
-    expect(checkFeed(feed({ issuedAt: '2026-11-22T09:00:00Z' }), state, 'gw-1')).toMatchObject({ reason: 'rollback' });
+  // Spec change (cloud-sync.md check 4, issue 14): the sequence alone decides order. A cloud clock
+  // ahead for one feed used to freeze revocations for as long as it had been ahead.
+  it('applies an advancing feed whatever its issuedAt (the sequence decides), and never an old one', () => {
+    expect(checkFeed(feed({ issuedAt: '2026-11-22T09:00:00Z' }), state, 'gw-1')).toEqual({ kind: 'apply' });
+    expect(checkFeed(feed({ issuedAt: '2000-01-01T00:00:00Z' }), state, 'gw-1')).toEqual({ kind: 'apply' });
+    expect(checkFeed(feed({ seqs: [9, 10], issuedAt: '2099-01-01T00:00:00Z' }), state, 'gw-1')).toMatchObject({ reason: 'replay' });
   });
 
-  it('takes an empty, newer feed at the applied seq as "up to date"', () => {
+  it('ignores a snapshot ending below the applied seq (a cloud restored from a backup looks like a replay)', () => {
+    expect(checkFeed(feed({ full: true, from: 1, seqs: [3, 9] }), state, 'gw-1')).toMatchObject({ kind: 'reject', reason: 'replay' });
+  });
+
+  it('takes an empty feed at the applied seq as "up to date", whatever its issuedAt', () => {
     expect(checkFeed(feed({ seqs: [], from: 11, to: 10 }), state, 'gw-1')).toEqual({ kind: 'up-to-date' });
+    expect(checkFeed(feed({ seqs: [], from: 11, to: 10, issuedAt: '2000-01-01T00:00:00Z' }), state, 'gw-1')).toEqual({ kind: 'up-to-date' });
   });
 
   it('applies a snapshot whose event seqs are not contiguous', () => {

@@ -12,6 +12,7 @@ import { GroupStore } from '../../../src/printers/group-store.js';
 import { PrinterRegistry, type Printer } from '../../../src/printers/printer-registry.js';
 
 const MAC = '00:11:62:1d:9a:b7';
+const CLIENT = { address: '192.168.1.50' };
 const ANSWERS = [
   { request: 'ClientType', result: 'Star mC-Print2' },
   { request: 'PageInfo', result: { paperWidth: '58', printWidth: '48', horizontalResolution: '8' } },
@@ -60,10 +61,11 @@ describe('CloudPrntHub', () => {
 
   it('announces a delivered job on the next poll, serves it, and settles with the printer code', async () => {
     const { hub } = build();
-    expect(hub.poll('store1', { printerMAC: MAC, statusCode: '200%20OK', clientAction: ANSWERS })).toEqual({ jobReady: false });
+    expect(hub.poll('store1', { printerMAC: MAC, statusCode: '200%20OK' }, CLIENT).clientAction).toBeDefined();
+    expect(hub.poll('store1', { printerMAC: MAC, statusCode: '200%20OK', clientAction: ANSWERS }, CLIENT)).toEqual({ jobReady: false });
     const result = hub.deliver(MAC, { jobId: 'j1', bytes: new Uint8Array([1, 2]), mediaType: 'application/vnd.star.starprnt' }, new AbortController().signal);
     await new Promise((resolve) => setImmediate(resolve));
-    const answer = hub.poll('store1', { printerMAC: MAC, statusCode: '200%20OK' });
+    const answer = hub.poll('store1', { printerMAC: MAC, statusCode: '200%20OK' }, CLIENT);
     expect(answer).toMatchObject({ jobReady: true, mediaTypes: ['application/vnd.star.starprnt'], deleteMethod: 'DELETE' });
     const token = answer.jobToken!;
     expect([...hub.fetch('store1', { mac: MAC, type: 'application/vnd.star.starprnt', token }).bytes]).toEqual([1, 2]);
@@ -73,25 +75,27 @@ describe('CloudPrntHub', () => {
     // The code arrives URL-encoded like the poll's statusCode; the transport (and the job's webhook) get it as text.
     hub.confirm('store1', { mac: MAC, code: '211%20Paper%20low', token });
     await expect(result).resolves.toBe('211 Paper low');
-    expect(hub.poll('store1', { printerMAC: MAC }).jobReady).toBe(false);
+    expect(hub.poll('store1', { printerMAC: MAC }, CLIENT).jobReady).toBe(false);
   });
 
   it('takes a job back when the send is aborted', async () => {
     const { hub } = build();
-    hub.poll('store1', { printerMAC: MAC, clientAction: ANSWERS });
+    hub.poll('store1', { printerMAC: MAC }, CLIENT);
+    hub.poll('store1', { printerMAC: MAC, clientAction: ANSWERS }, CLIENT);
     const controller = new AbortController();
     const result = hub.deliver(MAC, { jobId: 'j1', bytes: new Uint8Array([1]), mediaType: 'text/plain' }, controller.signal);
     await new Promise((resolve) => setImmediate(resolve));
     controller.abort('cancel');
     await expect(result).rejects.toThrow();
-    expect(hub.poll('store1', { printerMAC: MAC }).jobReady).toBe(false);
+    expect(hub.poll('store1', { printerMAC: MAC }, CLIENT).jobReady).toBe(false);
   });
 
   it('counts a printer reachable for OFFLINE_AFTER_POLLS of its poll intervals, with a grace from start before its first poll', async () => {
     const { hub } = build();
     // Before any poll: probing says unreachable, but a delivery may wait for the first poll.
     expect(() => hub.reachable(MAC)).toThrow(/has not polled since the gateway started/);
-    hub.poll('store1', { printerMAC: MAC, clientAction: ANSWERS });
+    hub.poll('store1', { printerMAC: MAC }, CLIENT);
+    hub.poll('store1', { printerMAC: MAC, clientAction: ANSWERS }, CLIENT);
     nowMs += 6000;
     expect(() => hub.reachable(MAC)).not.toThrow();
     nowMs += 1;
@@ -103,10 +107,10 @@ describe('CloudPrntHub', () => {
     const { hub, registry } = build();
     groups.create({ matchPath: 'cafe', name: 'Cafe', autoCreateQueue: true });
     const other = '00:11:62:0a:0b:0c';
-    const first = hub.poll('cafe', { printerMAC: other, statusCode: '200%20OK' });
+    const first = hub.poll('cafe', { printerMAC: other, statusCode: '200%20OK' }, CLIENT);
     expect(first.clientAction?.map((action) => action.request)).toContain('PageInfo');
     expect(registry.inGroup('cafe')).toEqual([]);
-    hub.poll('cafe', { printerMAC: other, statusCode: '200%20OK', clientAction: ANSWERS });
+    hub.poll('cafe', { printerMAC: other, statusCode: '200%20OK', clientAction: ANSWERS }, CLIENT);
     const joined = registry.inGroup('cafe');
     expect(joined).toHaveLength(1);
     expect(joined[0]).toMatchObject({ uri: `cloudprnt:${other}`, source: 'cloudprnt', language: 'starprnt' });
@@ -123,10 +127,10 @@ describe('CloudPrntHub', () => {
   it('answers nothing to printers it does not know', () => {
     const { hub, registry } = build();
     groups.create({ matchPath: 'closed', name: 'Closed' });
-    expect(() => hub.poll('store1', { printerMAC: '00:11:62:99:99:99' })).toThrow(/no CloudPRNT printer/);
-    expect(() => hub.poll('closed', { printerMAC: '00:11:62:99:99:99', clientAction: ANSWERS })).toThrow(/no CloudPRNT printer/);
-    expect(() => hub.poll('nosuch', { printerMAC: MAC })).toThrow(/no CloudPRNT printer/);
-    expect(() => hub.poll('store1', { printerMAC: 'garbage' })).toThrow(/printerMAC/);
+    expect(() => hub.poll('store1', { printerMAC: '00:11:62:99:99:99' }, CLIENT)).toThrow(/no CloudPRNT printer/);
+    expect(() => hub.poll('closed', { printerMAC: '00:11:62:99:99:99', clientAction: ANSWERS }, CLIENT)).toThrow(/no CloudPRNT printer/);
+    expect(() => hub.poll('nosuch', { printerMAC: MAC }, CLIENT)).toThrow(/no CloudPRNT printer/);
+    expect(() => hub.poll('store1', { printerMAC: 'garbage' }, CLIENT)).toThrow(/printerMAC/);
     expect(() => hub.fetch('store1', { mac: '00:11:62:99:99:99' })).toThrow(/no CloudPRNT printer/);
     expect(registry.list().map((printer) => printer.id)).toEqual(['counter']);
     expect(new CloudPrntStore({ db, now }).list()).toEqual([]);
@@ -134,11 +138,12 @@ describe('CloudPrntHub', () => {
 
   it('reports the poll status as reasons, and brings an offline printer back', () => {
     const { hub, registry } = build();
-    hub.poll('store1', { printerMAC: MAC, statusCode: '410%20Out%20of%20paper', clientAction: ANSWERS });
+    hub.poll('store1', { printerMAC: MAC }, CLIENT);
+    hub.poll('store1', { printerMAC: MAC, statusCode: '410%20Out%20of%20paper', clientAction: ANSWERS }, CLIENT);
     expect(registry.status('counter')).toMatchObject({ state: 'idle', reasons: ['media-empty'], lastSeenAt: now().toISOString() });
     registry.updateStatus('counter', { state: 'stopped', reasons: ['offline'] });
     nowMs += 1000;
-    hub.poll('store1', { printerMAC: MAC, statusCode: '200%20OK' });
+    hub.poll('store1', { printerMAC: MAC, statusCode: '200%20OK' }, CLIENT);
     expect(registry.status('counter')).toMatchObject({ state: 'idle', reasons: [], lastSeenAt: now().toISOString() });
     expect(back).toEqual(['counter']);
   });

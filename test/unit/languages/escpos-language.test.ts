@@ -9,6 +9,23 @@ import { RECEIPT_MARKUP, framePng, render } from './render-cases.js';
 const generic80 = findProfile('generic-80mm')!;
 const generic58 = findProfile('generic-58mm')!;
 
+/** The first and last column holding a black dot in any of the rows (MSB first). */
+function inkColumns(rows: number[][]): [number, number] {
+  let first = Number.POSITIVE_INFINITY;
+  let last = -1;
+  for (const row of rows) {
+    row.forEach((byte, i) => {
+      for (let bit = 0; bit < 8; bit++) {
+        if (byte & (0x80 >> bit)) {
+          first = Math.min(first, i * 8 + bit);
+          last = Math.max(last, i * 8 + bit);
+        }
+      }
+    });
+  }
+  return [first, last];
+}
+
 function textRuns(bytes: Uint8Array): { page: number; hex: string }[] {
   return eventsOf(decodeEscPos(bytes), 'text').map((run) => ({ page: run.page, hex: Buffer.from(run.bytes).toString('hex') }));
 }
@@ -66,14 +83,26 @@ describe('escpos language', () => {
     expectGolden('escpos', 'markup-receipt', result.bytes);
   });
 
-  it('prints a PNG as raster at the printable width (58 mm → 384 dots) in bands of at most 255 rows', async () => {
+  it('prints a PNG 1:1: a 200 px logo is 200 dots wide on the 576-dot paper, in bands of at most 255 rows', async () => {
+    const logo = makePng(200, 300, (x, y) => x < 100 || y < 2);
+    const rasters = eventsOf(decodeEscPos((await render(escposLanguage, generic80, 'image/png', logo)).bytes), 'raster');
+    expect(rasters.every((r) => r.width === 576)).toBe(true);
+    expect(Math.max(...rasters.map((r) => r.height))).toBeLessThanOrEqual(255);
+    // 300 rows, padded to a multiple of 8 (README "Rendering rules").
+    expect(rasters.reduce((sum, r) => sum + r.height, 0)).toBe(304);
+    const rows = rasters.flatMap((r) => r.rows);
+    expect(inkColumns(rows)).toEqual([0, 199]);
+    expect(rows[0]!.slice(0, 25).every((b) => b === 0xff)).toBe(true);
+    expect(rows[10]!.slice(0, 12).every((b) => b === 0xff) && rows[10]![12] === 0xf0 && rows[10]!.slice(13).every((b) => b === 0)).toBe(true);
+  });
+
+  it('scales a PNG to the printable width (58 mm → 384 dots) when asked with fit=width', async () => {
     const tall = makePng(10, 100, (x) => x < 5);
-    const result = await render(escposLanguage, generic58, 'image/png', tall);
+    const result = await render(escposLanguage, generic58, 'image/png', tall, { fit: 'width' });
     const rasters = eventsOf(decodeEscPos(result.bytes), 'raster');
     expect(rasters).toHaveLength(Math.ceil(3840 / 255));
     expect(rasters.every((r) => r.width === 384)).toBe(true);
     expect(rasters.reduce((sum, r) => sum + r.height, 0)).toBe(3840);
-    expect(Math.max(...rasters.map((r) => r.height))).toBeLessThanOrEqual(255);
     // Left half black, right half white.
     expect(rasters[0]!.rows[0]!.slice(0, 22).every((b) => b === 0xff)).toBe(true);
     expect(rasters[0]!.rows[0]!.slice(26).every((b) => b === 0)).toBe(true);
@@ -84,7 +113,8 @@ describe('escpos language', () => {
     expectGolden('escpos', 'image-frame', result.bytes);
   });
 
-  it('rasterises a PDF page by page', async () => {
+  it('rasterises a PDF page by page, a page wider than the paper scaled to it', async () => {
+    // 136 × 68 pt is 384 × 192 dots at 203 dpi: exactly the 58 mm width.
     const result = await render(escposLanguage, generic58, 'application/pdf', makePdf(2, 136, 68, [0, 0, 68, 68]));
     const rasters = eventsOf(decodeEscPos(result.bytes), 'raster');
     expect(rasters.reduce((sum, r) => sum + r.height, 0)).toBe(2 * 192);

@@ -44,13 +44,23 @@ describe.each(cases)('$language.name language', ({ language, profile, format }) 
     expectGolden(language.name, 'markup-receipt', result.bytes);
   });
 
-  it('prints an image in 24-dot bands at the full printable width', async () => {
+  it('prints an image 1:1 in 24-dot bands across the printable width', async () => {
     const result = await render(language, profile, 'image/png', framePng());
     const rasters = eventsOf(decodeStar(result.bytes), 'raster');
     expect(rasters.every((r) => r.width === 576)).toBe(true);
-    // 64 × 32 scaled to 576 wide is 288 rows: 12 bands of 24.
-    expect(rasters).toHaveLength(12);
+    // 64 × 32 at one dot per pixel: 32 rows, two bands of 24.
+    expect(rasters).toHaveLength(2);
+    const rows = rasters.flatMap((r) => r.rows);
+    expect(rows[0]!.slice(0, 8)).toEqual(new Array(8).fill(0xff));
+    expect(rows[0]!.slice(8).every((b) => b === 0)).toBe(true);
+    expect(rows.slice(32).every((row) => row.every((b) => b === 0))).toBe(true);
     expectGolden(language.name, 'image-frame', result.bytes);
+  });
+
+  it('scales an image to the printable width with fit=width', async () => {
+    const result = await render(language, profile, 'image/png', framePng(), { fit: 'width' });
+    // 64 × 32 scaled to 576 wide is 288 rows: 12 bands of 24.
+    expect(eventsOf(decodeStar(result.bytes), 'raster')).toHaveLength(12);
   });
 
   it('rings the buzzer before and after, opens the drawer at the end, prints each copy', async () => {

@@ -20,7 +20,9 @@ function graphicFields(zpl: string): { total: number; bytesPerRow: number; rows:
 
 describe('zpl language', () => {
   it('declares its inputs and output format', async () => {
-    expect(zplLanguage.acceptedTypes).toEqual(['text/plain', 'image/png', 'image/jpeg', 'application/pdf', 'application/vnd.zebra.zpl', 'application/octet-stream']);
+    expect(zplLanguage.acceptedTypes).toEqual([
+      'text/plain', 'text/vnd.star.markup', 'image/png', 'image/jpeg', 'application/pdf', 'application/vnd.zebra.zpl', 'application/octet-stream',
+    ]);
     expect((await render(zplLanguage, zebra203, 'application/vnd.zebra.zpl', '^XA^XZ')).documentFormat).toBe('application/vnd.zebra.zpl');
   });
 
@@ -31,20 +33,27 @@ describe('zpl language', () => {
     expect(result.warnings).toEqual([]);
   });
 
-  it('renders an image as a ^GF graphic at the label width (4 inch at 203 dpi = 832 dots), copies as ^PQ', async () => {
+  it('renders an image 1:1 as a ^GF graphic on a label 832 dots wide (4 inch at 203 dpi), copies as ^PQ', async () => {
     const result = await render(zplLanguage, zebra203, 'image/png', makePng(8, 4, (x) => x < 4), { copies: 3 });
     const zpl = Buffer.from(result.bytes).toString('latin1');
+    expect(zpl).toBe('^XA^PW832^LL4^LH0,0^FO0,0^GFA,4,4,1,F0F0F0F0^FS^PQ3^XZ\n');
+  });
+
+  it('scales an image to the label width with fit=width', async () => {
+    const result = await render(zplLanguage, zebra203, 'image/png', makePng(8, 4, (x) => x < 4), { fit: 'width' });
+    const zpl = Buffer.from(result.bytes).toString('latin1');
     expect(zpl.startsWith('^XA^PW832^LL416^LH0,0^FO0,0^GFA,')).toBe(true);
-    expect(zpl.endsWith('^FS^PQ3^XZ\n')).toBe(true);
     const [field] = graphicFields(zpl);
     expect(field!.bytesPerRow).toBe(104);
     expect(field!.rows).toHaveLength(416);
     expect(field!.rows[200]).toBe('F'.repeat(104) + '0'.repeat(104));
   });
 
-  it('uses 1248 dots across at 300 dpi', async () => {
+  it('prints a 1248-dot label at 300 dpi, the image 1:1', async () => {
     const result = await render(zplLanguage, zebra300, 'image/png', framePng());
-    expect(graphicFields(Buffer.from(result.bytes).toString('latin1'))[0]!.bytesPerRow).toBe(156);
+    const zpl = Buffer.from(result.bytes).toString('latin1');
+    expect(zpl.startsWith('^XA^PW1248^LL32^')).toBe(true);
+    expect(graphicFields(zpl)[0]!.bytesPerRow).toBe(8);
     expectGolden('zpl', 'image-frame-300dpi', result.bytes);
   });
 
@@ -60,12 +69,12 @@ describe('zpl language', () => {
     expectGolden('zpl', 'text-utf8', result.bytes);
   });
 
-  it('prints each PDF page as one label', async () => {
+  it('prints each PDF page as one label, at its size (a 4 × 2 inch page is 812 × 406 dots at 203 dpi)', async () => {
     const result = await render(zplLanguage, zebra203, 'application/pdf', makePdf(2, 288, 144, [0, 0, 144, 144]));
     const zpl = Buffer.from(result.bytes).toString('latin1');
     expect(zpl.match(/\^XA/g)).toHaveLength(2);
     const fields = graphicFields(zpl);
-    expect(fields.map((f) => f.rows.length)).toEqual([416, 416]);
+    expect(fields.map((f) => [f.bytesPerRow, f.rows.length])).toEqual([[102, 406], [102, 406]]);
   });
 
   it('fails a broken image with DOCUMENT_FORMAT_ERROR', async () => {

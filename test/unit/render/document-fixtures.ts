@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 
@@ -58,4 +59,19 @@ export function makePdf(pages: number, widthPt: number, heightPt: number, rect: 
   for (let id = 1; id < objects.length; id++) out += `${String(offsets[id]).padStart(10, '0')} 00000 n \n`;
   out += `trailer\n<< /Size ${objects.length} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(out, 'latin1');
+}
+
+/** The PNG with a pHYs chunk saying `dpi` (as pixels per metre), inserted right after IHDR. */
+export function withDpi(png: Buffer, dpi: number): Buffer {
+  const perMetre = Math.round(dpi / 0.0254);
+  const body = Buffer.alloc(13);
+  body.write('pHYs', 0, 'latin1');
+  body.writeUInt32BE(perMetre, 4);
+  body.writeUInt32BE(perMetre, 8);
+  body[12] = 1;
+  const chunk = Buffer.alloc(21);
+  chunk.writeUInt32BE(9, 0);
+  body.copy(chunk, 4);
+  chunk.writeUInt32BE(crc32(body), 17);
+  return Buffer.concat([png.subarray(0, 33), chunk, png.subarray(33)]);
 }

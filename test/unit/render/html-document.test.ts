@@ -72,9 +72,9 @@ describe('htmlDocument: blocks and line breaks', () => {
     ]);
   });
 
-  it('headings: h1 magnified 2×2, h2 2×1, h3 1×1, all bold, then back to normal', () => {
+  it('headings: h1 magnified 2×2, h2 double height (1 wide × 2 high: a full line on 58 mm), h3 1×1, all bold, then back to normal', () => {
     expect(render('<h1>A</h1><h2>B</h2><h3>C</h3>x').ops).toEqual([
-      'bold:on', 'mag:2x2', 'A', '⏎', '⏎', 'mag:2x1', 'B', '⏎', '⏎', 'mag:1x1', 'C', '⏎', '⏎', 'bold:off', 'x', '⏎',
+      'bold:on', 'mag:2x2', 'A', '⏎', '⏎', 'mag:1x2', 'B', '⏎', '⏎', 'mag:1x1', 'C', '⏎', '⏎', 'bold:off', 'x', '⏎',
     ]);
   });
 
@@ -167,10 +167,30 @@ describe('htmlDocument: tables', () => {
     expect(warnings).toEqual(['html: images in table cells are not printed (their alt text is)']);
   });
 
-  it('prints the caption centred above the rows, and text stray in the table on its own line', () => {
+  it('prints the caption centred above the rows; text stray in the table goes before it, as the HTML parser puts it', () => {
     expect(render('<table><caption>Bill</caption>oops<tr><td>a</td><td>b</td></tr></table>').ops).toEqual([
-      'align:center', 'Bill', '⏎', 'align:left', 'oops', '⏎', `a${' '.repeat(46)}b`, '⏎',
+      'oops', '⏎', 'align:center', 'Bill', '⏎', 'align:left', `a${' '.repeat(46)}b`, '⏎',
     ]);
+  });
+});
+
+describe('htmlDocument: malformed HTML prints as the HTML spec parses it', () => {
+  it('misnested <b><i>x</b>y</i>: x bold, y plain (the italic reopened after </b>)', () => {
+    expect(render('<b><i>x</b>y</i>').ops).toEqual(['bold:on', 'x', 'bold:off', 'y', '⏎']);
+    expect(render('<b>1<u>2</b>3</u>').ops).toEqual(['bold:on', '1', 'underline:on', '2', 'bold:off', '3', '⏎']);
+  });
+
+  it('<h1>A<h2>B</h1>C: two headings, then C plain', () => {
+    expect(render('<h1>A<h2>B</h1>C').ops).toEqual(['bold:on', 'mag:2x2', 'A', '⏎', '⏎', 'mag:1x2', 'B', '⏎', '⏎', 'bold:off', 'mag:1x1', 'C', '⏎']);
+  });
+
+  it('stray text and formatting in a table print before the table', () => {
+    expect(render('<table>Total:<tr><td>Tea</td><td>2.00</td></tr>thanks</table>').ops).toEqual(['Total:thanks', '⏎', `Tea${' '.repeat(41)}2.00`, '⏎']);
+    expect(render('<table><b>Bill</b><tr><td>a</td><td>b</td></tr></table>').ops).toEqual(['bold:on', 'Bill', '⏎', 'bold:off', `a${' '.repeat(46)}b`, '⏎']);
+  });
+
+  it('<p> in a table cell and a block in <p>: closed where the parser closes them', () => {
+    expect(render('<p>a<div>b</div>c</p>').ops).toEqual(['a', '⏎', '⏎', 'b', '⏎', 'c', '⏎']);
   });
 });
 

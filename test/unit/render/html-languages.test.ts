@@ -31,13 +31,13 @@ describe.each(LANGUAGES)('text/html on %s', (language, profileId, decode) => {
     expect(language.acceptedTypes).toContain('text/html');
   });
 
-  it('prints the receipt: bold 2×1 heading, the column line, the rule, the numbered item', async () => {
+  it('prints the receipt: bold double-height heading, the column line, the rule, the numbered item', async () => {
     const result = await render(language, profile, 'text/html', RECEIPT);
     expect(result.warnings).toEqual([]);
     const events = decode(result.bytes);
     const lines = printedLines(events);
     expect(lines).toContain('Order 7');
-    expect(eventsOf(events, 'size')).toContainEqual({ type: 'size', width: 2, height: 1 });
+    expect(eventsOf(events, 'size')).toContainEqual({ type: 'size', width: 1, height: 2 });
     expect(eventsOf(events, 'bold').map((event) => event.on)).toContain(true);
     const rule = lines.find((line) => /^-+$/.test(line))!;
     expect(lines).toContain(`Tea${' '.repeat(rule.length - 7)}2.00`);

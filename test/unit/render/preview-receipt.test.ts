@@ -118,10 +118,21 @@ describe('receipt preview', () => {
     expect(right).toBeGreaterThan(picture.width - 13);
   });
 
-  it('an image is drawn as the dithered dots that are sent, at full width', async () => {
-    // Left half black, right half white: after scaling to 576 dots the left 288 columns are ink.
+  it('an image is drawn as the dots that are sent: 1:1, at its own width', async () => {
+    // Left half black, right half white, 64 × 16: 32 columns of ink, 16 rows.
     const png = makePng(64, 16, (x) => x < 32);
     const { picture } = await preview(png, 'image/png');
+    const [band] = inkRows(picture);
+    expect(band![1] - band![0] + 1).toBe(16);
+    expect(inkSpan(picture, band![0], band![1])).toEqual([0, 31]);
+  });
+
+  it('an image is drawn at full width with fit=width, as printed', async () => {
+    // After scaling to 576 dots the left 288 columns are ink.
+    const png = makePng(64, 16, (x) => x < 32);
+    const result = await escposLanguage.preview!({ ...input(png, 'image/png', 'generic-80mm'), options: { ...input(png, 'image/png', 'generic-80mm').options, fit: 'width' } });
+    const decoded = PNG.sync.read(Buffer.from(result.png));
+    const picture: Picture = { width: decoded.width, height: decoded.height, grey: (x, y) => decoded.data[(y * decoded.width + x) * 4]! };
     const [band] = inkRows(picture);
     expect(band![1] - band![0] + 1).toBe(144);
     for (const y of [band![0], band![0] + 70, band![1]]) {

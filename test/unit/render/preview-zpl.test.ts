@@ -85,7 +85,7 @@ describe('zpl preview', () => {
   it('is 1248 dots wide at 300 dpi, the frame drawn dot for dot', async () => {
     const { picture, labels } = await both(framePng(), 'image/png', 'zebra-300dpi');
     expect(picture.width).toBe(1248);
-    expect(picture.height).toBe(624);
+    expect(picture.height).toBe(32);
     expectGraphicDrawn(picture, labels[0]!, 0);
   });
 
@@ -124,29 +124,38 @@ describe('zpl preview', () => {
     expect(warnings).toEqual([expect.stringMatching(/^preview: text is drawn in the preview's monospace font.*font 0/)]);
   });
 
-  it('marks characters the preview font lacks as grey boxes and cuts lines off at the field block, saying so', async () => {
+  it('marks characters the preview font lacks as grey boxes; a line longer than the label wraps', async () => {
     const { picture, warnings, labels } = await both(`\u{1F600} ok\n${'W'.repeat(80)}\n`, 'text/plain', 'zebra-203dpi');
-    const [emoji, long] = labels[0]!.texts;
+    const [emoji, first, second] = labels[0]!.texts;
     expect(warnings).toContain('preview: the preview font has no glyph for U+1F600; drawn as grey boxes');
-    expect(warnings).toContain('preview: 1 text line(s) reach past the field block in the preview font and are cut off at its edge');
     let grey = 0;
     for (let y = emoji!.y; y < emoji!.y + emoji!.height; y++) for (let x = emoji!.x; x < emoji!.x + 30; x++) grey += picture.grey(x, y) === 160 ? 1 : 0;
     expect(grey).toBeGreaterThan(20);
-    const blockRight = picture.width - long!.x;
-    for (let y = long!.y; y < long!.y + long!.height; y++) {
-      for (let x = blockRight; x < picture.width; x++) expect(picture.grey(x, y)).toBe(255);
-    }
-    // The line is drawn up to the edge: ink in the last two cells before it.
-    let nearEdge = 0;
-    for (let y = long!.y; y < long!.y + long!.height; y++) for (let x = blockRight - 32; x < blockRight; x++) nearEdge += picture.grey(x, y) === 0 ? 1 : 0;
-    expect(nearEdge).toBeGreaterThan(0);
+    // 50 characters of 16 dots fill the 800-dot field block; the rest goes on the next line.
+    expect([first!.text.length, second!.text.length]).toEqual([50, 30]);
+    expect(second!.y - first!.y).toBe(35);
+    expect(warnings.join(' ')).not.toMatch(/cut off/);
   });
 
-  it('stops at the preview height limit with a warning', async () => {
+  it('cuts raw ZPL text off at its field block, saying so', async () => {
+    const zpl = `^XA^PW832^LL100^FO16,16^A0N,28,28^FB200,1,0,L^FD${'W'.repeat(40)}^FS^XZ`;
+    const result = await zplLanguage.preview!(input(zpl, 'application/vnd.zebra.zpl', 'zebra-203dpi'));
+    expect(result.warnings).toContain('preview: 1 text line(s) reach past the field block in the preview font and are cut off at its edge');
+    const png = PNG.sync.read(Buffer.from(result.png));
+    for (let y = 16; y < 44; y++) for (let x = 216; x < 832; x++) expect(png.data[(y * 832 + x) * 4]).toBe(255);
+  });
+
+  it('splits text longer than the longest label (maxPageHeightMM) into labels, and stops the preview at its pixel limit', async () => {
     const text = Array.from({ length: 1600 }, (_, i) => `line ${i}`).join('\n');
+    const rendered = await zplLanguage.render(input(text, 'text/plain', 'zebra-203dpi'));
+    const labels = decodeZplLabels(Buffer.from(rendered.bytes).toString('utf8'));
+    // 1600 lines of 35 dots on labels of at most 2 m (16,000 dots): 456 lines and 2 mm margins each.
+    expect(labels.map((label) => label.length)).toEqual([15992, 15992, 15992, 8152]);
+    expect(labels.flatMap((label) => label.texts).map((field) => field.text)).toEqual(text.split('\n'));
     const result = await zplLanguage.preview!(input(text, 'text/plain', 'zebra-203dpi'));
-    expect(result.height).toBe(50_000);
-    expect(result.warnings).toContain('preview: only the first 50000 dots are drawn (0 of 1 labels whole)');
+    // 30,000,000 pixels at 832 dots across.
+    expect(result.height).toBe(36_057);
+    expect(result.warnings).toContain('preview: only the first 36057 dots are drawn (2 of 4 labels whole)');
   });
 
   it('rejects raw bytes that hold no ZPL label', async () => {
