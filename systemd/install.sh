@@ -114,6 +114,8 @@ STAGE="$ROOT$OPT.new"
 rm -rf "$STAGE"
 mkdir -p "$STAGE"
 cp -a package.json package-lock.json README.md dist config systemd "$STAGE/"
+# patch-package's patches, should npm run the postinstall again in the copy (npm rebuild)
+[ -d patches ] && cp -a patches "$STAGE/"
 cp -a node_modules "$STAGE/"
 say "production dependencies only (npm prune --omit=dev; offline, keeps the native builds)"
 (cd "$STAGE" && npm prune --omit=dev --no-audit --no-fund --silent)
