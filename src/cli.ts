@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
@@ -10,8 +11,14 @@ import { runKeysCommand } from './cli/keys-command.js';
 import { runServe } from './cli/serve-command.js';
 import { runDoctor } from './cli/doctor-command.js';
 import { runPrintersProbe } from './cli/probe-command.js';
+import { runBackup } from './cli/backup-command.js';
+import { acquireDataDirLock } from './db/data-dir-lock.js';
+import { describeStartupError, EXIT_CODES } from './db/startup-errors.js';
 import { createLogger } from './log/create-logger.js';
+import { isJournalStream } from './log/journal-stream.js';
 import { configParts } from './main.js';
+import { SdNotify } from './systemd/sd-notify.js';
+import { readVersion } from './version.js';
 
 const USAGE = `usage: printgate <command> [options]
 
@@ -25,11 +32,21 @@ commands:
   doctor                                checks data dir, port, printers, devices, cloud; prints fixes
   jobs list [--printer ID] [--state S] | jobs cancel ID | jobs release ID
   config check
+  backup FILE                           a consistent copy of the database, while the gateway runs
+  version                               prints the version (also --version)
 
 options:
   --config FILE   configuration file (else PRINTGATE_CONFIG, /etc/printgate/printgate.yaml, defaults)
-  --json          machine-readable output
+  --json          machine-readable output; a failure is one {"error":{"code","message"}} line on stderr
+
+exit codes: 0 ok, 1 failure, 2 wrong command line, 65 damaged database, 75 data directory in use
+or port taken (try again later), 77 no permission, 78 bad configuration
 `;
+
+/** How the last error is said on stderr: one JSON line with --json (stdout stays empty), else one text line. */
+let jsonErrors = false;
+/** What the error line may name: the data directory of the loaded config. */
+let errorContext: { dataDir: string; host?: string; port?: number } = { dataDir: './var' };
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -40,6 +57,7 @@ async function main(argv: string[]): Promise<void> {
       config: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', default: false },
       name: { type: 'string' },
       description: { type: 'string' },
       permissions: { type: 'string' },
@@ -53,16 +71,35 @@ async function main(argv: string[]): Promise<void> {
       enabled: { type: 'string' },
     },
   });
+  jsonErrors = values.json;
   const [command = 'serve', sub, id] = positionals;
   if (values.help || command === 'help') {
     process.stdout.write(USAGE);
     return;
   }
+  if (values.version || command === 'version') {
+    process.stdout.write(values.json ? `${JSON.stringify({ version: readVersion() })}\n` : `printgate ${readVersion()}\n`);
+    return;
+  }
   const { config, source } = loadConfig({ file: values.config, parts: configParts() });
+  errorContext = { dataDir: config.dataDir, host: config.server.host, port: config.server.port };
   const io = processIo(values.json);
   switch (command) {
-    case 'serve':
+    case 'serve': {
+      // One process per data directory, before anything else touches it; held until the process ends.
+      acquireDataDirLock(config.dataDir);
+      // systemd (Type=notify): READY=1 once runServe has the API listening, the watchdog from this
+      // event loop, STOPPING=1 before runServe's own SIGTERM/SIGINT handlers start the stop.
+      const notify = new SdNotify({ env: process.env, log: createLogger({ level: config.log.level, journal: isJournalStream(process.env) }) });
+      process.prependListener('SIGTERM', () => notify.stopping());
+      process.prependListener('SIGINT', () => notify.stopping());
       await runServe(config, source);
+      notify.ready(`listening; ${config.printers.length} printers configured`);
+      notify.startWatchdog();
+      return;
+    }
+    case 'backup':
+      if (!(await runBackup(config, sub, io))) process.exitCode = EXIT_CODES.failure;
       return;
     case 'keys':
       runKeysCommand(
@@ -109,19 +146,40 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`printgate: ${error.message}\n`);
-    process.exit(ConfigError.EXIT_CODE);
-  }
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(`printgate: ${(error as Error).message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-  if (isCatalogueError(error)) {
-    process.stderr.write(`printgate: ${error.message} (${error.code})\n`);
-    process.exit(1);
-  }
-  process.stderr.write(`printgate: ${(error as Error)?.stack ?? String(error)}\n`);
-  process.exit(1);
+/** Exits with `exitCode` after printing the error on stderr: one text line, or one JSON line with --json. */
+function fail(code: string, message: string, exitCode: number, extra = ''): never {
+  // Under systemd stderr is the journal: the <3> prefix files the line at priority err (journalctl -p err).
+  // Each line of it: a configuration error lists its keys on lines of their own.
+  const priority = isJournalStream(process.env, 2) ? '<3>' : '';
+  if (jsonErrors) process.stderr.write(`${priority}${JSON.stringify({ error: { code, message } })}\n`);
+  else process.stderr.write(`${`printgate: ${message}`.split('\n').map((line) => `${priority}${line}`).join('\n')}\n${extra}`);
+  process.exit(exitCode);
+}
+
+// `printgate keys list | head -1`: the reader went away; that is not our failure, and no stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(EXIT_CODES.ok);
+  throw error;
 });
+
+const argv = process.argv.slice(2);
+jsonErrors = argv.includes('--json');
+main(argv).catch((error: unknown) => {
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    fail('USAGE', (error as Error).message, EXIT_CODES.usage, `\n${USAGE}`);
+  }
+  if (error instanceof ConfigError) fail('CONFIG_INVALID', error.message, ConfigError.EXIT_CODE);
+  const described = describeStartupError(error, { ...errorContext, user: currentUser() });
+  if (described) fail(described.code, described.line, described.exitCode);
+  if (isCatalogueError(error)) fail(error.code, `${error.message} (${error.code})`, EXIT_CODES.failure);
+  // Not a failure we know: a bug. Keep the stack for the report (not in --json, where it would be one long string).
+  fail('INTERNAL', jsonErrors ? String((error as Error)?.message ?? error) : String((error as Error)?.stack ?? error), EXIT_CODES.failure);
+});
+
+function currentUser(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}

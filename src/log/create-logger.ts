@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { withSyslogPrefix } from './journal-stream.js';
 
 /**
  * Redaction is the backstop, not the plan: code logs key ids, never keys. These paths catch a
@@ -26,6 +27,11 @@ export interface CreateLoggerOptions {
   /** Where JSON lines go; stdout by default (journald picks it up). */
   destination?: DestinationStream;
   base?: Record<string, unknown>;
+  /**
+   * stdout is the journal (see isJournalStream): each line starts with its syslog priority, `<3>{…}`,
+   * which journald strips and files the line under. Plain JSON lines otherwise.
+   */
+  journal?: boolean;
 }
 
 export type { Logger };
@@ -38,6 +44,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      ...(options.journal ? { hooks: { streamWrite: withSyslogPrefix } } : {}),
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
