@@ -12,12 +12,10 @@ import { runServe } from './cli/serve-command.js';
 import { runDoctor } from './cli/doctor-command.js';
 import { runPrintersProbe } from './cli/probe-command.js';
 import { runBackup } from './cli/backup-command.js';
-import { acquireDataDirLock } from './db/data-dir-lock.js';
 import { describeStartupError, EXIT_CODES } from './db/startup-errors.js';
 import { createLogger } from './log/create-logger.js';
 import { isJournalStream } from './log/journal-stream.js';
 import { configParts } from './main.js';
-import { SdNotify } from './systemd/sd-notify.js';
 import { readVersion } from './version.js';
 
 const USAGE = `usage: printgate <command> [options]
@@ -85,19 +83,9 @@ async function main(argv: string[]): Promise<void> {
   errorContext = { dataDir: config.dataDir, host: config.server.host, port: config.server.port };
   const io = processIo(values.json);
   switch (command) {
-    case 'serve': {
-      // One process per data directory, before anything else touches it; held until the process ends.
-      acquireDataDirLock(config.dataDir);
-      // systemd (Type=notify): READY=1 once runServe has the API listening, the watchdog from this
-      // event loop, STOPPING=1 before runServe's own SIGTERM/SIGINT handlers start the stop.
-      const notify = new SdNotify({ env: process.env, log: createLogger({ level: config.log.level, journal: isJournalStream(process.env) }) });
-      process.prependListener('SIGTERM', () => notify.stopping());
-      process.prependListener('SIGINT', () => notify.stopping());
+    case 'serve':
       await runServe(config, source);
-      notify.ready(`listening; ${config.printers.length} printers configured`);
-      notify.startWatchdog();
       return;
-    }
     case 'backup':
       if (!(await runBackup(config, sub, io))) process.exitCode = EXIT_CODES.failure;
       return;

@@ -14,6 +14,8 @@ import type { Config } from './config/schema.js';
 import { DbChangeWatcher } from './db/db-change-watcher.js';
 import { openDatabase, walPath, type Db } from './db/open-database.js';
 import { WalSync } from './db/wal-sync.js';
+import { acquireDataDirLock } from './db/data-dir-lock.js';
+import { setLogLevel } from './log/create-logger.js';
 import { StorageGuard } from './db/storage-guard.js';
 import { readBootId } from './db/boot-id.js';
 import type { Language, PrinterProfile, Transport, TransportFactory } from './driver-api/index.js';
@@ -78,6 +80,12 @@ export function configParts(parts: Pick<GatewayParts, 'transports' | 'languages'
 
 export interface Gateway {
   server: Server;
+  /**
+   * SIGHUP: applies the log level and the printers of a new configuration (checked like at
+   * start) without dropping a job: new printers start, removed ones stop, changed ones restart,
+   * each job on the wire given server.shutdownGraceSeconds to finish. Other keys need a restart.
+   */
+  reload(next: Readonly<Config>): Promise<{ added: string[]; removed: string[]; changed: string[] }>;
   /** http://host:port as bound (port 0 in tests becomes the real port). */
   url: string;
   /** https://host:port with server.tls, else null. */
@@ -98,10 +106,23 @@ export interface GatewayDeps {
 export async function startGateway({ config, log, parts: overrides = {} }: GatewayDeps): Promise<Gateway> {
   const parts: GatewayParts = { ...defaultParts(), ...overrides };
   checkConfigParts(config, configParts(parts));
+  const lifecycle = new Lifecycle(log);
+  try {
+    return await buildAndStart(config, log, parts, lifecycle);
+  } catch (error) {
+    // Whatever started stops again (the lock is released), so the error is the only thing left.
+    await lifecycle.stop();
+    throw error;
+  }
+}
+
+async function buildAndStart(config: Readonly<Config>, log: Logger, parts: GatewayParts, lifecycle: Lifecycle): Promise<Gateway> {
   const now = parts.clock;
+  // One gateway per data directory, before anything touches it (a second one exits naming the first's PID).
+  const lock = acquireDataDirLock(config.dataDir);
+  lifecycle.onStop('data directory lock', () => lock.release());
   const db = openDatabase({ dataDir: config.dataDir, synchronous: 'normal' });
   const wal = new WalSync(walPath(config.dataDir));
-  const lifecycle = new Lifecycle(log);
   lifecycle.onStop('database', async () => {
     await wal.sync().catch(() => undefined);
     await wal.close();
@@ -199,7 +220,12 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
   });
   const app = createApp({
     routes,
-    auth: { authenticator, perKey: new TokenBucketLimiter(config.limits.perKey.ratePerSecond, config.limits.perKey.burst), failures: authFailures },
+    auth: {
+      authenticator,
+      perKey: new TokenBucketLimiter(config.limits.perKey.ratePerSecond, config.limits.perKey.burst),
+      failures: authFailures,
+      onRefused: (code) => metrics.authFailures.inc({ code }),
+    },
     log,
     starAuthStatus: config.compat.starAuthStatus,
     onAnswered: (method, status) => metrics.httpRequests.inc({ method, status: String(status) }),
@@ -244,7 +270,23 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
     await cloudSync?.stop();
   });
 
-  return { server: http.http, url: http.url, httpsUrl: http.httpsUrl, routes, db, stop: () => lifecycle.stop() };
+  const reload = async (next: Readonly<Config>): Promise<{ added: string[]; removed: string[]; changed: string[] }> => {
+    checkConfigParts(next, configParts(parts));
+    setLogLevel(log, next.log.level);
+    const before = new Map(registry.list().filter((printer) => printer.source === 'config').map((printer) => [printer.id, JSON.stringify(printer)]));
+    registry.syncConfigured(next.printers);
+    const after = new Map(registry.list().filter((printer) => printer.source === 'config').map((printer) => [printer.id, printer]));
+    const added = [...after.keys()].filter((id) => !before.has(id));
+    const removed = [...before.keys()].filter((id) => !after.has(id));
+    const changed = [...after.keys()].filter((id) => before.has(id) && before.get(id) !== JSON.stringify(after.get(id)));
+    const graceMs = next.server.shutdownGraceSeconds * 1000;
+    await Promise.all([...removed, ...changed].map((id) => engine.removePrinter(id, graceMs)));
+    for (const id of [...added, ...changed]) engine.addPrinter(after.get(id)!);
+    log.info({ added, removed, changed, level: next.log.level }, 'configuration reloaded');
+    return { added, removed, changed };
+  };
+
+  return { server: http.http, url: http.url, httpsUrl: http.httpsUrl, routes, db, reload, stop: () => lifecycle.stop() };
 }
 
 /** What the CLI works with beside a running gateway: the same use cases on the same database. */

@@ -1,11 +1,20 @@
 import type { Config } from '../config/schema.js';
+import { loadConfig } from '../config/load-config.js';
 import { createLogger } from '../log/create-logger.js';
-import { startGateway } from '../main.js';
+import { isJournalStream } from '../log/journal-stream.js';
+import { configParts, startGateway } from '../main.js';
+import { SdNotify } from '../systemd/sd-notify.js';
 import { readVersion } from '../version.js';
 
-/** serve: runs the gateway until SIGTERM or SIGINT, then stops cleanly (exit 0). */
+/**
+ * serve: runs the gateway until SIGTERM or SIGINT, then stops cleanly (exit 0). Under systemd
+ * (Type=notify): READY=1 once the API listens, WATCHDOG=1 from this event loop, RELOADING=1 …
+ * READY=1 around a SIGHUP reload (log level and printers), STOPPING=1 on the way out. A start-up
+ * failure is thrown: the command line turns it into one line and an exit code.
+ */
 export async function runServe(config: Readonly<Config>, source: string | null): Promise<void> {
-  const log = createLogger({ level: config.log.level });
+  const log = createLogger({ level: config.log.level, journal: isJournalStream(process.env) });
+  const notify = new SdNotify({ env: process.env, log });
   process.on('uncaughtException', (error) => {
     log.fatal({ err: error }, 'uncaught exception');
     process.exit(1);
@@ -14,25 +23,34 @@ export async function runServe(config: Readonly<Config>, source: string | null):
     log.fatal({ err: reason }, 'unhandled promise rejection');
     process.exit(1);
   });
-  let gateway;
-  try {
-    gateway = await startGateway({ config, log });
-  } catch (error) {
-    const e = error as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
-      log.fatal({ host: config.server.host, port: config.server.port, code: e.code }, 'cannot listen: the port is taken or needs privileges; change server.port');
-      process.exit(1);
-    }
-    throw error;
-  }
+  const gateway = await startGateway({ config, log });
   log.info(
-    { url: gateway.url, version: readVersion(), config: source ?? 'embedded defaults', dataDir: config.dataDir, printers: config.printers.length },
+    { url: gateway.url, httpsUrl: gateway.httpsUrl, version: readVersion(), config: source ?? 'embedded defaults', dataDir: config.dataDir, printers: config.printers.length },
     'listening',
   );
+  notify.ready(`listening on ${gateway.url}; ${config.printers.length} printers configured`);
+  notify.startWatchdog();
+
+  let reloading: Promise<unknown> = Promise.resolve();
+  process.on('SIGHUP', () => {
+    reloading = reloading.then(() =>
+      notify
+        .reload(async () => {
+          const { config: next } = loadConfig({ ...(source ? { file: source } : {}), parts: configParts() });
+          if (next.dataDir !== config.dataDir || next.server.port !== config.server.port || next.server.host !== config.server.host) {
+            log.warn({}, 'dataDir and server.* changes need a restart (systemctl restart printgate); the rest is reloaded');
+          }
+          await gateway.reload(next);
+        })
+        .catch((error: unknown) => log.error({ err: (error as Error)?.message ?? String(error) }, 'reload failed; the gateway goes on with the configuration it had')),
+    );
+  });
+
   let signalled = false;
   const shutdown = (signal: string): void => {
     if (signalled) return;
     signalled = true;
+    notify.stopping();
     log.info({ signal }, 'stopping');
     gateway
       .stop()

@@ -8,6 +8,8 @@ export interface AuthMiddlewareDeps {
   authenticator: Authenticator;
   perKey: TokenBucketLimiter;
   failures: AuthFailureThrottle;
+  /** Counts a refused request by its catalogue code (metrics). */
+  onRefused?: (code: string) => void;
 }
 
 function header(req: Request, name: string): string | undefined {
@@ -21,7 +23,11 @@ export function clientAddress(req: Request): string {
 
 /** The one auth middleware: key → record (or the precise 401), throttles, then the route's permission. */
 export function authMiddleware(deps: AuthMiddlewareDeps, access: RouteAccess) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: Request, res: Response, nextStep: NextFunction): void => {
+    const next = (error?: unknown): void => {
+      if (isAppError(error)) deps.onRefused?.(error.code);
+      nextStep(error);
+    };
     if (access.kind === 'public') {
       next();
       return;

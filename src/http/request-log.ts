@@ -18,6 +18,8 @@ export function requestLog(log: Logger, onFinish?: (method: string, status: numb
       const fields = { reqId: requestId, method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10, keyId: res.locals.keyId };
       onFinish?.(req.method, res.statusCode);
       if (res.statusCode >= 500) log.error(fields, 'request');
+      // Health checks and metric scrapes come every few seconds: they would drown the journal.
+      else if (path === '/healthz' || path === '/metrics') log.debug(fields, 'request');
       else log.info(fields, 'request');
     });
     next();

@@ -123,11 +123,12 @@ export class Dispatcher implements JobEngine, PrinterEngine {
     if (!this.workers.has(printer.id)) this.startWorker(printer);
   }
 
-  async removePrinter(printerId: string): Promise<void> {
+  /** Stops a printer's worker; the job on the wire gets `graceMs` to finish before it is re-queued. */
+  async removePrinter(printerId: string, graceMs = 0): Promise<void> {
     const worker = this.workers.get(printerId);
     this.workers.delete(printerId);
     this.refusals.delete(printerId);
-    await worker?.stop(0);
+    await worker?.stop(graceMs);
   }
 
   refusal(printerId: string): CatalogueError | null {

@@ -36,10 +36,26 @@ export interface CreateLoggerOptions {
 
 export type { Logger };
 
+/** The child loggers of each root (pino's children keep the level they were made with). */
+const families = new WeakMap<Logger, Set<WeakRef<Logger>>>();
+
+/** Changes the level of a root logger and of every child made from it (SIGHUP reload). */
+export function setLogLevel(root: Logger, level: string): void {
+  root.level = level;
+  for (const ref of families.get(root) ?? []) {
+    const child = ref.deref();
+    if (child) child.level = level;
+  }
+}
+
 export function createLogger(options: CreateLoggerOptions): Logger {
-  return pino(
+  const children = new Set<WeakRef<Logger>>();
+  const root = pino(
     {
       level: options.level,
+      onChild: (child) => {
+        children.add(new WeakRef(child));
+      },
       base: { service: 'printgate', ...options.base },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
@@ -48,4 +64,6 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
+  families.set(root, children);
+  return root;
 }
