@@ -5,7 +5,7 @@
  */
 export { AppError as DriverError } from '../errors/app-error.js';
 export type { ErrorCode } from '../errors/codes.js';
-export type { Transport, TransportFactory, TransportContext, DeliveryReport, SendMeta } from './transport.js';
+export type { Transport, TransportFactory, TransportContext, DeliveryReport, SendMeta, ListedDevice } from './transport.js';
 export type { Language, RenderInput, RenderOptions, PrinterProfile, RenderResult, PreviewResult } from './language.js';
 export type { DriverLogger } from './driver-logger.js';
 export type { StatusQuery, StatusReading } from './status-query.js';
