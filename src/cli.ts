@@ -8,6 +8,7 @@ import { runConfigCheck, runJobsCommand, runPrintersList } from './cli/inspect-c
 import { runKeysCommand } from './cli/keys-command.js';
 import { runServe } from './cli/serve-command.js';
 import { runDoctor } from './cli/doctor-command.js';
+import { discoverSeconds, runDiscover } from './cli/discover-command.js';
 import { runPrintersProbe } from './cli/probe-command.js';
 import { createLogger } from './log/create-logger.js';
 
@@ -19,6 +20,7 @@ commands:
   keys list | edit ID [--name] [--description] [--permissions] [--groups] [--expires|never]
   keys disable ID | enable ID | revoke ID | purge --older-than 90d | permissions
   printers list | printers probe URI
+  discover [--seconds N]                finds printers (mDNS on discovery.interfaces, USB, serial) for N s (5)
   doctor                                checks data dir, port, printers, devices, cloud; prints fixes
   jobs list [--printer ID] [--state S] | jobs cancel ID | jobs release ID
   config check
@@ -45,6 +47,7 @@ async function main(argv: string[]): Promise<void> {
       'older-than': { type: 'string' },
       printer: { type: 'string' },
       state: { type: 'string' },
+      seconds: { type: 'string' },
     },
   });
   const [command = 'serve', sub, id] = positionals;
@@ -85,6 +88,11 @@ async function main(argv: string[]): Promise<void> {
         return;
       }
       throw new UsageError('printers: use list or probe URI');
+    case 'discover': {
+      const { discoveryParts } = await import('./main.js');
+      await runDiscover(config, discoveryParts(), io, { seconds: discoverSeconds(values.seconds) });
+      return;
+    }
     case 'doctor':
       if (!(await runDoctor(config, source, createLogger({ level: 'silent' }), io))) process.exitCode = 1;
       return;
