@@ -8,6 +8,7 @@ import { parseDeviceUri } from './cloudprnt/cloudprnt-uri.js';
 import { PASSIVE_CLOUDPRNT_MAILBOX } from './cloudprnt/passive-mailbox.js';
 import { ConfigError } from './config/config-error.js';
 import type { Config } from './config/schema.js';
+import type { DiscoveryParts } from './discovery/create-discovery.js';
 import { openDatabase, type Db } from './db/open-database.js';
 import type { Language, Transport, TransportContext, TransportFactory } from './driver-api/index.js';
 import { AppError } from './errors/app-error.js';
@@ -77,6 +78,8 @@ function transportOpener(config: Readonly<Config>, log: Logger, factories: reado
       log: log.child({ printerId: printer.id, transport: scheme }),
       connectTimeoutMs: config.jobs.connectTimeoutMs,
       confirmTimeoutMs: config.jobs.confirmTimeoutMs,
+      sysfsRoot: config.devices.sysfsRoot,
+      devRoot: config.devices.devRoot,
     };
     return factory.create(uri, context);
   };
@@ -269,4 +272,9 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
 export function openDeviceTransport(config: Readonly<Config>, log: Logger, uri: string): Transport {
   const open = transportOpener(config, log, [...TRANSPORT_FACTORIES, cloudPrntTransportFactory(PASSIVE_CLOUDPRNT_MAILBOX)]);
   return open({ id: 'probe', uri } as Printer);
+}
+
+/** What discovery needs from drivers/ (the listing transports and the profiles), for `printgate discover`. */
+export function discoveryParts(): DiscoveryParts {
+  return { transports: TRANSPORT_FACTORIES, profiles: PROFILES };
 }
