@@ -17,6 +17,8 @@ const PEERS = {
   ip: 'iproute2',
   'systemd-analyze': 'systemd',
   pdftoppm: 'poppler-utils',
+  'avahi-daemon': 'avahi-daemon',
+  'avahi-browse': 'avahi-utils',
 };
 
 const has = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;

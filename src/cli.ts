@@ -20,7 +20,7 @@ commands:
   keys list | edit ID [--name] [--description] [--permissions] [--groups] [--expires|never]
   keys disable ID | enable ID | revoke ID | purge --older-than 90d | permissions
   printers list | printers probe URI
-  discover [--seconds N]                finds printers (mDNS on discovery.interfaces, USB, serial) for N s (5)
+  discover [--seconds N] [--watch]      finds printers (mDNS on discovery.interfaces, USB, serial) for N s (5)
   doctor                                checks data dir, port, printers, devices, cloud; prints fixes
   jobs list [--printer ID] [--state S] | jobs cancel ID | jobs release ID
   config check
@@ -48,6 +48,7 @@ async function main(argv: string[]): Promise<void> {
       printer: { type: 'string' },
       state: { type: 'string' },
       seconds: { type: 'string' },
+      watch: { type: 'boolean', default: false },
     },
   });
   const [command = 'serve', sub, id] = positionals;
@@ -90,7 +91,7 @@ async function main(argv: string[]): Promise<void> {
       throw new UsageError('printers: use list or probe URI');
     case 'discover': {
       const { discoveryParts } = await import('./main.js');
-      await runDiscover(config, discoveryParts(), io, { seconds: discoverSeconds(values.seconds) });
+      await runDiscover(config, discoveryParts(), io, { seconds: discoverSeconds(values.seconds), watch: values.watch });
       return;
     }
     case 'doctor':

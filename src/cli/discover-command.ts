@@ -8,6 +8,8 @@ import { formatTable, printJson, UsageError, type CliIo } from './cli-io.js';
 export interface DiscoverOptions {
   /** How long mDNS is listened to and IPP printers are probed (default 5 s). */
   seconds: number;
+  /** Print found/updated/lost as they happen (JSON lines with --json), then the report. */
+  watch?: boolean;
 }
 
 export interface DiscoverReport {
@@ -39,13 +41,20 @@ function noteLogger(notes: string[]): DiscoveryLogger {
 }
 
 /**
- * printgate discover [--seconds N] [--json]: runs the enabled discovery sources once — mDNS on
+ * printgate discover [--seconds N] [--watch] [--json]: runs the enabled discovery sources once — mDNS on
  * discovery.interfaces, USB and serial ports — for N seconds and prints what was found: identity,
  * URI, language, profile and what identified each device. Changes nothing.
  */
 export async function runDiscover(config: Readonly<Config>, parts: DiscoveryParts, io: CliIo, options: DiscoverOptions): Promise<DiscoverReport> {
   const notes: string[] = [];
   const discovery = createDiscovery({ config, log: noteLogger(notes), parts, localPollMs: 1000 });
+  if (options.watch) {
+    const line = (event: string, device: DeviceInfo, reason?: string): void =>
+      io.out(io.json ? JSON.stringify({ event, ...(reason ? { reason } : {}), device }) : `${event.padEnd(8)} ${device.name}  ${device.uri}  ${device.identity}${reason ? `  (${reason})` : ''}`);
+    discovery.on('found', (device) => line('found', device));
+    discovery.on('updated', (device) => line('updated', device));
+    discovery.on('lost', (device, reason) => line('lost', device, reason));
+  }
   await discovery.start();
   await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
   const devices = discovery.devices();
@@ -56,8 +65,10 @@ export async function runDiscover(config: Readonly<Config>, parts: DiscoveryPart
     devices,
     notes,
   };
-  if (io.json) printJson(io, report);
-  else printText(report, io);
+  if (io.json) {
+    if (options.watch) io.out(JSON.stringify({ event: 'done', ...report }));
+    else printJson(io, report);
+  } else printText(report, io);
   return report;
 }
 

@@ -27,7 +27,7 @@ export interface CachedRecord {
 export interface CacheLimits {
   /** Records held at most (all names). */
   maxRecords: number;
-  /** Records of one name and type at most (addresses of a host, PTRs of a service type). */
+  /** Records of one name and type at most (addresses of a host); a PTR set is bounded by maxRecords only. */
   maxPerSet: number;
   /** TTLs above this are shortened, so a hostile "forever" still ends. */
   maxTtlSeconds: number;
@@ -106,7 +106,9 @@ export class MdnsCache {
       Object.assign(existing, { data, ttlMs: ttl * 1000, receivedAt: now, expiresAt: now + ttl * 1000, from, goodbye: false, refreshes: 0 });
       return 'refreshed';
     }
-    if (this.count >= this.limits.maxRecords || (set?.size ?? 0) >= this.limits.maxPerSet) return 'full';
+    // A service type's PTR set holds every instance: the browser bounds those; other sets are small.
+    const perSet = type === 'PTR' ? this.limits.maxRecords : this.limits.maxPerSet;
+    if (this.count >= this.limits.maxRecords || (set?.size ?? 0) >= perSet) return 'full';
     if (!set) {
       set = new Map();
       this.sets.set(setKey, set);
