@@ -1,5 +1,6 @@
 import { authBench } from './auth-bench.js';
 import { cloudBench } from './cloud-bench.js';
+import { discoveryBench } from './discovery-bench.js';
 import type { Benchmark, BenchFigure } from './benchmark.js';
 import { printBench } from './print-bench.js';
 
@@ -15,6 +16,7 @@ const BENCHMARKS: readonly Benchmark[] = [
     run: async (_report, note) => (await printBench()).forEach(note),
   },
   cloudBench,
+  discoveryBench,
 ];
 
 async function main(argv: string[]): Promise<void> {

@@ -84,11 +84,11 @@ export function describeDevice(facts: DeviceFacts, profiles: readonly PrinterPro
     ipp: facts.ipp,
     ippError: facts.ippError,
     interface: facts.interface,
-    lastSeen: now.toISOString(),
+    changedAt: now.toISOString(),
   };
 }
 
-/** Two reports of a device differ in something other than when it was last seen. */
+/** Two reports of a device differ in something other than when they were made. */
 export function deviceChanged(a: DeviceInfo, b: DeviceInfo): boolean {
-  return JSON.stringify({ ...a, lastSeen: '' }) !== JSON.stringify({ ...b, lastSeen: '' });
+  return JSON.stringify({ ...a, changedAt: '' }) !== JSON.stringify({ ...b, changedAt: '' });
 }

@@ -89,8 +89,8 @@ export interface DeviceInfo {
   ippError: string | null;
   /** The network interface it was seen on (mDNS), else null. */
   interface: string | null;
-  /** When a source last confirmed the device (ISO 8601). */
-  lastSeen: string;
+  /** When this report was made: the device was found, or something it said changed (ISO 8601). */
+  changedAt: string;
 }
 
 /** Why a device was reported lost. */

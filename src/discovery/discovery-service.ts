@@ -59,6 +59,8 @@ export class DiscoveryService extends EventEmitter<DiscoveryEvents> {
   private localTimer: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
   private running = false;
+  /** Per network device, the signature it was last built from. */
+  private signatures = new Map<string, string>();
 
   constructor(private readonly deps: DiscoveryServiceDeps) {
     super();
@@ -127,7 +129,19 @@ export class DiscoveryService extends EventEmitter<DiscoveryEvents> {
   private refreshNetwork(): void {
     if (!this.running) return;
     const next = new Map<string, DeviceInfo>();
-    for (const facts of this.network.facts()) next.set(facts.identity.key, describeDevice(facts, this.deps.profiles, this.now()));
+    const signatures = new Map<string, string>();
+    for (const group of this.network.groups()) {
+      const previous = this.current.network.get(group.identity);
+      signatures.set(group.identity, group.signature);
+      // Unchanged services and probe result: the device is what it was (no rebuild, no compare).
+      if (previous && this.signatures.get(group.identity) === group.signature) {
+        next.set(group.identity, previous);
+        continue;
+      }
+      const facts = group.facts();
+      if (facts) next.set(group.identity, describeDevice(facts, this.deps.profiles, this.now()));
+    }
+    this.signatures = signatures;
     this.apply('network', next, (identity) => this.network.lostReason(identity));
   }
 
@@ -169,6 +183,7 @@ export class DiscoveryService extends EventEmitter<DiscoveryEvents> {
     this.current[kind] = next;
     for (const [identity, device] of next) {
       const previous = before.get(identity);
+      if (previous === device) continue;
       if (!previous) this.emit('found', device);
       else if (deviceChanged(previous, device)) this.emit('updated', device, previous);
       else next.set(identity, previous);

@@ -8,6 +8,8 @@ import { txtValue } from './txt-record.js';
 
 interface Sighting {
   service: MdnsService;
+  /** Bumped on every report of the service: what a device's signature is made of. */
+  version: number;
   /** Fixed once given: a service keeps its identity while it lives. */
   identity: DeviceIdentity | null;
   /** Its last probe result, kept while a new address is being probed (no flapping to "mdns only"). */
@@ -15,6 +17,25 @@ interface Sighting {
 }
 
 const idOf = (service: MdnsService): string => `${service.interface}|${service.key}`;
+
+/** A number per probe result object (each probe makes a new one). */
+const resultIds = new WeakMap<ProbeResult, number>();
+let nextResultId = 0;
+function resultId(result: ProbeResult): number {
+  let id = resultIds.get(result);
+  if (id === undefined) {
+    id = (nextResultId += 1);
+    resultIds.set(result, id);
+  }
+  return id;
+}
+
+/** One device's services, with a signature of what they said and a builder of its facts. */
+export interface NetworkGroup {
+  identity: string;
+  signature: string;
+  facts(): DeviceFacts | null;
+}
 const siblingKey = (service: MdnsService): string => `${service.interface}|${service.instance.toLowerCase()}`;
 const isIpp = (service: MdnsService): boolean => service.type === '_ipp._tcp' || service.type === '_ipps._tcp';
 
@@ -32,7 +53,7 @@ export class NetworkDevices {
 
   put(service: MdnsService): void {
     const known = this.sightings.get(idOf(service));
-    this.sightings.set(idOf(service), { service, identity: known?.identity ?? null, lastResult: known?.lastResult });
+    this.sightings.set(idOf(service), { service, version: (known?.version ?? 0) + 1, identity: known?.identity ?? null, lastResult: known?.lastResult });
   }
 
   remove(service: MdnsService, reason: 'goodbye' | 'expired'): void {
@@ -48,26 +69,30 @@ export class NetworkDevices {
     return this.lost.get(identity) ?? 'expired';
   }
 
-  /** The facts of every device that can be reported now. */
-  facts(): DeviceFacts[] {
+  /**
+   * Every device that can be reported now, with a signature that changes whenever its services or
+   * its probe result do: the caller rebuilds only the devices whose signature changed.
+   */
+  groups(): NetworkGroup[] {
     const probeUris = this.probeTargets();
     for (const uri of probeUris.values()) this.deps.prober.want(uri);
     this.deps.prober.retain(new Set(probeUris.values()));
     this.assignIdentities(probeUris);
-    const groups = new Map<string, { identity: DeviceIdentity; services: MdnsService[] }>();
-    for (const { service, identity } of this.sightings.values()) {
-      if (!identity) continue;
-      const group = groups.get(identity.key) ?? { identity, services: [] };
-      group.services.push(service);
-      groups.set(identity.key, group);
+    const groups = new Map<string, { identity: DeviceIdentity; sightings: Sighting[] }>();
+    for (const sighting of this.sightings.values()) {
+      if (!sighting.identity) continue;
+      const group = groups.get(sighting.identity.key) ?? { identity: sighting.identity, sightings: [] };
+      group.sightings.push(sighting);
+      groups.set(sighting.identity.key, group);
     }
-    return [...groups.values()].flatMap(({ identity, services }) => {
+    return [...groups.values()].map(({ identity, sightings }) => {
+      const services = sightings.map((sighting) => sighting.service);
       const probed = byPreference(services).find((service) => probeUris.has(idOf(service)));
       const sighting = probed ? this.sightings.get(idOf(probed)) : undefined;
       const result = (probed ? this.deps.prober.result(probeUris.get(idOf(probed)) as string) : undefined) ?? sighting?.lastResult;
       if (sighting && result) sighting.lastResult = result;
-      const facts = networkDeviceFacts(identity, services, result?.facts ?? null, result?.error ?? null);
-      return facts ? [facts] : [];
+      const signature = `${sightings.map((entry) => `${idOf(entry.service)}@${entry.version}`).join(' ')}|${result ? resultId(result) : '-'}`;
+      return { identity: identity.key, signature, facts: () => networkDeviceFacts(identity, services, result?.facts ?? null, result?.error ?? null) };
     });
   }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait-for.js';
 import { CLI, Topology, type DiscoverJson, type PeerProcess } from '../peers/discovery-topology.js';
-import { gone, ip } from '../peers/netns.js';
+import { gone, ip } from '../../bench/peers/netns.js';
 
 /**
  * A hostile LAN: a host announcing 10,000 services from three addresses with control characters

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait-for.js';
 import { Topology, type PeerProcess } from '../peers/discovery-topology.js';
-import { inNamespace, renumber, runInNamespace } from '../peers/netns.js';
+import { inNamespace, renumber, runInNamespace } from '../../bench/peers/netns.js';
 
 /**
  * Discovery against real peers, each in its own network namespace on one bridge (nothing here

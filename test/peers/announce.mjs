@@ -1,7 +1,7 @@
 // Runs printgate's own gateway announcement (dist/src/discovery) inside a test namespace until SIGTERM.
 // usage: node announce.mjs IFNAME PORT
 import { announceGateway } from '../../dist/src/discovery/gateway-announcement.js';
-import { refuseOutsideNetns } from './netns-guard.mjs';
+import { refuseOutsideNetns } from '../../dist/bench/peers/netns-guard.js';
 
 refuseOutsideNetns('announce.mjs');
 const [ifname, port] = process.argv.slice(2);

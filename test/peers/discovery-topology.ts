@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { waitFor } from '../helpers/wait-for.js';
-import { deleteNamespace, gone, inNamespace, requirePrograms, runInNamespace, Segment, stopPid } from './netns.js';
+import { deleteNamespace, gone, inNamespace, requirePrograms, runInNamespace, Segment, stopPid } from '../../bench/peers/netns.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI = path.join(REPO_ROOT, 'dist/src/cli.js');

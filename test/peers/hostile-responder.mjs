@@ -10,7 +10,7 @@ import dgram from 'node:dgram';
 import http from 'node:http';
 import net from 'node:net';
 import mdnsLib from 'multicast-dns';
-import { refuseOutsideNetns } from './netns-guard.mjs';
+import { refuseOutsideNetns } from '../../dist/bench/peers/netns-guard.js';
 
 refuseOutsideNetns('hostile-responder.mjs');
 const [mode, addressList, perAddressArg] = process.argv.slice(2);

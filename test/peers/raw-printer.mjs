@@ -4,7 +4,7 @@
 import { Bonjour } from 'bonjour-service';
 import fs from 'node:fs';
 import net from 'node:net';
-import { refuseOutsideNetns } from './netns-guard.mjs';
+import { refuseOutsideNetns } from '../../dist/bench/peers/netns-guard.js';
 
 refuseOutsideNetns('raw-printer.mjs');
 const [ip, out, portArg, name, txtJson] = process.argv.slice(2);

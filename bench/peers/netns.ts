@@ -1,12 +1,12 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { waitFor } from '../helpers/wait-for.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * Network namespaces for tests that speak mDNS. Nothing that speaks mDNS may run in the host's own
- * namespace: every such process is started through `inNamespace`, which only accepts a namespace
- * this helper created (prefix `pgd-`, listed in /run/netns), and the peer scripts check again
- * themselves (test/peers/netns-guard.mjs).
+ * Network namespaces for tests and benchmarks that speak mDNS. Nothing that speaks mDNS may run in
+ * the host's own namespace: every such process is started through `inNamespace`, which only
+ * accepts a namespace made here (prefix `pgd-`, listed in /run/netns), and the peer scripts check
+ * again themselves (netns-guard.ts).
  */
 export const NETNS_PREFIX = 'pgd-';
 
@@ -72,13 +72,14 @@ export async function stopPid(pid: number | undefined, graceMs = 2000): Promise<
   } catch {
     return;
   }
-  await waitFor(`pid ${pid} to exit`, () => gone(pid), graceMs, 20).catch(() => {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  });
+  const deadline = Date.now() + graceMs;
+  while (!gone(pid) && Date.now() < deadline) await sleep(20);
+  if (gone(pid)) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
 
 /** Stops whatever still runs inside a namespace (by pid), then deletes it. Tolerates a missing one. */
