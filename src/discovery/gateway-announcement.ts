@@ -32,6 +32,6 @@ export async function announceGateway(deps: GatewayAnnouncementDeps): Promise<Ga
   await advertiser.start();
   const instance = deps.name ?? `printgate on ${os.hostname()}`;
   const txt = { path: '/', version: deps.version, api: 'star-v1' };
-  for (const type of ['_printgate._tcp', '_http._tcp']) await advertiser.publish({ instance, type, port: deps.port, txt });
+  await Promise.all(['_printgate._tcp', '_http._tcp'].map((type) => advertiser.publish({ instance, type, port: deps.port, txt })));
   return { advertiser, stop: () => advertiser.stop() };
 }

@@ -54,7 +54,7 @@ describe('mDNS discovery with real peers in namespaces', () => {
   });
 
   it('finds the IPP printer behind avahi and the raw bonjour printer with make, model, language and profile — on the configured interface only', () => {
-    const { status, report } = topology.discover(GW, lanOnly(), 4);
+    const { status, report } = topology.discover(GW, lanOnly(), 3);
     expect(status).toBe(0);
     const byName = new Map(report.devices.map((device) => [device.name, device]));
     expect([...byName.keys()].sort()).toEqual(['EPSON TM-T88V', 'Zebra ZD410']);
@@ -82,7 +82,7 @@ describe('mDNS discovery with real peers in namespaces', () => {
       said: { 'txt.note': 'till 2', 'txt.usb_mdl': 'TM-T88V' },
     });
 
-    const both = topology.discover(GW, topology.config({ discovery: { interfaces: ['eth0', 'eth1'], serial: false, usb: false } }), 3).report;
+    const both = topology.discover(GW, topology.config({ discovery: { interfaces: ['eth0', 'eth1'], serial: false, usb: false } }), 2).report;
     expect(both.devices.find((device) => device.name === 'Back Office Receipt')).toMatchObject({
       uri: 'socket://10.213.8.20:9100',
       identity: 'mdns:back office receipt',
