@@ -5,7 +5,7 @@ import type { LogOnce } from './discovery-logger.js';
 import { MdnsCache, type AddResult, type CachedRecord, type SrvData } from './mdns-cache.js';
 import { BROWSE_TYPES, BROWSER_LIMITS, fqdnOf, type BrowserLimits, type BrowserListener, type BrowseType, type MdnsService } from './mdns-service.js';
 import type { MdnsPacket, MdnsSocketHandlers } from './mdns-socket.js';
-import type { MdnsInterface } from './network-interfaces.js';
+import { isHostAddress, onSubnet, type MdnsInterface } from './network-interfaces.js';
 import { decodeTxt } from './txt-record.js';
 
 export interface SocketLike {
@@ -252,9 +252,12 @@ export class InterfaceBrowser {
     }
     const target = srv.data as SrvData;
     const txtRecord = this.cache.get(key, 'TXT', now)[0];
+    // Newest first, the interface's own subnet before others.
     const addresses = [...this.cache.get(target.target, 'A', now), ...this.cache.get(target.target, 'AAAA', now)]
       .sort((a, b) => b.receivedAt - a.receivedAt)
-      .map((record) => record.data as string);
+      .map((record) => record.data as string)
+      .filter(isHostAddress)
+      .sort((a, b) => Number(onSubnet(b, this.deps.iface)) - Number(onSubnet(a, this.deps.iface)));
     const missing: Question[] = [];
     if (!txtRecord) missing.push({ name: entry.name, type: 'TXT' });
     if (addresses.length === 0) missing.push({ name: target.target, type: 'A' });

@@ -36,14 +36,15 @@ export interface NetworkGroup {
   signature: string;
   facts(): DeviceFacts | null;
 }
-const siblingKey = (service: MdnsService): string => `${service.interface}|${service.instance.toLowerCase()}`;
+/** Services of one printer: the same instance name on the same interface, pointing at the same host. */
+const siblingKey = (service: MdnsService): string => `${service.interface}|${service.instance.toLowerCase()}|${service.host.toLowerCase()}`;
 const isIpp = (service: MdnsService): boolean => service.type === '_ipp._tcp' || service.type === '_ipps._tcp';
 
 /**
  * The DNS-SD services seen, grouped into devices by identity. A service with a TXT UUID has its
  * identity at once; an IPP service without one waits for its probe (bounded by the probe's
- * deadline) for printer-uuid; the other services of the same printer (same instance name on the
- * interface) share what their siblings have; else the instance name is the (weak) identity.
+ * deadline) for printer-uuid; the other services of the same printer (same instance name and host
+ * on the interface) share what their siblings have; else the instance name is the (weak) identity.
  */
 export class NetworkDevices {
   private readonly sightings = new Map<string, Sighting>();

@@ -43,3 +43,11 @@ export function onSubnet(address: string, iface: MdnsInterface): boolean {
   const masked = (value: number): number => Number((BigInt(value) & BigInt(mask)).toString());
   return masked(host) === masked(own);
 }
+
+/**
+ * An address a printer may have: never loopback, unspecified or multicast, so that a responder
+ * cannot point the gateway's probes at the gateway itself.
+ */
+export function isHostAddress(address: string): boolean {
+  return !/^(127\.|0\.|22[4-9]\.|2[3-5]\d\.)|^(::1?|ff[0-9a-f]{2}:.*)$/i.test(address);
+}

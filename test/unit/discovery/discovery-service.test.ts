@@ -97,6 +97,15 @@ describe('DiscoveryService', () => {
     await h.service.stop();
   });
 
+  it('two printers that share an instance name on different hosts stay two devices', async () => {
+    const h = await harness(async () => ({ 'printer-uuid': 'urn:uuid:d8277f28-1415-3757-5e71-a9528c215c0c' }));
+    h.mdns.up({ ...raw('10.0.0.20', { pdl: 'application/vnd.escpos' }), instance: 'Till', key: 'till._pdl-datastream._tcp.local', host: 'a.local' });
+    h.mdns.up({ ...raw('10.0.0.30', { rp: 'ipp/print' }), type: '_ipp._tcp', instance: 'Till', key: 'till._ipp._tcp.local', host: 'b.local', port: 631 });
+    await waitFor('both printers', () => h.service.devices().length === 2, 2000);
+    expect(h.service.devices().map((device) => device.identity).sort()).toEqual(['mdns:till', 'uuid:d8277f28-1415-3757-5e71-a9528c215c0c']);
+    await h.service.stop();
+  });
+
   it("the box's own services are not printers", async () => {
     const h = await harness();
     h.mdns.up({ ...raw('10.0.0.2'), key: 'printgate on box._pdl-datastream._tcp.local' });

@@ -102,6 +102,13 @@ describe('InterfaceBrowser', () => {
     expect(r.events).toEqual(['up P 10.0.0.20:9100', 'down P expired']);
   });
 
+  it('never points at loopback: a responder claiming 127.0.0.1 is reached at its own address', () => {
+    const r = rig();
+    r.deliver([ptr('Loop'), srv('Loop', 9100, 'loop.local'), txt('Loop'), a('127.0.0.1', 'loop.local')], '10.0.0.66');
+    vi.advanceTimersByTime(3000);
+    expect(r.events).toEqual(['up Loop 10.0.0.66:9100']);
+  });
+
   it('ignores port 0 placeholders and uses the responder address when no address record comes', () => {
     const r = rig();
     r.deliver([ptr('Zero'), srv('Zero', 0), txt('Zero'), a('10.0.0.20')]);
