@@ -2,7 +2,7 @@ import type { PrinterProfile } from '../driver-api/language.js';
 import { chooseLanguage, LANGUAGE_FORMAT, statedLanguages } from './choose-language.js';
 import { cleanOrNull, cleanText } from './clean-text.js';
 import type { DeviceIdentity } from './device-identity.js';
-import type { DeviceInfo, DeviceSource, IdentifiedBy } from './device-info.js';
+import type { DeviceInfo, IdentifiedBy } from './device-info.js';
 import type { Ieee1284Id } from './ieee1284-id.js';
 import { matchProfile } from './profile-matcher.js';
 
@@ -10,14 +10,8 @@ import { matchProfile } from './profile-matcher.js';
 export const SAID_MAX_ENTRIES = 48;
 
 /** Everything a source learnt about one device, before profile and language are chosen. */
-export interface DeviceFacts {
+export interface DeviceFacts extends Pick<DeviceInfo, 'source' | 'uri' | 'otherUris' | 'name' | 'make' | 'model' | 'said' | 'ipp' | 'ippError' | 'interface'> {
   identity: DeviceIdentity;
-  source: DeviceSource;
-  uri: string;
-  otherUris: string[];
-  name: string;
-  make: string | null;
-  model: string | null;
   usb?: { vendorId: string; productId: string } | undefined;
   ieee1284?: Ieee1284Id | undefined;
   /** Model names to match profiles on, with where each came from. */
@@ -26,10 +20,6 @@ export interface DeviceFacts {
   formatsFrom: string;
   resolutionsDpi: number[];
   isPrinterByClass: boolean;
-  said: Record<string, string>;
-  ipp: DeviceInfo['ipp'];
-  ippError: string | null;
-  interface: string | null;
 }
 
 /** Adds entries to a `said` map until it is full (values cleaned, 255 characters at most). */
