@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
-import { isAppError } from './errors/app-error.js';
+import { isCatalogueError } from './errors/catalogue-error.js';
 import { processIo, UsageError } from './cli/cli-io.js';
 import { runConfigCheck, runJobsCommand, runPrintersList } from './cli/inspect-commands.js';
 import { runKeysCommand } from './cli/keys-command.js';
@@ -11,6 +11,7 @@ import { runDoctor } from './cli/doctor-command.js';
 import { discoverSeconds, runDiscover } from './cli/discover-command.js';
 import { runPrintersProbe } from './cli/probe-command.js';
 import { createLogger } from './log/create-logger.js';
+import { configParts, defaultParts } from './main.js';
 
 const USAGE = `usage: printgate <command> [options]
 
@@ -56,7 +57,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const { config, source } = loadConfig({ file: values.config });
+  const { config, source } = loadConfig({ file: values.config, parts: configParts() });
   const io = processIo(values.json);
   switch (command) {
     case 'serve':
@@ -89,11 +90,10 @@ async function main(argv: string[]): Promise<void> {
         return;
       }
       throw new UsageError('printers: use list or probe URI');
-    case 'discover': {
-      const { discoveryParts } = await import('./main.js');
-      await runDiscover(config, discoveryParts(), io, { seconds: discoverSeconds(values.seconds), watch: values.watch });
+    case 'discover':
+      // The composition root's parts: the listing transports and the profiles.
+      await runDiscover(config, defaultParts(), io, { seconds: discoverSeconds(values.seconds), watch: values.watch });
       return;
-    }
     case 'doctor':
       if (!(await runDoctor(config, source, createLogger({ level: 'silent' }), io))) process.exitCode = 1;
       return;
@@ -118,7 +118,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`printgate: ${(error as Error).message}\n\n${USAGE}`);
     process.exit(2);
   }
-  if (isAppError(error)) {
+  if (isCatalogueError(error)) {
     process.stderr.write(`printgate: ${error.message} (${error.code})\n`);
     process.exit(1);
   }

@@ -10,6 +10,7 @@ const PDF_MAGIC = Buffer.from('%PDF-', 'latin1');
  */
 export const pdfLanguage: Language = {
   name: 'pdf',
+  documentFormat: 'application/pdf',
   acceptedTypes: ['application/pdf'],
   async render(input: RenderInput): Promise<RenderResult> {
     const { options } = input;

@@ -4,6 +4,8 @@ import { concat, RAW_TYPES, repeat } from './text-document.js';
 /** raw: the body, byte for byte, once per copy. Options the bytes cannot carry are reported as warnings. */
 export const rawLanguage: Language = {
   name: 'raw',
+  /** The bytes go as they came; what they are is the client's business. */
+  documentFormat: 'application/octet-stream',
   acceptedTypes: ['text/plain', ...RAW_TYPES],
   async render(input: RenderInput): Promise<RenderResult> {
     const warnings: string[] = [];

@@ -22,6 +22,7 @@ export function receiptLanguage(spec: ReceiptLanguageSpec): Language {
   const rawTypes = [spec.documentFormat, 'application/octet-stream'];
   return {
     name: spec.name,
+    documentFormat: spec.documentFormat,
     acceptedTypes: [...DOCUMENT_TYPES, ...rawTypes],
     async render(input: RenderInput): Promise<RenderResult> {
       const { profile, options } = input;

@@ -35,6 +35,7 @@ async function documentLabels(input: RenderInput, width: number): Promise<{ labe
  */
 export const zplLanguage: Language = {
   name: 'zpl',
+  documentFormat: 'application/vnd.zebra.zpl',
   acceptedTypes: ['text/plain', 'image/png', 'image/jpeg', 'application/pdf', ...RAW],
   async render(input: RenderInput): Promise<RenderResult> {
     const { profile, options, contentType } = input;

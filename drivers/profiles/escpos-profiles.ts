@@ -18,7 +18,7 @@ export const ESCPOS_PROFILES: readonly PrinterProfile[] = [
     drawer: false,
     buzzer: false,
     codepageMapping: 'epson',
-    statusQuery: 'escpos-dle-eot',
+    statusProtocol: 'escpos-dle-eot',
   },
   {
     id: 'generic-80mm',
@@ -33,7 +33,7 @@ export const ESCPOS_PROFILES: readonly PrinterProfile[] = [
     drawer: true,
     buzzer: false,
     codepageMapping: 'epson',
-    statusQuery: 'escpos-dle-eot',
+    statusProtocol: 'escpos-dle-eot',
   },
   {
     id: 'epson-tm-t20',
@@ -48,7 +48,7 @@ export const ESCPOS_PROFILES: readonly PrinterProfile[] = [
     drawer: true,
     buzzer: false,
     codepageMapping: 'epson',
-    statusQuery: 'escpos-dle-eot',
+    statusProtocol: 'escpos-dle-eot',
     match: { usb: ['04b8:0e15', '04b8:0e28', '04b8:0e03'], ieee1284: ['MFG:EPSON;CMD:ESC/POS;MDL:TM-T20'], mdns: ['TM-T20'] },
   },
   {
@@ -65,7 +65,7 @@ export const ESCPOS_PROFILES: readonly PrinterProfile[] = [
     drawer: true,
     buzzer: true,
     codepageMapping: 'epson',
-    statusQuery: 'escpos-dle-eot',
+    statusProtocol: 'escpos-dle-eot',
     match: { usb: ['04b8:0202', '04b8:0e27'], ieee1284: ['MFG:EPSON;CMD:ESC/POS;MDL:TM-T88'], mdns: ['TM-T88'] },
   },
   {
@@ -81,7 +81,7 @@ export const ESCPOS_PROFILES: readonly PrinterProfile[] = [
     drawer: true,
     buzzer: true,
     codepageMapping: 'epson',
-    statusQuery: 'escpos-dle-eot',
+    statusProtocol: 'escpos-dle-eot',
     match: { usb: ['04b8:0e20', '04b8:0e32'], ieee1284: ['MFG:EPSON;CMD:ESC/POS;MDL:TM-m30'], mdns: ['TM-m30'] },
   },
 ];

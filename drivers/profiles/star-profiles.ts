@@ -11,7 +11,7 @@ const STAR_80MM = {
   drawer: true,
   buzzer: true,
   codepageMapping: 'star',
-  statusQuery: 'star-asb',
+  statusProtocol: 'star-asb',
 } as const;
 
 export const STAR_PROFILES: readonly PrinterProfile[] = [

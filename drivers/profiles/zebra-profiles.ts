@@ -13,7 +13,7 @@ export const ZEBRA_PROFILES: readonly PrinterProfile[] = [
     cutter: 'none',
     drawer: false,
     buzzer: false,
-    statusQuery: 'zpl-hs',
+    statusProtocol: 'zpl-hs',
     // The head resolution tells the two apart: Zebra models name it ("ZTC ZD410-203dpi ZPL").
     match: { usb: ['0a5f:*'], ieee1284: ['MFG:Zebra;CMD:ZPL'], mdns: ['203dpi'] },
   },
@@ -28,7 +28,7 @@ export const ZEBRA_PROFILES: readonly PrinterProfile[] = [
     cutter: 'none',
     drawer: false,
     buzzer: false,
-    statusQuery: 'zpl-hs',
+    statusProtocol: 'zpl-hs',
     match: { usb: ['0a5f:*'], ieee1284: ['MFG:Zebra;CMD:ZPL'], mdns: ['300dpi'] },
   },
 ];

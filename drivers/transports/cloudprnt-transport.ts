@@ -55,5 +55,5 @@ export class CloudPrntTransport implements Transport {
 
 /** The factory main.ts builds around the gateway's CloudPRNT hub. */
 export function cloudPrntTransportFactory(mailbox: CloudPrntMailbox): TransportFactory {
-  return { schemes: ['cloudprnt'], create: (uri) => new CloudPrntTransport(uri, mailbox) };
+  return { schemes: ['cloudprnt'], defaultLanguage: 'starprnt', create: (uri) => new CloudPrntTransport(uri, mailbox) };
 }

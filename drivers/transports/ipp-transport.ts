@@ -225,5 +225,7 @@ export class IppTransport implements Transport {
 
 export const ippTransportFactory: TransportFactory = {
   schemes: ['ipp', 'ipps'],
+  // Office printers take PDF.
+  defaultLanguage: 'pdf',
   create: (uri, context) => new IppTransport(uri, context),
 };

@@ -2,6 +2,9 @@ import type { Config } from '../config/schema.js';
 import { openDatabase } from '../db/open-database.js';
 import { isJobState } from '../jobs/job-states.js';
 import { JobStore } from '../jobs/job-store.js';
+import { isAppError } from '../errors/app-error.js';
+import { createLogger } from '../log/create-logger.js';
+import { cliServices } from '../main.js';
 import { jobView } from '../http/native/job-view.js';
 import { formatTable, printJson, UsageError, type CliIo } from './cli-io.js';
 
@@ -54,14 +57,18 @@ export interface JobsArgs {
   state?: string | undefined;
 }
 
-/** jobs list [--printer ID] [--state S] | jobs cancel ID | jobs release ID */
+/** jobs list [--printer ID] [--state S] | jobs cancel ID | jobs release ID — the jobs service, as the API uses it. */
 export function runJobsCommand(config: Readonly<Config>, args: JobsArgs, io: CliIo): void {
-  const db = openDatabase({ dataDir: config.dataDir });
+  const services = cliServices(config, createLogger({ level: 'silent' }));
   try {
-    const jobs = new JobStore({ db, now: () => new Date() });
+    const { jobs } = services;
+    const cliError = (error: unknown): never => {
+      if (isAppError(error) && (error.code === 'NOT_FOUND' || error.code === 'CONFLICT' || error.code === 'BAD_REQUEST')) throw new UsageError(error.message);
+      throw error;
+    };
     if (args.sub === 'list') {
       if (args.state !== undefined && !isJobState(args.state)) throw new UsageError(`--state must be pending, processing, completed, aborted, canceled or held`);
-      const list = jobs.list({ printerId: args.printer, state: args.state as never, limit: 200 });
+      const list = jobs.list({ printerId: args.printer, state: args.state, limit: 200 }).jobs;
       if (io.json) printJson(io, list.map(jobView));
       else
         io.out(
@@ -74,28 +81,30 @@ export function runJobsCommand(config: Readonly<Config>, args: JobsArgs, io: Cli
     }
     if (args.sub === 'cancel') {
       if (!args.id) throw new UsageError('jobs cancel needs a job id');
-      const job = jobs.transition(args.id, 'canceled', { stateReason: 'canceled-by-user' }, ['pending', 'held', 'processing']);
-      if (!job) {
-        const existing = jobs.get(args.id);
-        throw new UsageError(existing ? `job ${args.id} is already ${existing.state}` : `no job ${args.id}`);
+      let job;
+      try {
+        job = jobs.cancel(args.id);
+      } catch (error) {
+        cliError(error);
       }
-      if (io.json) printJson(io, jobView(job));
-      else io.out(`Canceled job ${job.id}.`);
+      if (io.json) printJson(io, jobView(job!));
+      else io.out(`Canceled job ${job!.id}.`);
       return;
     }
     if (args.sub === 'release') {
       if (!args.id) throw new UsageError('jobs release needs a job id');
-      const job = jobs.transition(args.id, 'pending', { stateReason: 'released-by-user' }, ['held']);
-      if (!job) {
-        const existing = jobs.get(args.id);
-        throw new UsageError(existing ? `job ${args.id} is ${existing.state}, not held: only a held job can be released` : `no job ${args.id}`);
+      let job;
+      try {
+        job = jobs.release(args.id);
+      } catch (error) {
+        cliError(error);
       }
-      if (io.json) printJson(io, jobView(job));
-      else io.out(`Released job ${job.id}: it prints when its printer is next free (a running gateway picks it up within a second).`);
+      if (io.json) printJson(io, jobView(job!));
+      else io.out(`Released job ${job!.id}: it prints when its printer is next free (a running gateway picks it up within a second).`);
       return;
     }
     throw new UsageError('jobs: use list, cancel or release');
   } finally {
-    db.close();
+    services.close();
   }
 }

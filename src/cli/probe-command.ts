@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { isAppError } from '../errors/app-error.js';
+import { isCatalogueError } from '../errors/catalogue-error.js';
 import { openDeviceTransport } from '../main.js';
 import { printJson, type CliIo } from './cli-io.js';
 
@@ -33,7 +33,7 @@ export async function probeUri(config: Readonly<Config>, log: Logger, uri: strin
       reachable: false,
       ms: Date.now() - started,
       error: (error as Error).message,
-      code: isAppError(error) ? error.code : null,
+      code: isCatalogueError(error) ? error.code : null,
       details: null,
     };
   } finally {

@@ -16,20 +16,12 @@ export interface EnvLeaf {
 
 type AnySchema = z.core.$ZodType;
 
-function defOf(schema: AnySchema): { type: string; [k: string]: unknown } {
-  return schema._zod.def as unknown as { type: string; [k: string]: unknown };
-}
-
-function unwrap(schema: AnySchema): AnySchema {
-  let current = schema;
-  for (;;) {
-    const def = defOf(current);
-    if (def.type === 'default' || def.type === 'prefault' || def.type === 'optional' || def.type === 'nullable') {
-      current = def.innerType as AnySchema;
-    } else {
-      return current;
-    }
-  }
+/** The slice of a JSON Schema node the leaves are read from. */
+interface JsonSchemaNode {
+  type?: string | string[];
+  enum?: unknown[];
+  properties?: Record<string, JsonSchemaNode>;
+  anyOf?: JsonSchemaNode[];
 }
 
 export function envName(path: readonly string[]): string {
@@ -39,24 +31,23 @@ export function envName(path: readonly string[]): string {
   );
 }
 
-export function listEnvLeaves(schema: AnySchema, path: string[] = []): EnvLeaf[] {
-  const inner = unwrap(schema);
-  const def = defOf(inner);
-  if (def.type === 'object') {
-    const shape = def.shape as Record<string, AnySchema>;
-    return Object.entries(shape).flatMap(([key, child]) => listEnvLeaves(child, [...path, key]));
-  }
-  const kind: EnvLeaf['kind'] =
-    def.type === 'string' || def.type === 'enum' || def.type === 'url' || def.type === 'template_literal'
-      ? 'string'
-      : def.type === 'number'
-        ? 'number'
-        : def.type === 'boolean'
-          ? 'boolean'
-          : def.type === 'array'
-            ? 'array'
-            : 'other';
-  return [{ path, variable: envName(path), kind }];
+function kindOf(node: JsonSchemaNode): EnvLeaf['kind'] {
+  const types = node.anyOf ? node.anyOf.flatMap((option) => option.type ?? []) : [node.type ?? []].flat();
+  if (types.includes('array')) return 'array';
+  if (types.includes('boolean')) return 'boolean';
+  if (types.includes('number') || types.includes('integer')) return 'number';
+  if (types.includes('string') || node.enum !== undefined) return 'string';
+  return 'other';
+}
+
+function leavesOf(node: JsonSchemaNode, path: string[]): EnvLeaf[] {
+  if (node.properties) return Object.entries(node.properties).flatMap(([key, child]) => leavesOf(child, [...path, key]));
+  return [{ path, variable: envName(path), kind: kindOf(node) }];
+}
+
+/** Every leaf of the schema (read from its JSON Schema, not zod internals) with its PRINTGATE_* variable. */
+export function listEnvLeaves(schema: AnySchema): EnvLeaf[] {
+  return leavesOf(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode, []);
 }
 
 function parseValue(leaf: EnvLeaf, raw: string): unknown {
@@ -90,14 +81,29 @@ function parseValue(leaf: EnvLeaf, raw: string): unknown {
   }
 }
 
-/** Returns a copy of `input` with every PRINTGATE_* variable of `env` applied. */
+/** Variables that start with PRINTGATE_ but configure nothing here (the config file, and the CLI's own). */
+const NOT_LEAVES = new Set(['PRINTGATE_CONFIG']);
+
+/**
+ * Returns a copy of `input` with every PRINTGATE_* variable of `env` applied. A PRINTGATE_*
+ * variable that names no key is an error, like an unknown key in the file.
+ */
 export function applyEnvOverrides(
   schema: AnySchema,
   input: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
 ): Record<string, unknown> {
   const result = structuredClone(input);
-  for (const leaf of listEnvLeaves(schema)) {
+  const leaves = listEnvLeaves(schema);
+  const known = new Set(leaves.map((leaf) => leaf.variable));
+  const unknown = Object.keys(env).filter((name) => name.startsWith('PRINTGATE_') && !known.has(name) && !NOT_LEAVES.has(name));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      'Unknown configuration variable',
+      unknown.sort().map((name) => `${name}: unknown variable (keys: ${leaves.slice(0, 6).map((leaf) => leaf.variable).join(', ')}, … — see config/printgate.example.yaml)`),
+    );
+  }
+  for (const leaf of leaves) {
     const raw = env[leaf.variable];
     if (raw === undefined) continue;
     let node: Record<string, unknown> = result;

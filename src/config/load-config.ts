@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { checkConfigParts, type ConfigParts } from './check-config-parts.js';
 import { ConfigError } from './config-error.js';
 import { applyEnvOverrides } from './env-overrides.js';
 import { configSchema, type Config } from './schema.js';
@@ -14,6 +15,8 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** For tests: where the system-wide file is looked up. */
   systemPath?: string;
+  /** What the gateway was built with: languages, URI schemes and profiles the config may name. */
+  parts?: ConfigParts;
 }
 
 export interface LoadedConfig {
@@ -78,5 +81,6 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     }
   }
   const config = parseConfig(document, env);
+  if (options.parts) checkConfigParts(config, options.parts);
   return { config, source: source === null ? null : path.resolve(source) };
 }

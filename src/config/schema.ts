@@ -6,9 +6,6 @@ import { z } from 'zod';
  * config/printgate.example.yaml documents every key (a test keeps them in step).
  */
 
-export const LANGUAGES = ['escpos', 'starprnt', 'starline', 'zpl', 'raw', 'pdf', 'auto'] as const;
-export type LanguageName = (typeof LANGUAGES)[number];
-
 const matchPath = z
   .string()
   .regex(/^[a-z0-9_-]{1,64}$/, 'must be 1-64 lowercase letters, digits, "-" or "_"');
@@ -21,7 +18,8 @@ export const printerSchema = z.strictObject({
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_"')
     .optional(),
   uri: z.string().regex(/^[a-z][a-z0-9+.-]*:/, 'must be a device URI such as socket://10.0.0.7:9100'),
-  language: z.enum(LANGUAGES).default('escpos'),
+  /** A language the gateway was built with (escpos, starprnt, starline, zpl, raw, pdf) or auto; checked against them by checkConfigParts. */
+  language: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a language name such as escpos, zpl or auto').default('escpos'),
   profile: z.string().optional(),
   paperWidthMM: z.number().positive().max(300).optional(),
   printableWidthMM: z.number().positive().max(300).optional(),
@@ -124,6 +122,8 @@ export const configSchema = z.strictObject({
       keepCount: z.number().int().min(0).default(10000),
       connectTimeoutMs: z.number().int().positive().default(5000),
       confirmTimeoutMs: z.number().int().positive().default(10000),
+      /** A printer that accepts the connection but takes no byte for this long is stopped with reason "stalled". */
+      stallSeconds: z.number().positive().max(3600).default(30),
       retryInitialMs: z.number().int().positive().default(500),
       retryMaxMs: z.number().int().positive().default(30000),
       /** How long a printer may take to answer a status query before the job completes unconfirmed. */

@@ -167,4 +167,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE jobs ADD COLUMN printer_code TEXT;
     `,
   },
+  {
+    version: 7,
+    name: 'jobs: the catalogue code and message of their last error, where they came from, their charset',
+    sql: `
+      ALTER TABLE jobs ADD COLUMN error_code TEXT;
+      ALTER TABLE jobs ADD COLUMN error_message TEXT;
+      ALTER TABLE jobs ADD COLUMN source TEXT NOT NULL DEFAULT 'api';
+      ALTER TABLE jobs ADD COLUMN charset TEXT;
+    `,
+  },
+  {
+    version: 8,
+    name: 'jobs: small documents kept in the row; how often rendering was started',
+    sql: `
+      ALTER TABLE jobs ADD COLUMN document BLOB;
+      ALTER TABLE jobs ADD COLUMN render_attempts INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

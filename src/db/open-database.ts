@@ -10,22 +10,32 @@ export const DB_FILE = 'printgate.db';
 export interface OpenDatabaseOptions {
   dataDir: string;
   migrations?: readonly Migration[];
+  /**
+   * full (default): every commit is fsync'd before it returns — the CLI's connections.
+   * normal: commits only reach the WAL; the gateway makes them durable in groups (WalSync).
+   */
+  synchronous?: 'full' | 'normal';
 }
 
 /**
- * Opens (creating if needed) dataDir/printgate.db in WAL mode with synchronous=FULL, so a
- * committed job survives a power cut, and brings the schema up to date. Several processes (serve
- * and the CLI) share the file; busy_timeout lets them wait for each other.
+ * Opens (creating if needed) dataDir/printgate.db in WAL mode and brings the schema up to date.
+ * Several processes (serve and the CLI) share the file; busy_timeout lets them wait for each other.
+ * A CLI connection commits with synchronous=FULL; the gateway's with NORMAL plus group commit.
  */
 export function openDatabase(options: OpenDatabaseOptions): Db {
   mkdirSync(options.dataDir, { recursive: true });
   const db = new Database(path.join(options.dataDir, DB_FILE));
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   migrate(db, options.migrations ?? MIGRATIONS);
   return db;
+}
+
+/** The WAL file beside the database (what WalSync fdatasyncs). */
+export function walPath(dataDir: string): string {
+  return path.join(dataDir, `${DB_FILE}-wal`);
 }
 
 export function migrate(db: Db, migrations: readonly Migration[]): void {

@@ -31,6 +31,7 @@ export function listingContext(config: Readonly<Config>, log: DiscoveryLogger): 
     log,
     connectTimeoutMs: config.jobs.connectTimeoutMs,
     confirmTimeoutMs: config.jobs.confirmTimeoutMs,
+    stallMs: config.jobs.stallSeconds * 1000,
     sysfsRoot: config.devices.sysfsRoot,
     devRoot: config.devices.devRoot,
   };

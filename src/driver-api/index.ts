@@ -3,10 +3,14 @@
  * languages turn a document into a printer's bytes. Neither knows the other: they meet in the
  * job dispatcher.
  */
-export { AppError as DriverError } from '../errors/app-error.js';
+export { DriverError, isDriverError } from './driver-error.js';
+export { isCatalogueError } from '../errors/catalogue-error.js';
 export type { ErrorCode } from '../errors/codes.js';
-export type { Transport, TransportFactory, TransportContext, DeliveryReport, SendMeta, ListedDevice } from './transport.js';
+export type { Transport, TransportFactory, TransportContext, TransportSession, DeliveryReport, SendMeta, ListedDevice } from './transport.js';
 export type { Language, RenderInput, RenderOptions, PrinterProfile, RenderResult, PreviewResult } from './language.js';
 export type { DriverLogger } from './driver-logger.js';
 export type { StatusQuery, StatusReading } from './status-query.js';
 export { blockingReasons, WARNING_REASONS } from './status-query.js';
+export { bounded, type Settle, type BoundedOptions } from './bounded.js';
+export { describeSystemError, systemErrorMeaning, type SystemErrorMeaning } from './system-errors.js';
+export { backoffDelay } from './backoff.js';

@@ -26,8 +26,11 @@ export interface PrinterProfile {
   dither?: 'floyd-steinberg' | 'atkinson' | 'threshold';
   /** 0-255; lighter pixels are white (threshold dithering, and the bias of the others). */
   ditherThreshold?: number;
-  /** How the printer reports its state: ESC/POS DLE EOT, Star ASB, ZPL ~HS, or not at all. */
-  statusQuery?: 'escpos-dle-eot' | 'star-asb' | 'zpl-hs' | 'ipp' | 'none';
+  /**
+   * Which status protocol the family answers (ESC/POS DLE EOT, Star ASB, ZPL ~HS, IPP), or `none`
+   * when it never does. The language says how to ask; printers[].statusQuery says whether to.
+   */
+  statusProtocol?: 'escpos-dle-eot' | 'star-asb' | 'zpl-hs' | 'ipp' | 'none';
   /** Identifiers discovery matches on. */
   match?: { usb?: readonly string[]; ieee1284?: readonly string[]; mdns?: readonly string[] };
 }
@@ -73,6 +76,11 @@ export interface PreviewResult {
 
 export interface Language {
   readonly name: string;
+  /**
+   * The media type of what the language sends to the printer (IPP document-format, Star's
+   * RequestedMediaType): application/vnd.escpos, application/vnd.zebra.zpl, application/pdf, ...
+   */
+  readonly documentFormat: string;
   /** Media types this language can render (raw pass-through types included). */
   readonly acceptedTypes: readonly string[];
   /** Renders one copy's worth of options into bytes; copies are the renderer's concern. */

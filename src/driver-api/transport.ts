@@ -17,10 +17,33 @@ export interface TransportContext {
   connectTimeoutMs: number;
   /** How long to wait for the device to confirm (close, acknowledge) after the last byte. */
   confirmTimeoutMs: number;
+  /** A write the device takes no byte of for this long fails with PRINTER_STALLED. */
+  stallMs: number;
   /** sysfs root the USB transport reads device facts under (config devices.sysfsRoot); /sys when absent. */
   sysfsRoot?: string;
   /** /dev root of device files (config devices.devRoot); /dev when absent. */
   devRoot?: string;
+}
+
+/**
+ * One open connection to a device, for several jobs back to back (the engine sends a printer's
+ * queued jobs on one connection and confirms each where the device can say so). Every wait is
+ * bounded: a device that stops reading fails a write with PRINTER_STALLED after stallMs.
+ */
+export interface TransportSession {
+  /** False once the connection has dropped or been finished. */
+  readonly alive: boolean;
+  /** Writes bytes with back-pressure. Rejects with a DriverError (PRINTER_UNREACHABLE, PRINTER_STALLED, PRINTER_TIMEOUT on abort). */
+  write(data: Uint8Array, signal: AbortSignal): Promise<void>;
+  /** Writes a status request on this connection and collects the answer (possibly partial or none) until complete or timeoutMs. */
+  query(request: Uint8Array, isComplete: (reply: Uint8Array) => boolean, signal: AbortSignal, timeoutMs: number): Promise<Uint8Array>;
+  /**
+   * Ends the connection: half-close, then wait up to `waitMs` for the device to close its side,
+   * which confirms it took every byte. Resolves `confirmed: false` when it did not close in time.
+   */
+  finish(signal: AbortSignal, waitMs: number): Promise<{ confirmed: boolean; note: string; bytesWritten: number }>;
+  /** Drops the connection at once (nothing more is sent). */
+  abandon(): void;
 }
 
 /**
@@ -76,6 +99,8 @@ export interface Transport {
    * of a job: a device that does not answer must not take the request for a document. Optional.
    */
   query?(request: Uint8Array, isComplete: (reply: Uint8Array) => boolean, signal: AbortSignal, timeoutMs: number): Promise<Uint8Array>;
+  /** Opens a connection for several jobs (see TransportSession); absent where every job is its own exchange (IPP, files, CloudPRNT). */
+  openSession?(signal: AbortSignal): Promise<TransportSession>;
   /** What the device says about itself (IPP attributes, ...), for `printers probe`; optional. */
   describe?(signal: AbortSignal): Promise<object | null>;
   close(): Promise<void>;
@@ -84,6 +109,8 @@ export interface Transport {
 export interface TransportFactory {
   /** URI schemes this factory opens, without the colon. */
   readonly schemes: readonly string[];
+  /** The language `language: auto` picks for a printer on this transport when its profile names none (ipp: pdf). */
+  readonly defaultLanguage?: string;
   create(uri: URL, context: TransportContext): Transport;
   /**
    * The devices of this scheme present now (local schemes: usb, serial); optional. Never opens or

@@ -1,33 +1,19 @@
-import { ERROR_CODES, type ErrorCode, type JobAction } from './codes.js';
+import { CatalogueError, type CatalogueErrorOptions } from './catalogue-error.js';
+import type { ErrorCode } from './codes.js';
 
-export interface AppErrorOptions {
+export interface AppErrorOptions extends CatalogueErrorOptions {
   /** Extra headers for the HTTP answer (Retry-After, Allow, ...). */
   headers?: Record<string, string>;
-  /** Structured details, safe to show to the client (never a secret). */
-  details?: Record<string, unknown>;
-  cause?: unknown;
 }
 
-/** The one error type printgate throws. The code decides the HTTP status and the job action. */
-export class AppError extends Error {
-  readonly code: ErrorCode;
+/** An error for an HTTP client or the command line: a catalogue code, and HTTP headers where they matter. */
+export class AppError extends CatalogueError {
   readonly headers: Record<string, string>;
-  readonly details: Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode, message?: string, options: AppErrorOptions = {}) {
-    super(message ?? ERROR_CODES[code].message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = 'AppError';
-    this.code = code;
     this.headers = options.headers ?? {};
-    this.details = options.details;
-  }
-
-  get status(): number {
-    return ERROR_CODES[this.code].status;
-  }
-
-  get action(): JobAction {
-    return ERROR_CODES[this.code].action;
   }
 }
 

@@ -1,31 +1,12 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
 import { match } from 'path-to-regexp';
-import type { CloudPrntHub } from '../cloudprnt/cloudprnt-hub.js';
 import { AppError } from '../errors/app-error.js';
 import { authMiddleware, type AuthMiddlewareDeps } from './auth-middleware.js';
-import { cloudPrntRoutes, type CloudPrntRoutesDeps } from './cloudprnt/cloudprnt-routes.js';
 import { errorHandler } from './error-handler.js';
-import { hangUpOnUnreadBody } from './unread-body.js';
-import type { HttpContext } from './http-context.js';
-import { keyRoutes } from './native/key-routes.js';
-import { nativeRoutes } from './native/native-routes.js';
 import { requestLog } from './request-log.js';
 import type { RouteSpec } from './route-spec.js';
-import { starPrintRoutes } from './star/star-print-routes.js';
-import { eventRoutes } from './native/event-routes.js';
-import { jobRoutes } from './native/job-routes.js';
-import { previewRoutes } from './native/preview-routes.js';
-import { withOpenApi } from './openapi.js';
-import { starDeviceRoutes } from './star/star-device-routes.js';
-import { starGroupRoutes } from './star/star-group-routes.js';
-import { starNotificationRoutes } from './star/star-notification-routes.js';
-import { starQueueRoutes } from './star/star-queue-routes.js';
-
-/** Every route printgate serves, with its declared access. */
-export function buildRoutes(ctx: HttpContext, cloudprnt?: CloudPrntRoutesDeps): RouteSpec[] {
-  return withOpenApi(ctx, [...(cloudprnt ? cloudPrntRoutes(cloudprnt) : []), ...nativeRoutes(ctx), ...keyRoutes(ctx), ...starPrintRoutes(ctx),
-    ...starGroupRoutes(ctx), ...starDeviceRoutes(ctx), ...starQueueRoutes(ctx), ...starNotificationRoutes(ctx), ...jobRoutes(ctx), ...previewRoutes(ctx), ...eventRoutes(ctx)]);
-}
+import { hangUpOnUnreadBody } from './unread-body.js';
 
 function methodNotAllowedOrNotFound(routes: readonly RouteSpec[]) {
   const matchers = routes.map((route) => ({ method: route.method.toUpperCase(), test: match(route.path, { decode: false }) }));
@@ -41,20 +22,22 @@ function methodNotAllowedOrNotFound(routes: readonly RouteSpec[]) {
 }
 
 export interface CreateAppDeps {
-  ctx: HttpContext;
+  routes: readonly RouteSpec[];
   auth: AuthMiddlewareDeps;
-  /** The CloudPRNT server (Star printers polling /cloudprnt/{group}). */
-  cloudprnt?: CloudPrntHub;
+  log: Logger;
+  /** compat.starAuthStatus: auth failures on /v1/a… answer 403. */
+  starAuthStatus: boolean;
+  /** Called once per answered request (metrics). */
+  onAnswered?: (method: string, status: number) => void;
 }
 
 /** The express app: request log, routes (each behind the auth middleware with its access), JSON errors. */
-export function createApp({ ctx, auth, cloudprnt }: CreateAppDeps): { app: Express; routes: RouteSpec[] } {
+export function createApp({ routes, auth, log, starAuthStatus, onAnswered }: CreateAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('etag', false);
-  app.use(requestLog(ctx.log, (method, status) => ctx.metrics.httpRequests.inc({ method, status: String(status) })));
-  const routes = buildRoutes(ctx, cloudprnt ? { hub: cloudprnt, groups: ctx.groups, authenticator: auth.authenticator, failures: auth.failures } : undefined);
+  app.use(requestLog(log, onAnswered));
   for (const route of routes) {
     if (!route.access) throw new Error(`route ${route.method.toUpperCase()} ${route.path} declares no access`);
     app[route.method](route.path, authMiddleware(auth, route.access), async (req: Request, res: Response) => {
@@ -63,6 +46,6 @@ export function createApp({ ctx, auth, cloudprnt }: CreateAppDeps): { app: Expre
   }
   app.use(methodNotAllowedOrNotFound(routes));
   app.use(hangUpOnUnreadBody);
-  app.use(errorHandler({ log: ctx.log, starAuthStatus: ctx.config.compat.starAuthStatus }));
-  return { app, routes };
+  app.use(errorHandler({ log, starAuthStatus }));
+  return app;
 }

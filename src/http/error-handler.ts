@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { AppError, isAppError } from '../errors/app-error.js';
+import { AppError } from '../errors/app-error.js';
+import { isCatalogueError, type CatalogueError } from '../errors/catalogue-error.js';
 import { ERROR_CODES } from '../errors/codes.js';
 
 const AUTH_CODES = new Set(['UNAUTHORIZED', 'TOKEN_INVALID', 'TOKEN_REVOKED', 'TOKEN_EXPIRED', 'TOKEN_DISABLED', 'INSUFFICIENT_SCOPE']);
@@ -39,7 +40,7 @@ function fromFrameworkError(error: unknown): AppError | null {
 export function errorHandler(options: ErrorHandlerOptions) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const requestId = String(res.locals.requestId ?? '');
-    let appError = isAppError(error) ? error : fromFrameworkError(error);
+    let appError: CatalogueError | null = isCatalogueError(error) ? error : fromFrameworkError(error);
     if (!appError) {
       options.log.error({ reqId: requestId, err: error }, 'unhandled error');
       appError = new AppError('INTERNAL', `${ERROR_CODES.INTERNAL.message.replace('The request id', `Request id ${requestId}`)}`);
@@ -50,7 +51,7 @@ export function errorHandler(options: ErrorHandlerOptions) {
       res.destroy();
       return;
     }
-    for (const [name, value] of Object.entries(appError.headers)) res.setHeader(name, value);
+    if (appError instanceof AppError) for (const [name, value] of Object.entries(appError.headers)) res.setHeader(name, value);
     const body: Record<string, unknown> = { code: appError.code, message: appError.message, requestId };
     if (appError.details) body.details = appError.details;
     res.status(status).json({ error: body });

@@ -1,4 +1,3 @@
-import type { HttpContext } from './http-context.js';
 import { SCHEMAS } from './openapi-schemas.js';
 import { PUBLIC, type RouteSpec } from './route-spec.js';
 
@@ -224,7 +223,7 @@ export function buildOpenApi(routes: readonly RouteSpec[], version: string): Sch
 }
 
 /** Appends GET /api/v1/openapi.json (public: it describes routes, holds nothing secret) to the route list. */
-export function withOpenApi(ctx: HttpContext, routes: RouteSpec[]): RouteSpec[] {
+export function withOpenApi(version: string, routes: RouteSpec[]): RouteSpec[] {
   let document: Schema | null = null;
   const all: RouteSpec[] = [
     ...routes,
@@ -234,7 +233,7 @@ export function withOpenApi(ctx: HttpContext, routes: RouteSpec[]): RouteSpec[] 
       access: PUBLIC,
       summary: 'This OpenAPI 3.1 document (both APIs)',
       handler: (_req, res) => {
-        document ??= buildOpenApi(all, ctx.version);
+        document ??= buildOpenApi(all, version);
         res.json(document);
       },
     },

@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Language, Transport } from '../driver-api/index.js';
-import { AppError } from '../errors/app-error.js';
+import { CatalogueError, isCatalogueError } from '../errors/catalogue-error.js';
+import type { PrinterEngine } from '../printers/devices-service.js';
 import type { Printer, PrinterRegistry } from '../printers/printer-registry.js';
 import type { JobEvents } from './job-events.js';
 import type { Job, JobStore } from './job-store.js';
+import type { JobEngine } from './jobs-service.js';
 import { PrinterWorker } from './printer-worker.js';
+import type { Renderer } from './renderer.js';
 import type { Spool } from './spool.js';
 
 export interface DispatcherDeps {
@@ -13,30 +16,27 @@ export interface DispatcherDeps {
   spool: Spool;
   registry: PrinterRegistry;
   events: JobEvents;
+  renderer: Renderer;
   log: Logger;
   config: Readonly<Config>;
   now: () => Date;
   /** Opens the transport for a printer's device URI (throws UNSUPPORTED_URI). */
   openTransport: (printer: Printer) => Transport;
-  /** The language a printer speaks. */
-  languageFor: (printer: Printer) => Language;
+  /** The language a printer speaks (throws when it is not built). */
+  languageOf: (printer: Printer) => Language;
   random?: () => number;
 }
 
 /** One worker per printer, FIFO; crash recovery at start; clean re-queue at stop. */
-export class Dispatcher {
+export class Dispatcher implements JobEngine, PrinterEngine {
   private readonly workers = new Map<string, PrinterWorker>();
+  /** Printers that cannot be driven at all, and why (their jobs are refused at submit). */
+  private readonly refusals = new Map<string, CatalogueError>();
 
   constructor(private readonly deps: DispatcherDeps) {}
 
-  /** Applies jobs.inFlightAfterRestart to jobs a crash left on the wire, then starts the workers. */
-  start(): void {
-    this.recoverInFlight();
-    this.removeUnreferencedDocuments();
-    for (const printer of this.deps.registry.list()) this.startWorker(printer);
-  }
-
-  private recoverInFlight(): void {
+  /** Applies jobs.inFlightAfterRestart to jobs a crash left on the wire (before any worker starts). */
+  recover(): void {
     const policy = this.deps.config.jobs.inFlightAfterRestart;
     for (const job of this.deps.jobs.listInFlight()) {
       const recovered =
@@ -46,11 +46,13 @@ export class Dispatcher {
       this.deps.log.warn({ jobId: job.id, printerId: job.printerId, policy }, 'job was on the wire when the gateway stopped');
       this.deps.events.emit(recovered);
     }
-  }
-
-  private removeUnreferencedDocuments(): void {
     const removed = this.deps.spool.removeUnreferenced(this.deps.jobs.spoolFiles());
     if (removed > 0) this.deps.log.warn({ files: removed }, 'removed spooled documents of requests a crash cut short');
+  }
+
+  /** Starts a worker for every printer in the registry. */
+  start(): void {
+    for (const printer of this.deps.registry.list()) this.startWorker(printer);
   }
 
   private startWorker(printer: Printer): void {
@@ -58,17 +60,20 @@ export class Dispatcher {
     let language: Language;
     try {
       transport = this.deps.openTransport(printer);
-      language = this.deps.languageFor(printer);
+      language = this.deps.languageOf(printer);
     } catch (error) {
-      const message = error instanceof AppError ? error.message : String(error);
-      this.deps.registry.updateStatus(printer.id, { state: 'stopped', reasons: ['configuration-error'], lastError: message });
-      this.deps.log.error({ printerId: printer.id, uri: printer.uri, err: message }, 'printer cannot be driven');
+      const refusal = isCatalogueError(error) ? error : new CatalogueError('UNSUPPORTED_URI', String(error));
+      this.refusals.set(printer.id, refusal);
+      this.deps.registry.updateStatus(printer.id, { state: 'stopped', reasons: ['configuration-error'], lastError: refusal.message });
+      this.deps.log.error({ printerId: printer.id, uri: printer.uri, code: refusal.code, err: refusal.message }, 'printer cannot be driven');
       return;
     }
+    this.refusals.delete(printer.id);
     const worker = new PrinterWorker({
       printer,
       transport,
       language,
+      renderer: this.deps.renderer,
       jobs: this.deps.jobs,
       spool: this.deps.spool,
       registry: this.deps.registry,
@@ -82,38 +87,37 @@ export class Dispatcher {
     worker.start();
   }
 
-  /** Starts the queue of a printer added at run time (a CloudPRNT printer joining its group). */
   addPrinter(printer: Printer): void {
     if (!this.workers.has(printer.id)) this.startWorker(printer);
   }
 
-  notify(printerId: string): void {
+  async removePrinter(printerId: string): Promise<void> {
+    const worker = this.workers.get(printerId);
+    this.workers.delete(printerId);
+    this.refusals.delete(printerId);
+    await worker?.stop(0);
+  }
+
+  refusal(printerId: string): CatalogueError | null {
+    return this.refusals.get(printerId) ?? null;
+  }
+
+  queued(job: Job): void {
+    this.workers.get(job.printerId)?.notify();
+  }
+
+  canceled(job: Job): void {
+    this.workers.get(job.printerId)?.abortJob(job.id);
+  }
+
+  /** Wakes a printer's worker (a CloudPRNT printer polls again). */
+  wake(printerId: string): void {
     this.workers.get(printerId)?.notify();
   }
 
   /** Wakes every worker to look at its queue again (another process changed the database). */
-  notifyAll(): void {
+  wakeAll(): void {
     for (const worker of this.workers.values()) worker.notify();
-  }
-
-  /** Cancels a job that has not finished. Returns the canceled job, or null if it had finished. */
-  cancel(jobId: string): Job | null {
-    const job = this.deps.jobs.transition(jobId, 'canceled', { stateReason: 'canceled-by-user' }, ['pending', 'held', 'processing']);
-    if (job) {
-      this.workers.get(job.printerId)?.abortJob(jobId);
-      this.deps.events.emit(job);
-    }
-    return job;
-  }
-
-  /** Sends a `held` job back to its queue (a person checked the printer). Returns it, or null if it was not held. */
-  release(jobId: string): Job | null {
-    const job = this.deps.jobs.transition(jobId, 'pending', { stateReason: 'released-by-user' }, ['held']);
-    if (job) {
-      this.deps.events.emit(job);
-      this.notify(job.printerId);
-    }
-    return job;
   }
 
   async stop(graceMs: number): Promise<void> {

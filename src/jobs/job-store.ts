@@ -1,6 +1,9 @@
+import type { RunResult } from 'better-sqlite3';
 import type { Db } from '../db/open-database.js';
 import type { RenderOptions } from '../driver-api/index.js';
-import { sourcesOf, TERMINAL_STATES, QUEUED_STATES, type JobState } from './job-states.js';
+import { isErrorCode, type ErrorCode } from '../errors/codes.js';
+import { QueueCounts } from './queue-counts.js';
+import { QUEUED_STATES, sourcesOf, TERMINAL_STATES, type JobState } from './job-states.js';
 
 export interface Job {
   id: string;
@@ -16,6 +19,7 @@ export interface Job {
   attempts: number;
   maxAttempts: number;
   warnings: string[];
+  /** The spool file holding a large document; '' when the document is in the row (`document`). */
   spoolFile: string;
   keyId: string | null;
   idempotencyKey: string | null;
@@ -25,9 +29,33 @@ export interface Job {
   completedAt: string | null;
   /** The printer's own result for the job's last attempt as it reported it (CloudPRNT: "411 Paper jam"); null for other transports. */
   printerCode: string | null;
+  /** The catalogue code of the job's last error (kept, never re-parsed from stateReason), and its message. */
+  errorCode: ErrorCode | null;
+  errorMessage: string | null;
+  /** The front door the job came in by. */
+  source: JobSource;
+  /** The document's charset (text and markup), canonical lower case; null = UTF-8 / not text. */
+  charset: string | null;
+  /** Times rendering was started: a document that crashes the renderer is not tried for ever. */
+  renderAttempts: number;
 }
 
-export type NewJob = Omit<Job, 'seq' | 'state' | 'stateReason' | 'attempts' | 'warnings' | 'updatedAt' | 'completedAt' | 'printerCode'>;
+/** Front doors: Star's print route, the native API, the CLI, Star's welcome page, IPP, a raw port. */
+export type JobSource = 'star' | 'api' | 'cli' | 'welcome' | 'ipp' | 'raw';
+
+export type NewJob = Omit<
+  Job,
+  'seq' | 'state' | 'stateReason' | 'attempts' | 'warnings' | 'updatedAt' | 'completedAt' | 'printerCode' | 'errorCode' | 'errorMessage' | 'renderAttempts'
+> & {
+  /** A small document, kept in the row; else `spoolFile` names it. */
+  document?: Buffer | null;
+};
+
+/** Columns of a job without its document (lists and transitions never read documents). */
+const COLUMNS = `seq, id, printer_id, name, content_type, bytes, copies, options_json, state, state_reason, attempts,
+  max_attempts, warnings_json, spool_file, key_id, idempotency_key, request_hash, created_at, updated_at, completed_at,
+  printer_code, error_code, error_message, source, charset, render_attempts`;
+const J_COLUMNS = COLUMNS.split(',').map((column) => `jobs.${column.trim()}`).join(', ');
 
 interface JobRow {
   seq: number;
@@ -51,6 +79,11 @@ interface JobRow {
   updated_at: string;
   completed_at: string | null;
   printer_code: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  source: string;
+  charset: string | null;
+  render_attempts: number;
 }
 
 function toJob(row: JobRow): Job {
@@ -76,6 +109,11 @@ function toJob(row: JobRow): Job {
     updatedAt: row.updated_at,
     completedAt: row.completed_at,
     printerCode: row.printer_code,
+    errorCode: row.error_code !== null && isErrorCode(row.error_code) ? row.error_code : null,
+    errorMessage: row.error_message,
+    source: row.source as JobSource,
+    charset: row.charset,
+    renderAttempts: row.render_attempts,
   };
 }
 
@@ -84,6 +122,8 @@ export interface TransitionChange {
   attemptsDelta?: number;
   warnings?: string[];
   printerCode?: string | null;
+  /** The error that decided this transition (null clears the last one). */
+  error?: { code: ErrorCode; message: string } | null;
 }
 
 export interface JobListFilter {
@@ -92,6 +132,8 @@ export interface JobListFilter {
   since?: string | undefined;
   /** Return jobs with seq below this (newest first pagination). */
   beforeSeq?: number | undefined;
+  /** Only jobs of printers in these groups; empty or absent = every group. */
+  groups?: readonly string[] | undefined;
   limit: number;
 }
 
@@ -101,148 +143,243 @@ export interface JobStoreDeps {
 }
 
 const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+const TERMINAL = new Set<JobState>(TERMINAL_STATES);
 
-/** SQL for jobs. Every state change goes through transition(), guarded by the transition table. */
+/**
+ * SQL for jobs. Every state change goes through transition(), guarded by the transition table.
+ * Statements are prepared once; a transition builds the changed job from the one it was given
+ * (no read-back); the count of each printer's queue is kept, not counted.
+ */
 export class JobStore {
-  constructor(private readonly deps: JobStoreDeps) {}
+  private readonly sql;
+  private readonly counts: QueueCounts;
+  private readonly transitions = new Map<string, (...values: unknown[]) => RunResult>();
 
+  constructor(private readonly deps: JobStoreDeps) {
+    const db = deps.db;
+    this.sql = {
+      insert: db.prepare(
+        `INSERT INTO jobs (id, printer_id, name, content_type, bytes, copies, options_json, state, max_attempts,
+           spool_file, key_id, idempotency_key, request_hash, created_at, updated_at, source, charset, document)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      get: db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`),
+      document: db.prepare('SELECT document FROM jobs WHERE id = ?').pluck(),
+      pending: db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE printer_id = ? AND state = 'pending' ORDER BY seq LIMIT ?`),
+      countQueued: db.prepare(`SELECT COUNT(*) FROM jobs WHERE printer_id = ? AND state IN (${placeholders(QUEUED_STATES.length)})`).pluck(),
+      byIdempotencyKey: db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE key_id = ? AND idempotency_key = ? AND created_at >= ?`),
+      expireIdempotencyKey: db.prepare('UPDATE jobs SET idempotency_key = NULL WHERE key_id = ? AND idempotency_key = ? AND created_at < ?'),
+      renderStarted: db.prepare('UPDATE jobs SET render_attempts = render_attempts + 1 WHERE id = ?'),
+      visible: db.prepare(
+        `SELECT ${J_COLUMNS} FROM jobs LEFT JOIN printers ON printers.id = jobs.printer_id
+         WHERE jobs.id = ? AND (? = '[]' OR printers.group_path IN (SELECT value FROM json_each(?)))`,
+      ),
+      list: db.prepare(
+        `SELECT ${J_COLUMNS} FROM jobs LEFT JOIN printers ON printers.id = jobs.printer_id
+         WHERE (? = '[]' OR printers.group_path IN (SELECT value FROM json_each(?)))
+           AND (? IS NULL OR jobs.printer_id = ?)
+           AND (? IS NULL OR jobs.state = ?)
+           AND (? IS NULL OR jobs.updated_at >= ?)
+           AND (? IS NULL OR jobs.seq < ?)
+         ORDER BY jobs.seq DESC LIMIT ?`,
+      ),
+      inFlight: db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE state = 'processing' ORDER BY seq`),
+      waiting: db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE printer_id = ? AND state IN ('pending', 'held') ORDER BY seq`),
+      spoolFiles: db.prepare("SELECT spool_file FROM jobs WHERE spool_file <> ''").pluck(),
+    };
+    this.counts = new QueueCounts((printerId) => this.sql.countQueued.get(printerId, ...QUEUED_STATES) as number);
+  }
+
+  /** Stores a new pending job and returns it as stored (no read-back). */
   insert(job: NewJob): Job {
     const now = this.deps.now().toISOString();
-    this.deps.db
-      .prepare(
-        `INSERT INTO jobs (id, printer_id, name, content_type, bytes, copies, options_json, state, max_attempts,
-           spool_file, key_id, idempotency_key, request_hash, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        job.id,
-        job.printerId,
-        job.name,
-        job.contentType,
-        job.bytes,
-        job.copies,
-        JSON.stringify(job.options),
-        job.maxAttempts,
-        job.spoolFile,
-        job.keyId,
-        job.idempotencyKey,
-        job.requestHash,
-        job.createdAt ?? now,
-        now,
-      );
-    return this.get(job.id) as Job;
+    const result = this.sql.insert.run(
+      job.id,
+      job.printerId,
+      job.name,
+      job.contentType,
+      job.bytes,
+      job.copies,
+      JSON.stringify(job.options),
+      job.maxAttempts,
+      job.spoolFile,
+      job.keyId,
+      job.idempotencyKey,
+      job.requestHash,
+      job.createdAt ?? now,
+      now,
+      job.source,
+      job.charset,
+      job.document ?? null,
+    );
+    this.counts.add(job.printerId, 1);
+    const { document: _document, ...fields } = job;
+    return {
+      ...fields,
+      seq: Number(result.lastInsertRowid),
+      state: 'pending',
+      stateReason: null,
+      attempts: 0,
+      warnings: [],
+      updatedAt: now,
+      completedAt: null,
+      printerCode: null,
+      errorCode: null,
+      errorMessage: null,
+      renderAttempts: 0,
+      createdAt: job.createdAt ?? now,
+    };
   }
 
   get(id: string): Job | null {
-    const row = this.deps.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const row = this.sql.get.get(id) as JobRow | undefined;
     return row ? toJob(row) : null;
+  }
+
+  /** The document kept in the job's row, or null when it is in the spool. */
+  inlineDocument(id: string): Buffer | null {
+    return (this.sql.document.get(id) as Buffer | null | undefined) ?? null;
+  }
+
+  /** The oldest pending jobs of a printer, at most `limit`. */
+  pending(printerId: string, limit = 1): Job[] {
+    return (this.sql.pending.all(printerId, limit) as JobRow[]).map(toJob);
   }
 
   nextPending(printerId: string): Job | null {
-    const row = this.deps.db
-      .prepare("SELECT * FROM jobs WHERE printer_id = ? AND state = 'pending' ORDER BY seq LIMIT 1")
-      .get(printerId) as JobRow | undefined;
-    return row ? toJob(row) : null;
+    return this.pending(printerId, 1)[0] ?? null;
   }
 
-  /** Jobs counted in Star's QueuedJobs: waiting or on the wire. */
+  /** Jobs counted in Star's QueuedJobs: waiting or on the wire (kept in memory, counted once per printer). */
   countQueued(printerId: string): number {
-    const row = this.deps.db
-      .prepare(`SELECT COUNT(*) AS n FROM jobs WHERE printer_id = ? AND state IN (${placeholders(QUEUED_STATES.length)})`)
-      .get(printerId, ...QUEUED_STATES) as { n: number };
-    return row.n;
+    return this.counts.get(printerId);
+  }
+
+  /** Another process changed the jobs (the CLI): counts are read again when next asked. */
+  forgetCounts(): void {
+    this.counts.forget();
   }
 
   findByIdempotencyKey(keyId: string, idempotencyKey: string, notBefore: string): Job | null {
-    const row = this.deps.db
-      .prepare('SELECT * FROM jobs WHERE key_id = ? AND idempotency_key = ? AND created_at >= ?')
-      .get(keyId, idempotencyKey, notBefore) as JobRow | undefined;
+    const row = this.sql.byIdempotencyKey.get(keyId, idempotencyKey, notBefore) as JobRow | undefined;
     return row ? toJob(row) : null;
   }
 
   /** Frees an idempotency key older than the window so it can be used again. */
   expireIdempotencyKey(keyId: string, idempotencyKey: string, before: string): void {
-    this.deps.db
-      .prepare('UPDATE jobs SET idempotency_key = NULL WHERE key_id = ? AND idempotency_key = ? AND created_at < ?')
-      .run(keyId, idempotencyKey, before);
+    this.sql.expireIdempotencyKey.run(keyId, idempotencyKey, before);
+  }
+
+  /** Counts a start of rendering (before it, so a crash of the whole process is counted too). */
+  renderStarted(job: Job): Job {
+    this.sql.renderStarted.run(job.id);
+    return { ...job, renderAttempts: job.renderAttempts + 1 };
+  }
+
+  private transitionStatement(to: JobState, fields: readonly string[], allowed: readonly JobState[]): (...values: unknown[]) => RunResult {
+    const key = `${to}|${fields.join(',')}|${allowed.join(',')}`;
+    let run = this.transitions.get(key);
+    if (!run) {
+      const sets = ['state = ?', 'updated_at = ?', ...fields.map((field) => (field === 'attempts' ? 'attempts = attempts + ?' : `${field} = ?`))];
+      if (TERMINAL.has(to)) sets.push('completed_at = ?');
+      const statement = this.deps.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ? AND state IN (${placeholders(allowed.length)})`);
+      run = (...values: unknown[]) => statement.run(...values);
+      this.transitions.set(key, run);
+    }
+    return run;
   }
 
   /**
-   * Compare-and-set: moves the job to `to` only from a state the transition table allows (and,
-   * when `from` is given, only from those). Returns the updated job, or null if it was not moved.
+   * Compare-and-set: moves `job` to `to` only from a state the transition table allows (and, when
+   * `from` is given, only from those). Returns the job as it is now, or null if it was not moved
+   * (another actor moved it first). Accepts the job or its id (then it is read first).
    */
-  transition(id: string, to: JobState, change: TransitionChange = {}, from?: readonly JobState[]): Job | null {
+  transition(jobOrId: Job | string, to: JobState, change: TransitionChange = {}, from?: readonly JobState[]): Job | null {
+    const job = typeof jobOrId === 'string' ? this.get(jobOrId) : jobOrId;
+    if (!job) return null;
     const allowed = sourcesOf(to).filter((state) => from === undefined || from.includes(state));
     if (allowed.length === 0) return null;
     const now = this.deps.now().toISOString();
-    const sets = ['state = ?', 'updated_at = ?'];
+    const fields: string[] = [];
     const values: unknown[] = [to, now];
     if (change.stateReason !== undefined) {
-      sets.push('state_reason = ?');
+      fields.push('state_reason');
       values.push(change.stateReason);
     }
     if (change.attemptsDelta) {
-      sets.push('attempts = attempts + ?');
+      fields.push('attempts');
       values.push(change.attemptsDelta);
     }
     if (change.warnings !== undefined) {
-      sets.push('warnings_json = ?');
+      fields.push('warnings_json');
       values.push(JSON.stringify(change.warnings));
     }
     if (change.printerCode !== undefined) {
-      sets.push('printer_code = ?');
+      fields.push('printer_code');
       values.push(change.printerCode);
     }
-    if (TERMINAL_STATES.includes(to)) {
-      sets.push('completed_at = ?');
-      values.push(now);
+    if (change.error !== undefined) {
+      fields.push('error_code', 'error_message');
+      values.push(change.error?.code ?? null, change.error?.message.slice(0, 2000) ?? null);
     }
-    const result = this.deps.db
-      .prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ? AND state IN (${placeholders(allowed.length)})`)
-      .run(...values, id, ...allowed);
-    return result.changes === 1 ? this.get(id) : null;
+    if (TERMINAL.has(to)) values.push(now);
+    const result = this.transitionStatement(to, fields, allowed)(...values, job.id, ...allowed);
+    if (result.changes !== 1) return null;
+    // The row held the state the job was read with only if the update matched; a stale copy of a
+    // job moved by another connection is re-read so the caller sees the truth.
+    const before = allowed.includes(job.state) ? job : this.get(job.id);
+    if (!before) return null;
+    this.counts.moved(before.printerId, before.state, to);
+    return {
+      ...before,
+      state: to,
+      updatedAt: now,
+      ...(change.stateReason !== undefined ? { stateReason: change.stateReason } : {}),
+      ...(change.attemptsDelta ? { attempts: before.attempts + change.attemptsDelta } : {}),
+      ...(change.warnings !== undefined ? { warnings: change.warnings } : {}),
+      ...(change.printerCode !== undefined ? { printerCode: change.printerCode } : {}),
+      ...(change.error !== undefined ? { errorCode: change.error?.code ?? null, errorMessage: change.error?.message.slice(0, 2000) ?? null } : {}),
+      ...(TERMINAL.has(to) ? { completedAt: now } : {}),
+    };
+  }
+
+  /** Moves several jobs in one transaction (one commit for a batch going to the printer). */
+  transitionAll(jobs: readonly Job[], to: JobState, change: TransitionChange, from: readonly JobState[]): (Job | null)[] {
+    return this.deps.db.transaction(() => jobs.map((job) => this.transition(job, to, change, from)))();
   }
 
   /** Spool file names some job still refers to. */
   spoolFiles(): Set<string> {
-    return new Set((this.deps.db.prepare('SELECT spool_file FROM jobs').all() as { spool_file: string }[]).map((row) => row.spool_file));
+    return new Set(this.sql.spoolFiles.all() as string[]);
   }
 
   /** Jobs a crash left on the wire. */
   listInFlight(): Job[] {
-    return (this.deps.db.prepare("SELECT * FROM jobs WHERE state = 'processing' ORDER BY seq").all() as JobRow[]).map(toJob);
+    return (this.sql.inFlight.all() as JobRow[]).map(toJob);
   }
 
+  /**
+   * One job, if the viewer may see it: its printer is in one of `groups` (empty = every group; a
+   * job whose printer is gone is seen only by a viewer limited to no group).
+   */
+  getVisible(id: string, groups: readonly string[]): Job | null {
+    const row = this.sql.visible.get(id, JSON.stringify(groups), JSON.stringify(groups)) as JobRow | undefined;
+    return row ? toJob(row) : null;
+  }
+
+  /** Newest first, filtered and limited in SQL to what the viewer may see. */
   list(filter: JobListFilter): Job[] {
-    const where: string[] = [];
-    const values: unknown[] = [];
-    if (filter.printerId !== undefined) {
-      where.push('printer_id = ?');
-      values.push(filter.printerId);
-    }
-    if (filter.state !== undefined) {
-      where.push('state = ?');
-      values.push(filter.state);
-    }
-    if (filter.since !== undefined) {
-      where.push('updated_at >= ?');
-      values.push(filter.since);
-    }
-    if (filter.beforeSeq !== undefined) {
-      where.push('seq < ?');
-      values.push(filter.beforeSeq);
-    }
-    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    return (
-      this.deps.db.prepare(`SELECT * FROM jobs ${clause} ORDER BY seq DESC LIMIT ?`).all(...values, filter.limit) as JobRow[]
-    ).map(toJob);
+    const groups = JSON.stringify(filter.groups ?? []);
+    const printer = filter.printerId ?? null;
+    const state = filter.state ?? null;
+    const since = filter.since ?? null;
+    const before = filter.beforeSeq ?? null;
+    return (this.sql.list.all(groups, groups, printer, printer, state, state, since, since, before, before, filter.limit) as JobRow[]).map(toJob);
   }
 
-  /** Pending jobs of a printer, oldest first (for flush). */
+  /** Pending and held jobs of a printer, oldest first (for flush). */
   listPending(printerId: string): Job[] {
-    return (
-      this.deps.db.prepare("SELECT * FROM jobs WHERE printer_id = ? AND state IN ('pending', 'held') ORDER BY seq").all(printerId) as JobRow[]
-    ).map(toJob);
+    return (this.sql.waiting.all(printerId) as JobRow[]).map(toJob);
   }
 
   /**
@@ -259,6 +396,6 @@ export class JobStore {
       .all(...TERMINAL_STATES, before, ...TERMINAL_STATES, keepCount) as { id: string; spool_file: string }[];
     const remove = this.deps.db.prepare('DELETE FROM jobs WHERE id = ?');
     this.deps.db.transaction(() => doomed.forEach((row) => remove.run(row.id)))();
-    return doomed.map((row) => row.spool_file);
+    return doomed.map((row) => row.spool_file).filter((file) => file !== '');
   }
 }

@@ -1,11 +1,15 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { DeliveryReport, Language, RenderResult, Transport } from '../driver-api/index.js';
-import { AppError, isAppError } from '../errors/app-error.js';
+import { DriverError } from '../driver-api/index.js';
+import { CatalogueError, isCatalogueError } from '../errors/catalogue-error.js';
+import { errorSpec, type ErrorCode, type JobAction } from '../errors/codes.js';
 import type { Printer, PrinterRegistry } from '../printers/printer-registry.js';
 import type { JobEvents } from './job-events.js';
 import type { Job, JobStore } from './job-store.js';
+import type { Renderer } from './renderer.js';
 import type { Spool } from './spool.js';
+import { readDocument } from './read-document.js';
 import { StatusChecker, type StatusCheck } from './status-checker.js';
 import { backoffDelay, Wakeup } from './wakeup.js';
 
@@ -13,6 +17,7 @@ export interface PrinterWorkerDeps {
   printer: Printer;
   transport: Transport;
   language: Language;
+  renderer: Renderer;
   jobs: JobStore;
   spool: Spool;
   registry: PrinterRegistry;
@@ -44,10 +49,25 @@ interface Confirmation {
   answered: boolean;
 }
 
-/** The stateReason keyword for an error code: PRINTER_UNREACHABLE → printer-unreachable. */
-export function reasonFor(error: AppError): string {
-  if (error.code === 'PRINTER_UNREACHABLE') return 'printer-offline';
-  return error.code.toLowerCase().replace(/_/g, '-');
+/** What the engine does about an error met while a job was on the wire: the catalogue decides. */
+export interface FailureDecision {
+  code: ErrorCode;
+  action: JobAction;
+  /** The job's stateReason. */
+  reason: string;
+  message: string;
+}
+
+/** An error → its catalogue code's action and reason; an error without one (a bug) is INTERNAL. */
+export function decideFailure(error: unknown): FailureDecision {
+  const code: ErrorCode = isCatalogueError(error) && errorSpec(error.code).action !== undefined ? error.code : 'INTERNAL';
+  const spec = errorSpec(code);
+  return {
+    code,
+    action: spec.action ?? 'retry',
+    reason: spec.reason ?? 'internal-error',
+    message: (error as Error)?.message ?? String(error),
+  };
 }
 
 /**
@@ -248,7 +268,7 @@ export class PrinterWorker {
           return 'printer-blocked';
         }
       }
-      const body = await this.deps.spool.read(job.spoolFile);
+      const body = await readDocument(this.deps.jobs, this.deps.spool, job);
       const rendered = await this.render(job, body);
       current.sending = true;
       const report = await this.deps.transport.send(rendered.bytes, controller.signal, {
@@ -315,25 +335,18 @@ export class PrinterWorker {
       if (attempt === 0) this.log.warn({ reasons: check.blocking }, 'printer stopped with the job inside; it completes when the printer is ready');
       await this.wakeup.wait(this.recoveryDelay(attempt));
       attempt += 1;
-      if (signal.aborted && signal.reason === 'cancel') throw new AppError('PRINTER_ERROR', 'canceled while the printer was stopped');
+      if (signal.aborted && signal.reason === 'cancel') throw new DriverError('PRINTER_ERROR', 'canceled while the printer was stopped');
       if (this.stopping) return unconfirmed;
     }
   }
 
-  private async render(job: Job, body: Buffer): Promise<RenderResult> {
-    try {
-      return await this.deps.language.render({
-        body,
-        contentType: job.contentType,
-        profile: this.deps.printer.profile,
-        options: job.options,
-      });
-    } catch (error) {
-      if (isAppError(error)) throw error;
-      throw new AppError('DOCUMENT_FORMAT_ERROR', `cannot render ${job.contentType} as ${this.deps.language.name}: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
+  private render(job: Job, body: Buffer): Promise<RenderResult> {
+    return this.deps.renderer.render(this.deps.language, {
+      body,
+      contentType: job.contentType,
+      profile: this.deps.printer.profile,
+      options: job.options,
+    });
   }
 
   private fail(job: Job, error: unknown, signal: AbortSignal, sending: boolean): Outcome {
@@ -353,49 +366,51 @@ export class PrinterWorker {
       registry.updateStatus(printer.id, { state: 'idle' });
       return 'next';
     }
-    const appError = isAppError(error) ? error : new AppError('INTERNAL', (error as Error)?.message ?? String(error), { cause: error });
-    const reason = reasonFor(appError);
+    const decision = decideFailure(error);
+    const { reason } = decision;
+    const jobError = { code: decision.code, message: decision.message };
+    const lastError = decision.message;
     // The printer's own answer (CloudPRNT "411 Paper jam"), kept with the job for its webhook.
-    const printerCode = typeof appError.details?.printerCode === 'string' ? appError.details.printerCode : null;
-    const logFields = { jobId: job.id, code: appError.code, err: appError.message, attempts: job.attempts };
-    switch (appError.action) {
+    const details = error instanceof CatalogueError ? error.details : undefined;
+    const printerCode = typeof details?.printerCode === 'string' ? details.printerCode : null;
+    const logFields = { jobId: job.id, code: decision.code, err: decision.message, attempts: job.attempts };
+    switch (decision.action) {
       case 'stop-printer': {
         events.emit(jobs.transition(job.id, 'pending', { stateReason: reason, attemptsDelta: -1 }, ['processing']));
-        registry.updateStatus(printer.id, { state: 'stopped', reasons: ['offline'], lastError: appError.message });
+        registry.updateStatus(printer.id, { state: 'stopped', reasons: ['offline'], lastError: lastError });
         if (this.offlineSince === null) {
           this.offlineSince = this.deps.now().toISOString();
           this.log.error({ ...logFields, uri: printer.uri }, 'printer offline; jobs wait until it answers');
         }
         return 'printer-stopped';
       }
-      case 'retry':
-      case 'none': {
+      case 'retry': {
         if (job.attempts >= job.maxAttempts) {
-          events.emit(jobs.transition(job.id, 'aborted', { stateReason: reason, printerCode }, ['processing']));
-          registry.updateStatus(printer.id, { state: 'idle', lastError: appError.message });
+          events.emit(jobs.transition(job.id, 'aborted', { stateReason: reason, printerCode, error: jobError }, ['processing']));
+          registry.updateStatus(printer.id, { state: 'idle', lastError: lastError });
           this.log.error(logFields, 'job aborted after its last attempt');
           return 'next';
         }
-        events.emit(jobs.transition(job.id, 'pending', { stateReason: reason, printerCode }, ['processing']));
-        registry.updateStatus(printer.id, { state: 'idle', lastError: appError.message });
+        events.emit(jobs.transition(job.id, 'pending', { stateReason: reason, printerCode, error: jobError }, ['processing']));
+        registry.updateStatus(printer.id, { state: 'idle', lastError: lastError });
         this.log.warn(logFields, 'job will be retried');
         return 'retry-later';
       }
       case 'hold': {
-        events.emit(jobs.transition(job.id, 'held', { stateReason: reason, printerCode }, ['processing']));
-        registry.updateStatus(printer.id, { state: 'idle', lastError: appError.message });
+        events.emit(jobs.transition(job.id, 'held', { stateReason: reason, printerCode, error: jobError }, ['processing']));
+        registry.updateStatus(printer.id, { state: 'idle', lastError: lastError });
         this.log.error(logFields, 'job held for a person');
         return 'next';
       }
       case 'cancel': {
-        events.emit(jobs.transition(job.id, 'canceled', { stateReason: reason, printerCode }, ['processing']));
+        events.emit(jobs.transition(job.id, 'canceled', { stateReason: reason, printerCode, error: jobError }, ['processing']));
         registry.updateStatus(printer.id, { state: 'idle' });
         this.log.warn(logFields, 'job canceled by the printer');
         return 'next';
       }
       case 'fail': {
-        events.emit(jobs.transition(job.id, 'aborted', { stateReason: reason, printerCode }, ['processing']));
-        registry.updateStatus(printer.id, { state: 'idle', lastError: appError.message });
+        events.emit(jobs.transition(job.id, 'aborted', { stateReason: reason, printerCode, error: jobError }, ['processing']));
+        registry.updateStatus(printer.id, { state: 'idle', lastError: lastError });
         this.log.error(logFields, 'job aborted');
         return 'next';
       }

@@ -1,33 +1,50 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../errors/app-error.js';
 
 export interface SpooledDocument {
-  /** File name inside the spool directory. */
+  /** File name inside the spool directory; '' when the document is small and kept in memory (`inline`). */
   file: string;
   bytes: number;
   sha256: string;
+  /** A document no larger than the inline limit, to be kept in the job's row (no file, no fsync of its own). */
+  inline?: Buffer;
+}
+
+/** Documents up to this size live in the job's row: one commit, no file, no fsync of their own. */
+export const INLINE_DOCUMENT_BYTES = 64 * 1024;
+
+function isDiskFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 /** File modification times lag Date.now() by up to a kernel tick; be generous. */
 const FILE_TIME_SLACK_MS = 1000;
 
-function fsyncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
+/** The rename of a new spool file is durable once its directory is synced (in the thread pool, off the event loop). */
+async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
   try {
-    fsyncSync(fd);
+    await handle.sync();
   } finally {
-    closeSync(fd);
+    await handle.close();
   }
 }
 
+interface SpooledWriter {
+  write(buffer: Buffer): Promise<void>;
+  commit(): Promise<string>;
+  discard(): Promise<void>;
+}
+
 /**
- * Documents on disk under dataDir/spool. A document is streamed to a temporary file (never held
- * whole in memory), fsync'd, renamed and the directory fsync'd before the job is committed, so a
- * power cut after the 201 loses nothing.
+ * Documents on disk under dataDir/spool. A large document is streamed to a temporary file (never
+ * held whole in memory), fdatasync'd, renamed and the directory synced before its job is
+ * committed, so a power cut after the 201 loses nothing; a small one goes in the job's row.
  */
 export class Spool {
   readonly dir: string;
@@ -40,14 +57,17 @@ export class Spool {
     mkdirSync(this.dir, { recursive: true });
   }
 
-  /** Streams `source` into a new spool file; rejects with PAYLOAD_TOO_LARGE past `maxBytes`. */
-  async write(source: Readable, maxBytes: number): Promise<SpooledDocument> {
-    this.firstWriteMs ??= Date.now();
-    const file = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}.doc`;
-    const partial = path.join(this.dir, `${file}.part`);
-    const handle = await open(partial, 'wx', 0o600);
+  /**
+   * Reads `source`: a document of at most `inlineBytes` stays in memory (the caller keeps it in
+   * the job's row); a larger one is streamed to a new spool file, fdatasync'd, renamed and its
+   * directory synced, all in the thread pool. PAYLOAD_TOO_LARGE past `maxBytes`;
+   * INSUFFICIENT_STORAGE when the disk is full.
+   */
+  async accept(source: Readable, maxBytes: number, inlineBytes = INLINE_DOCUMENT_BYTES): Promise<SpooledDocument> {
     const hash = createHash('sha256');
+    const held: Buffer[] = [];
     let bytes = 0;
+    let writer: Promise<SpooledWriter> | null = null;
     try {
       for await (const chunk of source) {
         const buffer = chunk as Buffer;
@@ -57,18 +77,51 @@ export class Spool {
           throw new AppError('PAYLOAD_TOO_LARGE', `The document is larger than ${maxBytes} bytes (limits.maxDocumentBytes).`);
         }
         hash.update(buffer);
-        await handle.write(buffer);
+        if (writer === null && bytes <= inlineBytes) {
+          held.push(buffer);
+          continue;
+        }
+        writer ??= this.startWriter(held.splice(0));
+        await (await writer).write(buffer);
       }
-      await handle.datasync(); // data and the size needed to read it back: enough for a new file
-      await handle.close();
-      await rename(partial, path.join(this.dir, file));
-      fsyncDirectory(this.dir);
+      if (writer === null) return { file: '', bytes, sha256: hash.digest('hex'), inline: Buffer.concat(held) };
+      const file = await (await writer).commit();
       return { file, bytes, sha256: hash.digest('hex') };
     } catch (error) {
-      await handle.close().catch(() => undefined);
-      await rm(partial, { force: true });
+      if (writer) await (await writer.catch(() => null))?.discard();
+      if (isDiskFull(error)) throw new AppError('INSUFFICIENT_STORAGE', undefined, { headers: { 'Retry-After': '30' }, cause: error });
       throw error;
     }
+  }
+
+  /** Streams `source` into a new spool file (never inline); see accept(). */
+  write(source: Readable, maxBytes: number): Promise<SpooledDocument> {
+    return this.accept(source, maxBytes, -1);
+  }
+
+  private async startWriter(first: Buffer[]): Promise<SpooledWriter> {
+    this.firstWriteMs ??= Date.now();
+    const file = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}.doc`;
+    const partial = path.join(this.dir, `${file}.part`);
+    const handle = await open(partial, 'wx', 0o600);
+    const writer: SpooledWriter = {
+      write: async (buffer) => {
+        await handle.write(buffer);
+      },
+      commit: async () => {
+        await handle.datasync(); // data and the size needed to read it back: enough for a new file
+        await handle.close();
+        await rename(partial, path.join(this.dir, file));
+        await fsyncDirectory(this.dir);
+        return file;
+      },
+      discard: async () => {
+        await handle.close().catch(() => undefined);
+        await rm(partial, { force: true });
+      },
+    };
+    for (const buffer of first) await writer.write(buffer);
+    return writer;
   }
 
   read(file: string): Promise<Buffer> {

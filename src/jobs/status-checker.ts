@@ -40,9 +40,8 @@ export class StatusChecker {
   private silentSince = 0;
 
   constructor(private readonly deps: StatusCheckerDeps) {
-    const { printer, transport, language, config } = deps;
-    const configured = config.printers.find((entry) => entry.name === printer.name)?.statusQuery ?? 'auto';
-    const usable = configured === 'auto' && printer.profile.statusQuery !== 'none' && typeof transport.query === 'function';
+    const { printer, transport, language } = deps;
+    const usable = printer.statusQuery === 'auto' && printer.profile.statusProtocol !== 'none' && typeof transport.query === 'function';
     this.query = usable ? (language.statusQuery ?? null) : null;
   }
 

@@ -31,8 +31,4 @@ export class Wakeup {
   }
 }
 
-/** Capped exponential back-off with jitter (between half and all of the capped delay). */
-export function backoffDelay(attempt: number, initialMs: number, maxMs: number, random: () => number = Math.random): number {
-  const capped = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
-  return Math.round(capped * (0.5 + random() * 0.5));
-}
+export { backoffDelay } from '../driver-api/backoff.js';

@@ -1,5 +1,5 @@
 import type { PrinterProfile } from '../driver-api/index.js';
-import type { LanguageName, PrinterConfig } from '../config/schema.js';
+import type { PrinterConfig } from '../config/schema.js';
 
 /** Looks a profile up by id (drivers/profiles provides the data; main wires it in). */
 export type ProfileLookup = (id: string) => PrinterProfile | undefined;
@@ -28,7 +28,7 @@ export const GENERIC_LABEL: PrinterProfile = Object.freeze({
   buzzer: false,
 });
 
-function baseProfile(language: LanguageName): PrinterProfile {
+function baseProfile(language: string): PrinterProfile {
   return language === 'zpl' ? GENERIC_LABEL : GENERIC_RECEIPT;
 }
 

@@ -1,22 +1,32 @@
 import { randomBytes } from 'node:crypto';
+import type { PrinterConfig } from '../config/schema.js';
 import type { Db } from '../db/open-database.js';
 import type { PrinterProfile } from '../driver-api/index.js';
-import type { LanguageName, PrinterConfig } from '../config/schema.js';
+import type { LanguageRegistry } from '../languages/language-registry.js';
 import type { GroupStore } from './group-store.js';
 import { resolveProfile, type ProfileLookup } from './printer-profile.js';
 
 export type PrinterSource = 'config' | 'mdns' | 'ipp' | 'serial' | 'usb' | 'cloudprnt';
 export type PrinterState = 'idle' | 'processing' | 'stopped';
 
+/** A printer with everything about it resolved once, when it joins the registry. */
 export interface Printer {
   id: string;
   name: string;
   groupPath: string;
   appId: string;
+  /** True when printers[].appId pins the AccessIdentifier (Star's GenerateNewAccessID is refused). */
+  appIdFixed: boolean;
   uri: string;
-  language: LanguageName;
+  /** The language it speaks: its setting with `auto` resolved (profile, else transport, else escpos). */
+  language: string;
+  /** The language as configured: a language name or `auto`. */
+  languageSetting: string;
   source: PrinterSource;
+  /** The printer family with the config's overrides applied. */
   profile: PrinterProfile;
+  /** `auto`: ask for its status where the language and transport can; `off`: never. */
+  statusQuery: 'auto' | 'off';
   createdAt: string;
 }
 
@@ -35,7 +45,8 @@ export interface RuntimePrinter {
   name: string;
   groupPath: string;
   uri: string;
-  language: LanguageName;
+  /** A language name or `auto`. */
+  language: string;
   source: Exclude<PrinterSource, 'config'>;
   profile: PrinterProfile;
 }
@@ -48,7 +59,7 @@ interface PrinterRow {
   group_path: string;
   app_id: string;
   uri: string;
-  language: LanguageName;
+  language: string;
   source: PrinterSource;
   created_at: string;
   last_seen_at: string | null;
@@ -68,20 +79,39 @@ function newAppId(): string {
   return randomBytes(4).toString('hex');
 }
 
+/** lastSeenAt is written to the database at most this often per printer (SD cards). */
+const LAST_SEEN_WRITE_MS = 60_000;
+
 export interface PrinterRegistryDeps {
   db: Db;
   groups: GroupStore;
   profiles: ProfileLookup;
+  languages: LanguageRegistry;
   now: () => Date;
 }
 
-/** Configured (and, later, discovered) printers, their stable ids and appIds, and their live status. */
+/** Configured and run-time printers, their stable ids and appIds, and their live status. */
 export class PrinterRegistry {
   private readonly printers = new Map<string, Printer>();
   private readonly statuses = new Map<string, PrinterStatus>();
-  private readonly listeners = new Set<PrinterListener>();
+  private readonly statusListeners = new Set<PrinterListener>();
+  private readonly lastSeenWritten = new Map<string, number>();
+  private readonly sql;
 
-  constructor(private readonly deps: PrinterRegistryDeps) {}
+  constructor(private readonly deps: PrinterRegistryDeps) {
+    const db = deps.db;
+    this.sql = {
+      byId: db.prepare('SELECT * FROM printers WHERE id = ?'),
+      bySourceUri: db.prepare('SELECT * FROM printers WHERE source = ? AND uri = ?'),
+      idTaken: db.prepare('SELECT 1 FROM printers WHERE id = ?'),
+      insertRuntime: db.prepare(
+        'INSERT INTO printers (id, name, group_path, app_id, uri, language, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      lastSeen: db.prepare('UPDATE printers SET last_seen_at = ? WHERE id = ?'),
+      appId: db.prepare('UPDATE printers SET app_id = ? WHERE id = ?'),
+      remove: db.prepare("DELETE FROM printers WHERE id = ? AND source <> 'config'"),
+    };
+  }
 
   /**
    * Makes the configured printers the registry's config printers: ids come from names, appIds
@@ -95,7 +125,7 @@ export class PrinterRegistry {
         const id = slugify(printer.name);
         keep.add(id);
         this.deps.groups.ensure(printer.group);
-        const existing = db.prepare('SELECT * FROM printers WHERE id = ?').get(id) as PrinterRow | undefined;
+        const existing = this.sql.byId.get(id) as PrinterRow | undefined;
         const appId = printer.appId ?? existing?.app_id ?? newAppId();
         // A fixed appId wins over a row that held it before.
         db.prepare('DELETE FROM printers WHERE app_id = ? AND id <> ?').run(appId, id);
@@ -112,23 +142,24 @@ export class PrinterRegistry {
       for (const id of stale) db.prepare('DELETE FROM printers WHERE id = ?').run(id);
     })();
 
-    this.printers.clear();
+    for (const [id, printer] of this.printers) if (printer.source === 'config') this.printers.delete(id);
     for (const printer of configured) {
-      const row = db.prepare('SELECT * FROM printers WHERE id = ?').get(slugify(printer.name)) as PrinterRow;
-      this.printers.set(row.id, {
-        id: row.id,
-        name: row.name,
-        groupPath: row.group_path,
-        appId: row.app_id,
-        uri: row.uri,
-        language: row.language,
-        source: row.source,
-        profile: resolveProfile(printer, this.deps.profiles),
-        createdAt: row.created_at,
-      });
-      if (!this.statuses.has(row.id)) {
-        this.statuses.set(row.id, { state: 'idle', reasons: [], lastSeenAt: row.last_seen_at, lastError: null });
-      }
+      const row = this.sql.byId.get(slugify(printer.name)) as PrinterRow;
+      const profile = resolveProfile(printer, this.deps.profiles);
+      this.remember(row, profile, { appIdFixed: printer.appId !== undefined, statusQuery: printer.statusQuery ?? 'auto' });
+    }
+  }
+
+  /**
+   * For a process beside a running gateway (the CLI): the printers the gateway keeps, read from
+   * the database without changing it. Config printers get their profile from `configured`.
+   */
+  loadStored(configured: readonly PrinterConfig[]): void {
+    const byId = new Map(configured.map((printer) => [slugify(printer.name), printer]));
+    for (const row of this.deps.db.prepare('SELECT * FROM printers ORDER BY id').all() as PrinterRow[]) {
+      const entry = byId.get(row.id);
+      const profile = resolveProfile(entry ?? { name: row.name, group: row.group_path, uri: row.uri, language: row.language }, this.deps.profiles);
+      this.remember(row, profile, { appIdFixed: entry?.appId !== undefined, statusQuery: entry?.statusQuery ?? 'auto' });
     }
   }
 
@@ -137,40 +168,42 @@ export class PrinterRegistry {
    * and keeps it in the database: the same source and URI keep their id and appId across restarts.
    */
   addRuntime(input: RuntimePrinter): Printer {
-    const db = this.deps.db;
-    const select = db.prepare('SELECT * FROM printers WHERE source = ? AND uri = ?');
-    let row = select.get(input.source, input.uri) as PrinterRow | undefined;
+    let row = this.sql.bySourceUri.get(input.source, input.uri) as PrinterRow | undefined;
     if (!row) {
       const base = slugify(input.name);
       let id = base;
-      for (let n = 2; db.prepare('SELECT 1 FROM printers WHERE id = ?').get(id) !== undefined; n += 1) id = `${base}-${n}`;
+      for (let n = 2; this.sql.idTaken.get(id) !== undefined; n += 1) id = `${base}-${n}`;
       this.deps.groups.ensure(input.groupPath);
-      db.prepare(
-        'INSERT INTO printers (id, name, group_path, app_id, uri, language, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ).run(id, input.name, input.groupPath, newAppId(), input.uri, input.language, input.source, this.deps.now().toISOString());
-      row = select.get(input.source, input.uri) as PrinterRow;
+      this.sql.insertRuntime.run(id, input.name, input.groupPath, newAppId(), input.uri, input.language, input.source, this.deps.now().toISOString());
+      row = this.sql.bySourceUri.get(input.source, input.uri) as PrinterRow;
     }
-    const printer: Printer = {
+    return this.remember(row, input.profile, { appIdFixed: false, statusQuery: 'auto' });
+  }
+
+  /** True when a run-time printer with this source and URI is kept in the database (not deleted). */
+  hasRuntime(source: PrinterSource, uri: string): boolean {
+    return this.sql.bySourceUri.get(source, uri) !== undefined;
+  }
+
+  private remember(row: PrinterRow, profile: PrinterProfile, extra: Pick<Printer, 'appIdFixed' | 'statusQuery'>): Printer {
+    const printer: Printer = Object.freeze({
       id: row.id,
       name: row.name,
       groupPath: row.group_path,
       appId: row.app_id,
       uri: row.uri,
-      language: row.language,
+      language: this.deps.languages.resolve(row.language, profile, row.uri),
+      languageSetting: row.language,
       source: row.source,
-      profile: input.profile,
+      profile,
       createdAt: row.created_at,
-    };
+      ...extra,
+    });
     this.printers.set(printer.id, printer);
     if (!this.statuses.has(printer.id)) {
       this.statuses.set(printer.id, { state: 'idle', reasons: [], lastSeenAt: row.last_seen_at, lastError: null });
     }
     return printer;
-  }
-
-  /** True when a run-time printer with this source and URI is kept in the database (not deleted). */
-  hasRuntime(source: PrinterSource, uri: string): boolean {
-    return this.deps.db.prepare('SELECT 1 FROM printers WHERE source = ? AND uri = ?').get(source, uri) !== undefined;
   }
 
   list(): Printer[] {
@@ -193,26 +226,41 @@ export class PrinterRegistry {
     return this.statuses.get(id) ?? { state: 'stopped', reasons: ['offline'], lastSeenAt: null, lastError: null };
   }
 
-  /** Changes a printer's live status and tells listeners when anything changed. */
+  /** Changes a printer's live status and tells listeners when its state or reasons changed. */
   updateStatus(id: string, change: Partial<PrinterStatus>): void {
     const printer = this.printers.get(id);
     if (!printer) return;
     const before = this.status(id);
     const after: PrinterStatus = { ...before, ...change };
     this.statuses.set(id, after);
-    if (change.lastSeenAt) {
-      this.deps.db.prepare('UPDATE printers SET last_seen_at = ? WHERE id = ?').run(change.lastSeenAt, id);
-    }
+    if (change.lastSeenAt) this.persistLastSeen(id, change.lastSeenAt);
     const changed = before.state !== after.state || before.reasons.join() !== after.reasons.join();
-    if (changed) for (const listener of this.listeners) listener(printer, after);
+    if (changed) for (const listener of this.statusListeners) listener(printer, after);
   }
 
-  /** Star's GenerateNewAccessID: a fresh appId, kept in the database (a config appId overrides it at the next start). */
+  private persistLastSeen(id: string, lastSeenAt: string, force = false): void {
+    const nowMs = this.deps.now().getTime();
+    const written = this.lastSeenWritten.get(id);
+    if (!force && written !== undefined && nowMs - written < LAST_SEEN_WRITE_MS) return;
+    this.lastSeenWritten.set(id, nowMs);
+    try {
+      this.sql.lastSeen.run(lastSeenAt, id);
+    } catch {
+      // Bookkeeping: a full or busy disk must not stop a printer; the next write catches up.
+    }
+  }
+
+  /** Writes every printer's lastSeenAt (at shutdown). */
+  flushLastSeen(): void {
+    for (const [id, status] of this.statuses) if (status.lastSeenAt) this.persistLastSeen(id, status.lastSeenAt, true);
+  }
+
+  /** Star's GenerateNewAccessID: a fresh appId, kept in the database. */
   renewAppId(id: string): Printer | undefined {
     const printer = this.printers.get(id);
     if (!printer) return undefined;
-    const renewed = { ...printer, appId: newAppId() };
-    this.deps.db.prepare('UPDATE printers SET app_id = ? WHERE id = ?').run(renewed.appId, id);
+    const renewed = Object.freeze({ ...printer, appId: newAppId() });
+    this.sql.appId.run(renewed.appId, id);
     this.printers.set(id, renewed);
     return renewed;
   }
@@ -221,12 +269,12 @@ export class PrinterRegistry {
   remove(id: string): boolean {
     if (!this.printers.delete(id)) return false;
     this.statuses.delete(id);
-    this.deps.db.prepare("DELETE FROM printers WHERE id = ? AND source <> 'config'").run(id);
+    this.sql.remove.run(id);
     return true;
   }
 
   onStatusChange(listener: PrinterListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
   }
 }

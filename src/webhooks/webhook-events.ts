@@ -2,28 +2,23 @@ import { macFromUri } from '../cloudprnt/cloudprnt-uri.js';
 import { isPrintedCode, parseResultCode } from '../cloudprnt/result-code.js';
 import type { JobEvents } from '../jobs/job-events.js';
 import type { Job } from '../jobs/job-store.js';
-import { ERROR_CODES, isErrorCode } from '../errors/codes.js';
+import { ERROR_CODES } from '../errors/codes.js';
+import type { DevicesService } from '../printers/devices-service.js';
 import type { GroupStore } from '../printers/group-store.js';
 import type { Printer, PrinterRegistry, PrinterStatus } from '../printers/printer-registry.js';
 import type { StarEnvelope } from './star-envelope.js';
 import { starStatus } from './star-status.js';
 import type { WebhookOutbox } from './webhook-outbox.js';
 
-/** What a language sends to the printer, as Star's `RequestedMediaType` names it. */
-const MEDIA_TYPES: Readonly<Record<string, string>> = {
-  escpos: 'application/vnd.escpos',
-  starprnt: 'application/vnd.star.starprnt',
-  starline: 'application/vnd.star.line',
-  zpl: 'application/vnd.zebra.zpl',
-  pdf: 'application/pdf',
-  raw: 'application/octet-stream',
-};
-
 export interface WebhookEventsDeps {
   events: JobEvents;
   registry: PrinterRegistry;
+  /** Devices joining (connection/added_new, added_renew) and leaving (connection/deleted_complete). */
+  devices: Pick<DevicesService, 'on'>;
   groups: GroupStore;
   outbox: WebhookOutbox;
+  /** What the printer's language sends it, as a media type (Star's RequestedMediaType). */
+  mediaTypeOf: (printer: Printer) => string;
 }
 
 /** The Star envelope for an event about a device. */
@@ -73,8 +68,7 @@ export function completionCode(job: Job): StarCode {
 export function failureCode(job: Job): StarCode {
   const result = parseResultCode(job.printerCode);
   if (result && !isPrintedCode(result)) return { Code: result.code, CodeDescription: result.description };
-  const code = (job.stateReason ?? '').toUpperCase().replace(/-/g, '_');
-  const status = code === 'PRINTER_OFFLINE' ? 503 : isErrorCode(code) ? ERROR_CODES[code].status : 500;
+  const status = job.errorCode !== null ? ERROR_CODES[job.errorCode].status : 500;
   return { Code: status, CodeDescription: job.stateReason ?? 'failed' };
 }
 
@@ -92,7 +86,7 @@ export function subscribeWebhookEvents(deps: WebhookEventsDeps): () => void {
     const printer = registry.get(job.printerId);
     if (!sub || !printer) return;
     const data: Record<string, unknown> = { JobName: job.name, JobId: job.id };
-    if (sub === 'requested') data.RequestedMediaType = MEDIA_TYPES[printer.language] ?? 'application/octet-stream';
+    if (sub === 'requested') data.RequestedMediaType = deps.mediaTypeOf(printer);
     if (sub === 'completed') Object.assign(data, completionCode(job));
     if (sub === 'failed') Object.assign(data, failureCode(job));
     outbox.enqueue(printer.groupPath, deviceEnvelope(groups, printer, 'job', sub, data));
@@ -111,8 +105,16 @@ export function subscribeWebhookEvents(deps: WebhookEventsDeps): () => void {
     }
   });
 
+  const offDevices = deps.devices.on((event, printer, status) => {
+    const sub = event === 'deleted_complete' ? 'deleted_complete' : event;
+    outbox.enqueue(printer.groupPath, deviceEnvelope(groups, printer, 'connection', sub, { Status: starStatus(status) }));
+    if (event === 'deleted_complete') lastOnline.delete(printer.id);
+    else lastOnline.set(printer.id, JSON.stringify(starStatus(status)));
+  });
+
   return () => {
     offJobs();
     offStatus();
+    offDevices();
   };
 }

@@ -1,11 +1,11 @@
-import { AppError } from '../../src/errors/app-error.js';
+import { CatalogueError } from '../../src/errors/catalogue-error.js';
 
-/** The AppError (DriverError) a promise rejects with; fails the test if it resolves or rejects otherwise. */
-export async function failure(promise: Promise<unknown>): Promise<AppError> {
+/** The catalogue error (a DriverError, or an AppError of the CloudPRNT hub) a promise rejects with; fails the test if it resolves or rejects otherwise. */
+export async function failure(promise: Promise<unknown>): Promise<CatalogueError> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof AppError) return error;
+    if (error instanceof CatalogueError) return error;
     throw error;
   }
   throw new Error('expected a DriverError');

@@ -34,7 +34,7 @@ export async function startTestGateway(overrides: Record<string, unknown> = {}, 
   const config = parseConfig(input);
   const logs = new LogCapture();
   const log = createLogger({ level: 'debug', destination: logs });
-  const gateway = await startGateway({ config, log, ...(now ? { now } : {}) });
+  const gateway = await startGateway({ config, log, ...(now ? { parts: { clock: now } } : {}) });
   const withKeyStore = <T>(fn: (store: KeyStore) => T): T => {
     const db = openDatabase({ dataDir });
     try {

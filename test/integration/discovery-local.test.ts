@@ -116,7 +116,7 @@ describe('USB and serial enumeration', () => {
     const reader = new SerialPort({ path: pty.b, baudRate: 9600 });
     const received: Buffer[] = [];
     reader.on('data', (chunk: Buffer) => received.push(chunk));
-    const transport = serialTransportFactory.create(new URL(epson?.uri as string), { log: silent, connectTimeoutMs: 3000, confirmTimeoutMs: 3000 });
+    const transport = serialTransportFactory.create(new URL(epson?.uri as string), { log: silent, connectTimeoutMs: 3000, confirmTimeoutMs: 3000, stallMs: 3000 });
     await transport.send(Buffer.from('hello serial\n'), new AbortController().signal, { jobId: 'j', jobName: 'j', documentFormat: 'application/vnd.escpos' });
     await waitFor('the bytes at the far end', () => Buffer.concat(received).toString() === 'hello serial\n', 5000);
     await transport.close();

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IppTransport } from '../../drivers/transports/ipp-transport.js';
 import type { TransportContext } from '../../src/driver-api/index.js';
-import { AppError } from '../../src/errors/app-error.js';
+import { DriverError } from '../../src/driver-api/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { freePort, startIppEvePrinter, type IppEvePrinter } from '../peers/ippeveprinter.js';
@@ -22,7 +22,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof AppError) return error.code;
+    if (error instanceof DriverError) return error.code;
     throw error;
   }
   throw new Error('expected a DriverError');
@@ -99,9 +99,9 @@ describe('ipp transport against ippeveprinter', () => {
     const peer = await printer();
     const strict = new IppTransport(new URL(peer.uri.replace('ipp:', 'ipps:')), context());
     const error = await strict.probe(signal()).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).code).toBe('PRINTER_UNREACHABLE');
-    expect((error as AppError).message).toMatch(/insecure=1/);
+    expect(error).toBeInstanceOf(DriverError);
+    expect((error as DriverError).code).toBe('PRINTER_UNREACHABLE');
+    expect((error as DriverError).message).toMatch(/insecure=1/);
     const insecure = new IppTransport(new URL(`${peer.uri.replace('ipp:', 'ipps:')}?insecure=1`), context());
     const bytes = escpos('over tls');
     expect(await insecure.send(bytes, signal(), meta)).toMatchObject({ confirmed: true });

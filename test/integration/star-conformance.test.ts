@@ -729,6 +729,8 @@ describe('Star conformance: a client written from Star’s documentation', () =>
   });
 
   it('a print cut off mid-body leaves no job and nothing in the spool', async () => {
+    // Jobs of earlier steps may still be finishing: start from an idle Counter.
+    await counterIdle();
     const spool = path.join(gw.dataDir, 'spool');
     const spoolBefore = JSON.stringify(readdirSync(spool).sort());
     const jobsBefore = (await star.call('GET', '/api/v1/jobs?limit=200')).json().data.length;

@@ -12,7 +12,7 @@ import { SerialTransport } from '../../drivers/transports/serial-transport.js';
 import { SocketTransport } from '../../drivers/transports/socket-transport.js';
 import { UsbTransport } from '../../drivers/transports/usb-transport.js';
 import type { SendMeta, Transport, TransportContext } from '../../src/driver-api/index.js';
-import { AppError } from '../../src/errors/app-error.js';
+import { DriverError } from '../../src/driver-api/index.js';
 import { ERROR_CODES } from '../../src/errors/codes.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { FakeUsbSysfs, startFifoReader, type FifoReader } from '../peers/fake-usb-sysfs.js';
@@ -151,9 +151,9 @@ function transportContract(name: string, makePeer: () => Promise<ContractPeer>, 
           // Everything was handed over but the device never confirmed: delivered, unconfirmed.
           expect(outcome.report.confirmed).toBe(false);
         } else {
-          expect(outcome.error).toBeInstanceOf(AppError);
+          expect(outcome.error).toBeInstanceOf(DriverError);
           // Either way the job is kept: retried (timeout) or waiting for the printer (unreachable).
-          expect(['PRINTER_TIMEOUT', 'PRINTER_UNREACHABLE']).toContain((outcome.error as AppError).code);
+          expect(['PRINTER_TIMEOUT', 'PRINTER_UNREACHABLE']).toContain((outcome.error as DriverError).code);
         }
       } finally {
         await stall.restore();

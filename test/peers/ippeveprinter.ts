@@ -92,6 +92,7 @@ export async function startIppEvePrinter(options: IppEvePrinterOptions = {}): Pr
   const dir = mkdtempSync(path.join(tmpdir(), 'printgate-ipp-'));
   const spool = path.join(dir, 'spool');
   mkdirSync(spool);
+  mkdirSync(path.join(dir, 'certs'));
   const busPath = path.join(dir, 'bus');
   const dbus = spawnSync('dbus-daemon', ['--session', `--address=unix:path=${busPath}`, '--fork', '--print-pid'], { encoding: 'utf8', timeout: 10_000 });
   const dbusPid = Number(dbus.stdout.trim());
@@ -106,7 +107,8 @@ export async function startIppEvePrinter(options: IppEvePrinterOptions = {}): Pr
   let output = '';
   const child = spawn(
     'ippeveprinter',
-    ['-p', String(port), '-n', 'localhost', '-r', 'off', '-k', '-d', spool, '-c', command, '-f', (options.formats ?? IPP_FORMATS).join(','), 'printgate-test'],
+    // -K: its self-signed certificate goes in the test's own directory (else /etc/cups/ssl, which may not exist: ipps then resets every connection).
+    ['-p', String(port), '-n', 'localhost', '-r', 'off', '-k', '-K', path.join(dir, 'certs'), '-d', spool, '-c', command, '-f', (options.formats ?? IPP_FORMATS).join(','), 'printgate-test'],
     { env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${busPath}` }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

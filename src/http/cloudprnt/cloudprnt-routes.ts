@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import type { CloudPrntHub } from '../../cloudprnt/cloudprnt-hub.js';
 import { PUBLIC, type RouteSpec } from '../route-spec.js';
-import { readJsonBody } from '../star/json-body.js';
+import { readJsonBody } from '../json-body.js';
 import { checkDeviceKey, type DeviceKeyDeps } from './device-key.js';
 
 export interface CloudPrntRoutesDeps extends DeviceKeyDeps {

@@ -1,11 +1,10 @@
 import type { Request, Response } from 'express';
-import { cloudStalenessCheck } from '../../cloud/cloud-staleness-check.js';
-import { AppError, isAppError } from '../../errors/app-error.js';
-import { canSeeGroup } from '../../keys/authenticator.js';
-import { keyState, type KeyRecord } from '../../keys/key-store.js';
-import type { HttpContext } from '../http-context.js';
+import type { Logger } from 'pino';
+import { AppError } from '../../errors/app-error.js';
+import { isCatalogueError } from '../../errors/catalogue-error.js';
+import { canSeeGroup, requirePermission, type Authenticator } from '../../keys/authenticator.js';
 import { callerKey, needs, type RouteSpec } from '../route-spec.js';
-import type { StreamEvent } from './event-stream.js';
+import type { EventStream, StreamEvent } from './event-stream.js';
 
 const HEARTBEAT_MS = 15_000;
 /** A client that does not read is dropped rather than buffered without bound. */
@@ -24,18 +23,16 @@ function frame(event: StreamEvent): string {
   return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
 }
 
+export interface EventRoutesDeps {
+  stream: EventStream;
+  /** Re-checks the stream's key exactly as a new request would be checked (revoked, expired, disabled, stale). */
+  authenticator: Pick<Authenticator, 'revalidate'>;
+  log: Logger;
+  now: () => Date;
+}
+
 /** GET /api/v1/events: Server-Sent Events of job and printer state changes, with Last-Event-ID resume. */
-export function eventRoutes(ctx: HttpContext): RouteSpec[] {
-  // While cloud sync is stale with onStale deny-cloud-keys, a cloud key's open stream goes too.
-  const staleCheck = ctx.cloudStatus ? cloudStalenessCheck({ cloud: ctx.config.cloud, status: ctx.cloudStatus }) : null;
-  const staleRefusal = (record: KeyRecord): { code: string; message: string } | null => {
-    try {
-      staleCheck?.(record);
-      return null;
-    } catch (error) {
-      return isAppError(error) ? { code: error.code, message: error.message } : null;
-    }
-  };
+export function eventRoutes({ stream, authenticator, log, now }: EventRoutesDeps): RouteSpec[] {
   return [
     {
       method: 'get',
@@ -81,28 +78,24 @@ export function eventRoutes(ctx: HttpContext): RouteSpec[] {
          */
         const keyStillActive = (): boolean => {
           if (closed) return false;
-          const current = ctx.keys.get(key.id);
-          const state = current ? keyState(current, ctx.now()) : 'revoked';
-          const stale = current && state === 'active' ? staleRefusal(current) : null;
-          if (current && state === 'active' && current.permissions.includes('ViewJobs') && !stale) {
+          try {
+            const current = authenticator.revalidate(key.id);
+            requirePermission(current, 'ViewJobs');
             key = current;
             return true;
+          } catch (error) {
+            const refusal = isCatalogueError(error) ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: 'the key could not be checked' };
+            log.info({ keyId: key.id, code: refusal.code }, 'event stream closed: key no longer valid');
+            close(`event: error\ndata: ${JSON.stringify(refusal)}\n\n`);
+            return false;
           }
-          const error =
-            stale ??
-            (state === 'active'
-              ? { code: 'INSUFFICIENT_SCOPE', message: 'the API key no longer holds ViewJobs' }
-              : { code: `TOKEN_${state.toUpperCase()}`, message: `the API key is ${state}` });
-          ctx.log.info({ keyId: key.id, code: error.code }, 'event stream closed: key no longer valid');
-          close(`event: error\ndata: ${JSON.stringify(error)}\n\n`);
-          return false;
         };
         /** An expiry passing changes no row: a timer closes the stream at the instant. */
         const watchExpiry = (): void => {
           if (expiry) clearTimeout(expiry);
           expiry = undefined;
           if (key.expiresAt === null) return;
-          const left = Date.parse(key.expiresAt) - ctx.now().getTime();
+          const left = Date.parse(key.expiresAt) - now().getTime();
           expiry = setTimeout(() => {
             if (keyStillActive()) watchExpiry();
           }, Math.min(Math.max(left, 0) + 5, 2 ** 31 - 1));
@@ -111,7 +104,7 @@ export function eventRoutes(ctx: HttpContext): RouteSpec[] {
         const send = (text: string): void => {
           if (closed) return;
           if (res.writableLength > MAX_BUFFERED_BYTES) {
-            ctx.log.warn({ keyId: key.id }, 'event stream dropped: client does not read');
+            log.warn({ keyId: key.id }, 'event stream dropped: client does not read');
             res.destroy();
             close();
             return;
@@ -120,14 +113,14 @@ export function eventRoutes(ctx: HttpContext): RouteSpec[] {
         };
 
         if (resumeFrom !== undefined) {
-          const missed = ctx.eventStream.since(resumeFrom);
+          const missed = stream.since(resumeFrom);
           if (missed === null) {
             send(`event: reset\ndata: ${JSON.stringify({ lastEventId: String(resumeFrom), reason: 'events after this id are no longer kept; re-read the jobs and printers you follow' })}\n\n`);
           } else {
             for (const event of missed) if (wanted(event)) send(frame(event));
           }
         }
-        unsubscribe = ctx.eventStream.subscribe({
+        unsubscribe = stream.subscribe({
           event: (event) => {
             if (keyStillActive() && wanted(event)) send(frame(event));
           },

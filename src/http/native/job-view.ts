@@ -11,6 +11,10 @@ export function jobView(job: Job): Record<string, unknown> {
     copies: job.copies,
     state: job.state,
     stateReason: job.stateReason,
+    /** The catalogue code and message of the job's last error (a retry that then printed keeps it for the record). */
+    errorCode: job.errorCode,
+    errorMessage: job.errorMessage,
+    source: job.source,
     /** The printer's own result, where it gives one (a CloudPRNT code such as "411 Paper jam"). */
     printerCode: job.printerCode ?? null,
     attempts: job.attempts,

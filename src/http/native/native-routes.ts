@@ -1,12 +1,27 @@
-import { AppError } from '../../errors/app-error.js';
-import { canSeeGroup } from '../../keys/authenticator.js';
-import type { HttpContext } from '../http-context.js';
+import type { HealthService } from '../../health/health-service.js';
+import type { JobsService } from '../../jobs/jobs-service.js';
+import type { GatewayMetrics } from '../../metrics/gateway-metrics.js';
+import type { DevicesService } from '../../printers/devices-service.js';
 import { ANY_KEY, callerKey, needs, PUBLIC, type RouteSpec } from '../route-spec.js';
 import { jobView } from './job-view.js';
 import { printerView } from './printer-view.js';
 
-/** The native API (what Star's lacks): health, the caller's key, printers, jobs. */
-export function nativeRoutes(ctx: HttpContext): RouteSpec[] {
+export interface NativeRoutesDeps {
+  health: HealthService;
+  metrics: GatewayMetrics;
+  devices: DevicesService;
+  jobs: JobsService;
+  version: string;
+  /** metrics.requireKey: /metrics needs a key with ViewJobs. */
+  metricsRequireKey: boolean;
+}
+
+/** The native API (what Star's lacks): health, the caller's key, printers, one job. */
+export function nativeRoutes({ health, metrics, devices, jobs, version, metricsRequireKey }: NativeRoutesDeps): RouteSpec[] {
+  const view = (id: string): Record<string, unknown> => {
+    const printer = devices.get(id, { groups: [] });
+    return printerView(printer, devices.status(printer.id), jobs.queuedJobs(printer.id));
+  };
   return [
     {
       method: 'get',
@@ -14,33 +29,19 @@ export function nativeRoutes(ctx: HttpContext): RouteSpec[] {
       access: PUBLIC,
       summary: 'Gateway health: database, printers; nothing secret',
       handler: (_req, res) => {
-        const dbOk = ctx.dbHealthy();
-        const cloud = ctx.cloudStatus?.() ?? null;
-        const printers = ctx.registry.list().map((printer) => ({ id: printer.id, state: ctx.registry.status(printer.id).state }));
+        const report = health.report();
         // Still printing, so 200, but a person should look: the database failing is 503.
-        const problems = [
-          ...(dbOk ? [] : ['database: queries fail; check the data directory and disk']),
-          ...(cloud?.stale ? [`cloud sync: stale (last success ${cloud.lastSuccessAt ?? 'never'}; ${cloud.lastError ?? 'no error recorded'})`] : []),
-        ];
-        res.status(dbOk ? 200 : 503).json({
-          status: problems.length === 0 ? 'ok' : 'degraded',
-          problems,
-          version: ctx.version,
-          db: dbOk ? 'ok' : 'error',
-          cloudSyncAgeSeconds: cloud?.syncAgeSeconds ?? null,
-          cloud,
-          printers,
-        });
+        res.status(report.db === 'ok' ? 200 : 503).json({ ...report, version });
       },
     },
     {
       method: 'get',
       path: '/metrics',
-      access: ctx.config.metrics.requireKey ? needs('ViewJobs') : PUBLIC,
+      access: metricsRequireKey ? needs('ViewJobs') : PUBLIC,
       summary: 'Prometheus metrics (a key with ViewJobs when metrics.requireKey)',
       handler: async (_req, res) => {
-        res.setHeader('Content-Type', ctx.metrics.registry.contentType);
-        res.send(await ctx.metrics.registry.metrics());
+        res.setHeader('Content-Type', metrics.registry.contentType);
+        res.send(await metrics.registry.metrics());
       },
     },
     {
@@ -59,12 +60,7 @@ export function nativeRoutes(ctx: HttpContext): RouteSpec[] {
       access: needs('EnumDevices'),
       summary: 'All printers the key may see, with state and reasons',
       handler: (_req, res) => {
-        const key = callerKey(res);
-        const data = ctx.registry
-          .list()
-          .filter((printer) => canSeeGroup(key, printer.groupPath))
-          .map((printer) => printerView(printer, ctx.registry.status(printer.id), ctx.jobs.countQueued(printer.id)));
-        res.json({ data });
+        res.json({ data: devices.list(callerKey(res)).map((printer) => view(printer.id)) });
       },
     },
     {
@@ -73,9 +69,7 @@ export function nativeRoutes(ctx: HttpContext): RouteSpec[] {
       access: needs('ViewDevice'),
       summary: 'One printer',
       handler: (req, res) => {
-        const printer = ctx.registry.get(String(req.params.id));
-        if (!printer || !canSeeGroup(callerKey(res), printer.groupPath)) throw new AppError('NOT_FOUND', `no printer ${String(req.params.id)}`);
-        res.json(printerView(printer, ctx.registry.status(printer.id), ctx.jobs.countQueued(printer.id)));
+        res.json(view(devices.get(String(req.params.id), callerKey(res)).id));
       },
     },
     {
@@ -84,11 +78,7 @@ export function nativeRoutes(ctx: HttpContext): RouteSpec[] {
       access: needs('ViewJobs'),
       summary: 'One job with its state and reason',
       handler: (req, res) => {
-        const job = ctx.jobs.get(String(req.params.id));
-        const printer = job ? ctx.registry.get(job.printerId) : undefined;
-        const visible = job && (printer ? canSeeGroup(callerKey(res), printer.groupPath) : callerKey(res).groups.length === 0);
-        if (!job || !visible) throw new AppError('NOT_FOUND', `no job ${String(req.params.id)}`);
-        res.json(jobView(job));
+        res.json(jobView(jobs.get(String(req.params.id), callerKey(res))));
       },
     },
   ];

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import { canSeeGroup } from '../../keys/authenticator.js';
-import type { DeviceGroupChange } from '../../printers/group-store.js';
-import type { HttpContext } from '../http-context.js';
+import type { Logger } from 'pino';
+import type { DevicesService } from '../../printers/devices-service.js';
+import type { DeviceGroupChange, GroupStore } from '../../printers/group-store.js';
+import type { NotificationStore } from '../../webhooks/notification-store.js';
+import { readJsonBody } from '../json-body.js';
 import { callerKey, needs, type RouteSpec } from '../route-spec.js';
-import { readJsonBody } from './json-body.js';
 import { starGroup } from './star-lookup.js';
 import { groupDetailView, groupListView } from './star-views.js';
 
@@ -51,9 +53,16 @@ function isForeignKeyViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }
 
+export interface StarGroupRoutesDeps {
+  groups: GroupStore;
+  devices: DevicesService;
+  notifications: NotificationStore;
+  log: Logger;
+}
+
 /** Star device groups: /v1/a and /v1/a/{group}. */
-export function starGroupRoutes(ctx: HttpContext): RouteSpec[] {
-  const deviceCount = (path: string): number => ctx.registry.inGroup(path).length;
+export function starGroupRoutes({ groups, devices, notifications, log }: StarGroupRoutesDeps): RouteSpec[] {
+  const deviceCount = (path: string): number => devices.inGroup(path).length;
   return [
     {
       method: 'get',
@@ -62,8 +71,8 @@ export function starGroupRoutes(ctx: HttpContext): RouteSpec[] {
       summary: 'List device groups (Star-compatible)',
       handler: (_req, res) => {
         const key = callerKey(res);
-        const groups = ctx.groups.list().filter((group) => canSeeGroup(key, group.matchPath));
-        res.json(groups.map((group) => groupListView(group, deviceCount(group.matchPath))));
+        const visible = groups.list().filter((group) => canSeeGroup(key, group.matchPath));
+        res.json(visible.map((group) => groupListView(group, deviceCount(group.matchPath))));
       },
     },
     {
@@ -76,9 +85,9 @@ export function starGroupRoutes(ctx: HttpContext): RouteSpec[] {
         if (!canSeeGroup(callerKey(res), body.MatchPath)) {
           throw new AppError('INSUFFICIENT_SCOPE', 'This API key is limited to other device groups.', { details: { field: 'MatchPath' } });
         }
-        const group = ctx.groups.create({ ...toChange(body), matchPath: body.MatchPath, name: body.Name });
+        const group = groups.create({ ...toChange(body), matchPath: body.MatchPath, name: body.Name });
         if (!group) throw new AppError('CONFLICT', `a device group with MatchPath "${body.MatchPath}" exists already`, { details: { field: 'MatchPath' } });
-        ctx.log.info({ group: group.matchPath, keyId: callerKey(res).id }, 'device group created');
+        log.info({ group: group.matchPath, keyId: callerKey(res).id }, 'device group created');
         res.setHeader('Location', `/v1/a/${group.matchPath}`);
         res.status(201).json(groupDetailView(group, 0));
       },
@@ -89,7 +98,7 @@ export function starGroupRoutes(ctx: HttpContext): RouteSpec[] {
       access: needs('ViewDeviceGroups'),
       summary: 'One device group with its settings',
       handler: (req, res) => {
-        const group = starGroup(ctx, req, res);
+        const group = starGroup(groups, req, res);
         res.json(groupDetailView(group, deviceCount(group.matchPath)));
       },
     },
@@ -99,9 +108,9 @@ export function starGroupRoutes(ctx: HttpContext): RouteSpec[] {
       access: needs('ModifyDeviceGroups'),
       summary: 'Change group settings; absent or null fields stay unchanged',
       handler: async (req, res) => {
-        const group = starGroup(ctx, req, res);
+        const group = starGroup(groups, req, res);
         const body = await readJsonBody(req, res, updateSchema);
-        ctx.groups.update(group.matchPath, toChange(body));
+        groups.update(group.matchPath, toChange(body));
         res.status(200).end();
       },
     },
@@ -111,22 +120,22 @@ export function starGroupRoutes(ctx: HttpContext): RouteSpec[] {
       access: needs('DeleteDeviceGroups'),
       summary: 'Delete an empty device group; 409 while devices remain',
       handler: (req, res) => {
-        const group = starGroup(ctx, req, res);
-        const devices = ctx.registry.inGroup(group.matchPath);
+        const group = starGroup(groups, req, res);
+        const members = devices.inGroup(group.matchPath);
         const conflict = (): AppError =>
           new AppError('CONFLICT', `device group "${group.matchPath}" still has devices; delete them (and remove them from the config) first`, {
-            details: { devices: devices.map((printer) => printer.appId) },
+            details: { devices: members.map((printer) => printer.appId) },
           });
-        if (devices.length > 0) throw conflict();
+        if (members.length > 0) throw conflict();
         try {
-          ctx.groups.remove(group.matchPath);
-          ctx.notifications.removeGroup(group.matchPath);
+          groups.remove(group.matchPath);
+          notifications.removeGroup(group.matchPath);
         } catch (error) {
           // A printer of the config file still names this group (it returns at the next start).
           if (isForeignKeyViolation(error)) throw conflict();
           throw error;
         }
-        ctx.log.info({ group: group.matchPath, keyId: callerKey(res).id }, 'device group deleted');
+        log.info({ group: group.matchPath, keyId: callerKey(res).id }, 'device group deleted');
         res.status(200).end();
       },
     },

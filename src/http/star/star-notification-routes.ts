@@ -2,9 +2,12 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import { WEBHOOK_EVENT_TYPES } from '../../webhooks/notification-store.js';
 import { isWebhookUrl } from '../../webhooks/star-envelope.js';
-import type { HttpContext } from '../http-context.js';
+import type { Logger } from 'pino';
+import type { GroupStore } from '../../printers/group-store.js';
+import type { NotificationStore } from '../../webhooks/notification-store.js';
+import type { WebhookOutbox } from '../../webhooks/webhook-outbox.js';
+import { readJsonBody } from '../json-body.js';
 import { callerKey, needs, type RouteSpec } from '../route-spec.js';
-import { readJsonBody } from './json-body.js';
 import { starGroup } from './star-lookup.js';
 import { targetView } from './star-views.js';
 
@@ -21,10 +24,17 @@ const fields = {
 const createSchema = z.strictObject({ ...fields, Url: url });
 const updateSchema = z.strictObject(fields);
 
+export interface StarNotificationRoutesDeps {
+  groups: GroupStore;
+  notifications: NotificationStore;
+  webhooks: WebhookOutbox;
+  log: Logger;
+}
+
 /** Star's webhook targets of a group: /v1/a/{group}/n… */
-export function starNotificationRoutes(ctx: HttpContext): RouteSpec[] {
+export function starNotificationRoutes({ groups, notifications, webhooks, log }: StarNotificationRoutesDeps): RouteSpec[] {
   const target = (groupPath: string, id: string) => {
-    const found = ctx.notifications.get(groupPath, id);
+    const found = notifications.get(groupPath, id);
     if (!found) throw new AppError('NOT_FOUND', `no notification target "${id.slice(0, 64)}" in group "${groupPath}"`);
     return found;
   };
@@ -35,8 +45,8 @@ export function starNotificationRoutes(ctx: HttpContext): RouteSpec[] {
       access: needs('ManageNotifications'),
       summary: 'List the webhook targets of a group',
       handler: (req, res) => {
-        const group = starGroup(ctx, req, res);
-        res.json(ctx.notifications.list(group.matchPath).map(targetView));
+        const group = starGroup(groups, req, res);
+        res.json(notifications.list(group.matchPath).map(targetView));
       },
     },
     {
@@ -45,15 +55,15 @@ export function starNotificationRoutes(ctx: HttpContext): RouteSpec[] {
       access: needs('ManageNotifications'),
       summary: 'Add a webhook target {Name, Url, Enabled, Events}',
       handler: async (req, res) => {
-        const group = starGroup(ctx, req, res);
+        const group = starGroup(groups, req, res);
         const body = await readJsonBody(req, res, createSchema);
-        const created = ctx.notifications.create(group.matchPath, {
+        const created = notifications.create(group.matchPath, {
           name: body.Name ?? '',
           url: body.Url,
           enabled: body.Enabled ?? true,
           events: [...new Set(body.Events ?? WEBHOOK_EVENT_TYPES)],
         });
-        ctx.log.info({ group: group.matchPath, targetId: created.id, keyId: callerKey(res).id }, 'webhook target added');
+        log.info({ group: group.matchPath, targetId: created.id, keyId: callerKey(res).id }, 'webhook target added');
         res.setHeader('Location', `/v1/a/${group.matchPath}/n/${created.id}`);
         res.status(201).json(targetView(created));
       },
@@ -64,9 +74,9 @@ export function starNotificationRoutes(ctx: HttpContext): RouteSpec[] {
       access: needs('ManageNotifications'),
       summary: 'Send a test event (test/sub_test) to one target, even a disabled one',
       handler: (req, res) => {
-        const group = starGroup(ctx, req, res);
+        const group = starGroup(groups, req, res);
         const found = target(group.matchPath, String(req.params.id));
-        ctx.webhooks.enqueueTest(group.matchPath, found.id, {
+        webhooks.enqueueTest(group.matchPath, found.id, {
           EventType: 'test',
           SubType: 'sub_test',
           DeviceGroup: { Path: group.matchPath, Name: group.name },
@@ -81,7 +91,7 @@ export function starNotificationRoutes(ctx: HttpContext): RouteSpec[] {
       access: needs('ManageNotifications'),
       summary: 'One webhook target',
       handler: (req, res) => {
-        const group = starGroup(ctx, req, res);
+        const group = starGroup(groups, req, res);
         res.json(targetView(target(group.matchPath, String(req.params.id))));
       },
     },
@@ -91,10 +101,10 @@ export function starNotificationRoutes(ctx: HttpContext): RouteSpec[] {
       access: needs('ManageNotifications'),
       summary: 'Change a webhook target; absent or null fields stay unchanged',
       handler: async (req, res) => {
-        const group = starGroup(ctx, req, res);
+        const group = starGroup(groups, req, res);
         const found = target(group.matchPath, String(req.params.id));
         const body = await readJsonBody(req, res, updateSchema);
-        ctx.notifications.update(group.matchPath, found.id, {
+        notifications.update(group.matchPath, found.id, {
           name: body.Name ?? undefined,
           url: body.Url ?? undefined,
           enabled: body.Enabled ?? undefined,
@@ -109,9 +119,9 @@ export function starNotificationRoutes(ctx: HttpContext): RouteSpec[] {
       access: needs('ManageNotifications'),
       summary: 'Remove a webhook target and its undelivered events',
       handler: (req, res) => {
-        const group = starGroup(ctx, req, res);
+        const group = starGroup(groups, req, res);
         const found = target(group.matchPath, String(req.params.id));
-        ctx.notifications.remove(group.matchPath, found.id);
+        notifications.remove(group.matchPath, found.id);
         res.status(200).end();
       },
     },

@@ -1,5 +1,5 @@
 import { macFromUri } from '../../cloudprnt/cloudprnt-uri.js';
-import type { DeviceGroup, GroupStore } from '../../printers/group-store.js';
+import type { DeviceGroup } from '../../printers/group-store.js';
 import type { Printer, PrinterStatus } from '../../printers/printer-registry.js';
 import type { NotificationTarget } from '../../webhooks/notification-store.js';
 import { starStatus } from '../../webhooks/star-status.js';
@@ -34,20 +34,21 @@ export function groupDetailView(group: DeviceGroup, deviceCount: number): Record
 
 export interface DeviceViewInput {
   printer: Printer;
+  /** Star's `Id`: the name given by RequestIdChange, else the printer's own. */
+  name: string;
   status: PrinterStatus;
   group: DeviceGroup;
-  groups: GroupStore;
   queuedJobs: number;
   now: Date;
 }
 
 /** A printer as Star's device object. */
-export function deviceView({ printer, status, group, groups, queuedJobs, now }: DeviceViewInput): Record<string, unknown> {
+export function deviceView({ printer, name, status, group, queuedJobs, now }: DeviceViewInput): Record<string, unknown> {
   const heard = Date.parse(status.lastSeenAt ?? printer.createdAt);
   const profile = printer.profile;
   return {
     Mac: macFromUri(printer.uri) ?? '',
-    Id: groups.deviceName(printer.id) ?? printer.name,
+    Id: name,
     Status: starStatus(status),
     AccessIdentifier: printer.appId,
     HorizontalResolution: profile.dotsPerMM,

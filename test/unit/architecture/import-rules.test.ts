@@ -41,6 +41,22 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('keeps the use cases below HTTP: jobs, keys, printers, languages, db and config never import http, cli or main', () => {
+    const below = ['src/jobs/', 'src/keys/', 'src/printers/', 'src/languages/', 'src/db/', 'src/config/', 'src/errors/', 'src/driver-api/'];
+    const above = ['src/http/', 'src/cli', 'src/main.ts'];
+    const offenders = [...graph]
+      .filter(([file]) => below.some((dir) => file.startsWith(dir)))
+      .flatMap(([file, deps]) => deps.filter((dep) => above.some((top) => dep.startsWith(top))).map((dep) => `${file} → ${dep}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps driver-api a leaf: it imports only the error catalogue', () => {
+    const offenders = [...graph]
+      .filter(([file]) => file.startsWith('src/driver-api/'))
+      .flatMap(([file, deps]) => deps.filter((dep) => !dep.startsWith('src/driver-api/') && !dep.startsWith('src/errors/')).map((dep) => `${file} → ${dep}`));
+    expect(offenders).toEqual([]);
+  });
+
   it('has no import cycles', () => {
     const cycles: string[] = [];
     const state = new Map<string, 'visiting' | 'done'>();

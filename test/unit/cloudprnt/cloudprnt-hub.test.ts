@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findProfile } from '../../../drivers/index.js';
+import { findProfile, LANGUAGES, TRANSPORT_FACTORIES } from '../../../drivers/index.js';
+import { LanguageRegistry } from '../../../src/languages/language-registry.js';
 import { CloudPrntHub } from '../../../src/cloudprnt/cloudprnt-hub.js';
 import { CloudPrntStore } from '../../../src/cloudprnt/cloudprnt-store.js';
 import { openDatabase, type Db } from '../../../src/db/open-database.js';
@@ -27,7 +28,7 @@ describe('CloudPrntHub', () => {
 
   const now = (): Date => new Date(nowMs);
   const build = (): { hub: CloudPrntHub; registry: PrinterRegistry } => {
-    const registry = new PrinterRegistry({ db, groups, profiles: findProfile, now });
+    const registry = new PrinterRegistry({ db, groups, profiles: findProfile, languages: new LanguageRegistry(LANGUAGES, TRANSPORT_FACTORIES), now });
     registry.syncConfigured([{ name: 'Counter', group: 'store1', uri: `cloudprnt:${MAC}`, language: 'starprnt' }]);
     const hub = new CloudPrntHub({
       registry,

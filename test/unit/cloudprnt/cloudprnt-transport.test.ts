@@ -1,3 +1,4 @@
+import { ERROR_CODES } from '../../../src/errors/codes.js';
 import { describe, expect, it } from 'vitest';
 import { cloudPrntTransportFactory, resultOf } from '../../../drivers/transports/cloudprnt-transport.js';
 import type { CloudPrntDelivery, CloudPrntMailbox } from '../../../src/driver-api/transport.js';
@@ -39,8 +40,8 @@ describe('cloudprnt transport', () => {
         expect((error as AppError).details).toEqual({ printerCode: code });
       }
     }
-    expect(new AppError('PRINTER_REJECTED_JOB')).toMatchObject({ action: 'fail', status: 502 });
-    expect(new AppError('DOCUMENT_FORMAT_ERROR').action).toBe('fail');
+    expect(ERROR_CODES.PRINTER_REJECTED_JOB).toMatchObject({ action: 'fail', status: 502 });
+    expect(ERROR_CODES.DOCUMENT_FORMAT_ERROR.action).toBe('fail');
   });
 
   it('hands the job to the mailbox under the printer MAC and reports what the printer said', async () => {

@@ -13,7 +13,7 @@ describe("the printer's result code kept with the job (migration 8)", () => {
       const inserted = jobs.insert({
         id: 'j1', printerId: 'p', name: 'Jammed', contentType: 'text/plain', bytes: 3, copies: 1,
         options: { copies: 1, preBuzzer: 0, postBuzzer: 0, drawer: 'none' }, maxAttempts: 3, spoolFile: 'f',
-        keyId: null, idempotencyKey: null, requestHash: null, createdAt: '2026-01-01T00:00:00Z',
+        keyId: null, idempotencyKey: null, requestHash: null, createdAt: '2026-01-01T00:00:00Z', source: 'api', charset: null,
       });
       expect(inserted.printerCode).toBeNull();
       jobs.transition('j1', 'processing', { attemptsDelta: 1 });

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { isPrintedCode, parseResultCode } from '../../../src/cloudprnt/result-code.js';
+import type { ErrorCode } from '../../../src/errors/codes.js';
 import type { Job } from '../../../src/jobs/job-store.js';
 import { completionCode, failureCode } from '../../../src/webhooks/webhook-events.js';
 
-const job = (state: Job['state'], stateReason: string | null, printerCode: string | null): Job => ({ state, stateReason, printerCode, attempts: 1 }) as Job;
+/** A job as the engine leaves it: its stateReason and the catalogue code kept with it (never parsed back from the reason). */
+const CODES: Record<string, ErrorCode> = { 'printer-rejected-job': 'PRINTER_REJECTED_JOB', 'document-format-error': 'DOCUMENT_FORMAT_ERROR', 'printer-timeout': 'PRINTER_TIMEOUT' };
+const job = (state: Job['state'], stateReason: string | null, printerCode: string | null): Job =>
+  ({ state, stateReason, printerCode, attempts: 1, errorCode: stateReason ? (CODES[stateReason] ?? null) : null }) as Job;
 
 describe('CloudPRNT result codes', () => {
   it('reads the code and the printer text, filling in Star text for bare digits', () => {

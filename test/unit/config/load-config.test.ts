@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { checkConfigParts } from '../../../src/config/check-config-parts.js';
+import { configParts } from '../../../src/main.js';
 import { ConfigError } from '../../../src/config/config-error.js';
 import { envName, listEnvLeaves } from '../../../src/config/env-overrides.js';
 import { loadConfig, parseConfig } from '../../../src/config/load-config.js';
@@ -52,9 +54,11 @@ describe('configuration', () => {
     expect(found).toHaveLength(1);
     expect(found[0]).toMatch(/^server\.port: /);
     expect(problems(() => parseConfig({ printers: [{ name: 'A', group: 'Store 1', uri: 'socket://h' }] }))[0]).toMatch(/^printers\.0\.group: /);
-    expect(problems(() => parseConfig({ printers: [{ name: 'A', group: 'g', uri: 'socket://h', language: 'pcl' }] }))[0]).toMatch(
-      /^printers\.0\.language: /,
-    );
+    // Languages, URI schemes and profiles are checked against what the gateway was built with (serve, config check, doctor alike).
+    const built = (printer: Record<string, unknown>) => () => checkConfigParts(parseConfig({ printers: [{ name: 'A', group: 'g', uri: 'socket://h', ...printer }] }), configParts());
+    expect(problems(built({ language: 'pcl' }))[0]).toMatch(/^printers\.0\.language: unknown language "pcl"/);
+    expect(problems(built({ uri: 'lpd://h/q' }))[0]).toMatch(/^printers\.0\.uri: no transport serves "lpd:"/);
+    expect(problems(built({ profile: 'acme-9000' }))[0]).toMatch(/^printers\.0\.profile: unknown profile "acme-9000"/);
   });
 
   it('refuses two printers with the same name or appId', () => {
@@ -98,6 +102,13 @@ describe('configuration', () => {
   it('names the variable when an override is not of its type', () => {
     expect(() => parseConfig({}, { PRINTGATE_SERVER_PORT: 'x' })).toThrow(/PRINTGATE_SERVER_PORT must be a number/);
     expect(() => parseConfig({}, { PRINTGATE_COMPAT_STAR_AUTH_STATUS: 'maybe' })).toThrow(/must be true or false/);
+  });
+
+  it('refuses a PRINTGATE_* variable that names no key, as it refuses an unknown key in the file', () => {
+    expect(problems(() => parseConfig({}, { PRINTGATE_SERVER_PROT: '9999', PRINTGATE_CONFIG: '/x.yaml', HOME: '/root' }))).toEqual([
+      expect.stringMatching(/^PRINTGATE_SERVER_PROT: unknown variable/),
+    ]);
+    expect(parseConfig({}, { PRINTGATE_SERVER_PORT: '9999' }).server.port).toBe(9999);
   });
 
   it('looks the file up: --config, then PRINTGATE_CONFIG, then the system path, else defaults', () => {

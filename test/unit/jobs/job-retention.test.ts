@@ -23,7 +23,7 @@ describe('job retention', () => {
       jobs.insert({
         id, printerId: 'p', name: id, contentType: 'text/plain', bytes: doc.bytes, copies: 1,
         options: { copies: 1, preBuzzer: 0, postBuzzer: 0, drawer: 'none' }, maxAttempts: 3, spoolFile: doc.file,
-        keyId: null, idempotencyKey: null, requestHash: null, createdAt: clock.toISOString(),
+        keyId: null, idempotencyKey: null, requestHash: null, createdAt: clock.toISOString(), source: 'api', charset: null,
       });
       if (state === 'completed' || state === 'aborted') {
         jobs.transition(id, 'processing');

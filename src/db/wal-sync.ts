@@ -1,0 +1,83 @@
+import { open, stat, type FileHandle } from 'node:fs/promises';
+
+/**
+ * Group commit for a WAL database opened with `synchronous = NORMAL`: commits only write to the
+ * WAL (no fsync on the event loop), and whoever needs them on stable storage — a 201 for an
+ * accepted job, a job marked as going to the printer — awaits `sync()`. Every caller that arrives
+ * while an fdatasync is running shares the next one, so ten concurrent accepts cost one or two
+ * fsyncs, run in libuv's thread pool.
+ *
+ * Why that is durable: SQLite in WAL mode with synchronous=NORMAL syncs the WAL before each
+ * checkpoint and the database after it, so a committed transaction is on disk either in the WAL
+ * (our fdatasync) or in the database (a checkpoint's fsync) before the WAL is reused.
+ */
+export class WalSync {
+  private handle: FileHandle | null = null;
+  private inode: number | null = null;
+  private running: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+  private syncs = 0;
+
+  constructor(private readonly walPath: string) {}
+
+  /** fdatasyncs done so far (the benchmark reports them per job). */
+  get count(): number {
+    return this.syncs;
+  }
+
+  /** Resolves once everything committed before the call is on stable storage. */
+  sync(): Promise<void> {
+    // A sync already running may have started before our commit: wait for the one after it.
+    if (this.queued) return this.queued;
+    if (!this.running) {
+      this.running = this.flush().finally(() => {
+        this.running = null;
+      });
+      return this.running;
+    }
+    const next = this.running.then(
+      () => this.runQueued(),
+      () => this.runQueued(),
+    );
+    this.queued = next;
+    return next;
+  }
+
+  private runQueued(): Promise<void> {
+    this.queued = null;
+    this.running = this.flush().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async flush(): Promise<void> {
+    let handle: FileHandle;
+    try {
+      handle = await this.walHandle();
+    } catch (error) {
+      // No WAL file: everything committed is in the database file already (checkpointed at close).
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    this.syncs += 1;
+    await handle.datasync();
+  }
+
+  /** The WAL file, reopened if SQLite replaced it (it is deleted when the last connection closes). */
+  private async walHandle(): Promise<FileHandle> {
+    const now = (await stat(this.walPath)).ino;
+    if (this.handle && this.inode === now) return this.handle;
+    await this.handle?.close().catch(() => undefined);
+    this.handle = await open(this.walPath, 'r');
+    this.inode = (await this.handle.stat()).ino;
+    return this.handle;
+  }
+
+  async close(): Promise<void> {
+    await this.running?.catch(() => undefined);
+    await this.queued?.catch(() => undefined);
+    await this.handle?.close().catch(() => undefined);
+    this.handle = null;
+  }
+}

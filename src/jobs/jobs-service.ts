@@ -1,0 +1,348 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Language, PreviewResult } from '../driver-api/index.js';
+import { AppError } from '../errors/app-error.js';
+import type { CatalogueError } from '../errors/catalogue-error.js';
+import type { LanguageRegistry } from '../languages/language-registry.js';
+import type { GroupStore } from '../printers/group-store.js';
+import type { Printer, PrinterRegistry } from '../printers/printer-registry.js';
+import { checkDocumentType, parseDocumentType } from './document-type.js';
+import type { JobEvents } from './job-events.js';
+import { isJobState, TERMINAL_STATES, type JobState } from './job-states.js';
+import type { Job, JobSource, JobStore } from './job-store.js';
+import { parsePrintOptions, type OptionSource } from './print-options.js';
+import type { Renderer } from './renderer.js';
+import type { Spool } from './spool.js';
+import { readDocument } from './read-document.js';
+
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+const MAX_LIST_LIMIT = 200;
+
+/** Who is asking: a key limited to groups sees only their printers and jobs (empty = all). */
+export interface Viewer {
+  readonly groups: readonly string[];
+}
+
+export const EVERYONE: Viewer = Object.freeze({ groups: [] });
+
+/** One document to print, as any front door (Star, native API, CLI, IPP, raw port) received it. */
+export interface SubmitRequest {
+  printer: Printer;
+  /** The Content-Type as sent (a charset parameter allowed); '' when absent. */
+  contentType: string;
+  contentEncoding?: string | undefined;
+  /** The size the client announced (Content-Length), when known: refused before reading if too big. */
+  declaredBytes?: number | undefined;
+  body: Readable;
+  /** Print options under the names the front door uses (Star headers and query, IPP attributes, ...). */
+  options: OptionSource;
+  keyId: string | null;
+  idempotencyKey?: string | undefined;
+  source: JobSource;
+}
+
+export interface SubmitResult {
+  job: Job;
+  queuedJobs: number;
+  /** True when an Idempotency-Key matched an earlier request: nothing new was queued. */
+  replayed: boolean;
+}
+
+export interface JobListQuery {
+  printerId?: string | undefined;
+  state?: string | undefined;
+  since?: string | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+/** What the job engine does for the use cases: it owns the printers' workers. */
+export interface JobEngine {
+  /** A job was queued (or released) for its printer. */
+  queued(job: Job): void;
+  /** A job was canceled: stop sending it if it is on the wire. */
+  canceled(job: Job): void;
+  /** Why this printer cannot take jobs at all (no transport for its URI, ...), or null. */
+  refusal(printerId: string): CatalogueError | null;
+}
+
+export interface JobsServiceDeps {
+  store: JobStore;
+  spool: Spool;
+  events: JobEvents;
+  groups: GroupStore;
+  /** The printers as they are now (a job's printer may have been removed since). */
+  printers: Pick<PrinterRegistry, 'get'>;
+  languages: LanguageRegistry;
+  engine: JobEngine;
+  renderer: Renderer;
+  /** Resolves once every commit so far is on stable storage (group commit): a 201 waits for it. */
+  durable: () => Promise<void>;
+  config: Readonly<Config>;
+  log: Logger;
+  now: () => Date;
+}
+
+/** A full disk (or a full database) is a state the client can wait out, not a 500. */
+export function storageError(error: unknown): AppError | null {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code !== 'SQLITE_FULL' && code !== 'ENOSPC' && code !== 'EDQUOT') return null;
+  return new AppError('INSUFFICIENT_STORAGE', undefined, { headers: { 'Retry-After': '30' }, cause: error });
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** A list cursor names the last job of a page, never a global sequence number. */
+function encodeCursor(jobId: string): string {
+  return Buffer.from(`job:${jobId}`, 'utf8').toString('base64url');
+}
+
+/**
+ * The job use cases, below HTTP: submit (type, size, options, idempotency, the durable accept),
+ * cancel, release, get, list (visibility in SQL) and preview. Every front door calls these.
+ */
+export class JobsService {
+  constructor(private readonly deps: JobsServiceDeps) {}
+
+  languageOf(printer: Printer): Language {
+    return this.deps.languages.forPrinter(printer);
+  }
+
+  async submit(request: SubmitRequest): Promise<SubmitResult> {
+    const { store, spool, config } = this.deps;
+    const { printer, body } = request;
+    {
+      const refusal = this.deps.engine.refusal(printer.id);
+      if (refusal) throw new AppError(refusal.code, refusal.message, { details: { printer: printer.id } });
+      const type = parseDocumentType(request.contentType);
+      checkDocumentType(type, this.languageOf(printer), printer.id, request.contentEncoding);
+      const max = config.limits.maxDocumentBytes;
+      if (request.declaredBytes !== undefined && request.declaredBytes > max) {
+        throw new AppError('PAYLOAD_TOO_LARGE', `The document is ${request.declaredBytes} bytes; limits.maxDocumentBytes is ${max}.`);
+      }
+      const group = this.deps.groups.get(printer.groupPath);
+      const options = parsePrintOptions(request.options, {
+        copies: group?.copies ?? 1,
+        preBuzzer: group?.autoBuzzBefore ?? 0,
+        postBuzzer: group?.autoBuzzAfter ?? 0,
+      });
+      const { idempotencyKey } = request;
+      if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+        throw new AppError('BAD_REQUEST', 'Idempotency-Key must be 1 to 200 visible ASCII characters', { details: { field: 'Idempotency-Key' } });
+      }
+      // A retry under an Idempotency-Key must get its first answer even when the queue has filled
+      // since: only a request that cannot be a replay is refused before its body is read.
+      if (idempotencyKey === undefined) {
+        try {
+          this.checkQueue(printer);
+        } catch (error) {
+          body.resume();
+          throw error;
+        }
+      }
+
+      const document = await spool.accept(body, max);
+      const discard = async (): Promise<void> => {
+        if (document.file !== '') await spool.remove(document.file);
+      };
+      const requestHash = createHash('sha256')
+        .update(JSON.stringify([printer.id, type.mediaType, type.charset, options, document.sha256]))
+        .digest('hex');
+      const replay = (): SubmitResult | null => {
+        if (idempotencyKey === undefined || request.keyId === null) return null;
+        const earlier = this.findReplay(request.keyId, idempotencyKey, requestHash);
+        return earlier ? { job: earlier, queuedJobs: store.countQueued(printer.id), replayed: true } : null;
+      };
+      const earlier = replay();
+      if (earlier) {
+        await discard();
+        return earlier;
+      }
+      if (document.bytes === 0) {
+        await discard();
+        throw new AppError('EMPTY_DOCUMENT', undefined, { details: { field: 'body' } });
+      }
+      try {
+        this.checkQueue(printer);
+      } catch (error) {
+        await discard();
+        throw error;
+      }
+      const id = randomUUID();
+      let job: Job;
+      try {
+        job = store.insert({
+          id,
+          printerId: printer.id,
+          name: options.name ?? `job ${id.slice(0, 8)}`,
+          contentType: type.mediaType,
+          charset: type.charset,
+          bytes: document.bytes,
+          copies: options.copies,
+          options: { copies: options.copies, preBuzzer: options.preBuzzer, postBuzzer: options.postBuzzer, drawer: options.drawer },
+          maxAttempts: config.jobs.maxAttempts,
+          spoolFile: document.file,
+          document: document.inline ?? null,
+          keyId: request.keyId,
+          idempotencyKey: idempotencyKey ?? null,
+          requestHash,
+          source: request.source,
+          createdAt: this.deps.now().toISOString(),
+        });
+      } catch (error) {
+        await discard();
+        // A concurrent request with the same Idempotency-Key won the race.
+        const raced = isUniqueViolation(error) ? replay() : null;
+        if (raced) return raced;
+        throw storageError(error) ?? error;
+      }
+      // The 201 means "on stable storage": wait for the group commit that covers this INSERT.
+      await this.deps.durable();
+      this.deps.log.info({ jobId: job.id, printerId: job.printerId, bytes: job.bytes, contentType: job.contentType, source: job.source }, 'job accepted');
+      this.deps.events.emit(job);
+      this.deps.engine.queued(job);
+      return { job, queuedJobs: store.countQueued(printer.id), replayed: false };
+    }
+  }
+
+  private checkQueue(printer: Printer): void {
+    const max = this.deps.config.limits.maxQueuedJobs;
+    if (this.deps.store.countQueued(printer.id) < max) return;
+    throw new AppError('QUEUE_FULL', `The queue of printer ${printer.id} is full (limits.maxQueuedJobs = ${max}). Retry later.`, {
+      headers: { 'Retry-After': '5' },
+    });
+  }
+
+  private findReplay(keyId: string, idempotencyKey: string, requestHash: string): Job | null {
+    const windowStart = new Date(this.deps.now().getTime() - IDEMPOTENCY_WINDOW_MS).toISOString();
+    this.deps.store.expireIdempotencyKey(keyId, idempotencyKey, windowStart);
+    const earlier = this.deps.store.findByIdempotencyKey(keyId, idempotencyKey, windowStart);
+    if (!earlier) return null;
+    if (earlier.requestHash !== requestHash) {
+      throw new AppError('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was already used with a different document or options.');
+    }
+    return earlier;
+  }
+
+  /** One job the viewer may see, else NOT_FOUND (a job of another group does not exist for it). */
+  get(id: string, viewer: Viewer = EVERYONE): Job {
+    const job = this.deps.store.getVisible(id, viewer.groups);
+    if (!job) throw new AppError('NOT_FOUND', `no job ${id.slice(0, 64)}`);
+    return job;
+  }
+
+  /** Newest first, filtered in SQL to what the viewer may see; `next` continues after this page. */
+  list(query: JobListQuery, viewer: Viewer = EVERYONE): { jobs: Job[]; next: string | null } {
+    if (query.state !== undefined && !isJobState(query.state)) {
+      throw new AppError('BAD_REQUEST', 'state must be one of pending, processing, completed, aborted, canceled, held', { details: { field: 'state' } });
+    }
+    let since: string | undefined;
+    if (query.since !== undefined) {
+      const ms = Date.parse(query.since);
+      if (Number.isNaN(ms)) throw new AppError('BAD_REQUEST', 'since must be an ISO 8601 time, e.g. 2026-01-31T12:00:00Z', { details: { field: 'since' } });
+      since = new Date(ms).toISOString();
+    }
+    const limit = query.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+      throw new AppError('BAD_REQUEST', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`, { details: { field: 'limit' } });
+    }
+    const jobs = this.deps.store.list({
+      printerId: query.printerId,
+      state: query.state as JobState | undefined,
+      since,
+      beforeSeq: query.cursor === undefined ? undefined : this.cursorSeq(query.cursor, viewer),
+      groups: viewer.groups,
+      limit,
+    });
+    const last = jobs.at(-1);
+    return { jobs, next: jobs.length === limit && last ? encodeCursor(last.id) : null };
+  }
+
+  private cursorSeq(cursor: string, viewer: Viewer): number {
+    const id = /^job:([0-9a-f-]{36})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))?.[1];
+    const job = id ? this.deps.store.getVisible(id, viewer.groups) : null;
+    if (!job) throw new AppError('BAD_REQUEST', 'cursor is not a "next" value of this API (or its job was purged): list again from the start', { details: { field: 'cursor' } });
+    return job.seq;
+  }
+
+  /** Cancels a job that has not finished; CONFLICT if it has. */
+  cancel(id: string, viewer: Viewer = EVERYONE): Job {
+    const job = this.get(id, viewer);
+    const canceled = TERMINAL_STATES.includes(job.state)
+      ? null
+      : this.deps.store.transition(job.id, 'canceled', { stateReason: 'canceled-by-user' }, ['pending', 'held', 'processing']);
+    if (!canceled) {
+      const now = this.deps.store.get(job.id) ?? job;
+      throw new AppError('CONFLICT', `job ${job.id} is already ${now.state}: only a job that has not finished can be canceled`, { details: { state: now.state } });
+    }
+    this.deps.engine.canceled(canceled);
+    this.deps.events.emit(canceled);
+    return canceled;
+  }
+
+  /** Sends a held job back to its queue (a person checked the printer); CONFLICT unless it is held. */
+  release(id: string, viewer: Viewer = EVERYONE): Job {
+    const job = this.get(id, viewer);
+    const released = job.state === 'held' ? this.deps.store.transition(job.id, 'pending', { stateReason: 'released-by-user' }, ['held']) : null;
+    if (!released) {
+      const now = this.deps.store.get(job.id) ?? job;
+      throw new AppError('CONFLICT', `job ${job.id} is ${now.state}, not held: only a held job can be released`, { details: { state: now.state } });
+    }
+    this.deps.events.emit(released);
+    this.deps.engine.queued(released);
+    return released;
+  }
+
+  /** Cancels every waiting and held job of a printer (Star's flush); returns their ids. */
+  flush(printerId: string): string[] {
+    const removed: string[] = [];
+    for (const job of this.deps.store.listPending(printerId)) {
+      const canceled = this.deps.store.transition(job.id, 'canceled', { stateReason: 'canceled-by-user' }, ['pending', 'held']);
+      if (!canceled) continue;
+      this.deps.events.emit(canceled);
+      removed.push(canceled.id);
+    }
+    return removed;
+  }
+
+  /** Cancels every job of a printer that has not finished, the one on the wire too (the printer is going away). */
+  cancelAll(printerId: string): string[] {
+    const removed = this.flush(printerId);
+    for (const job of this.deps.store.listInFlight().filter((inFlight) => inFlight.printerId === printerId)) {
+      const canceled = this.deps.store.transition(job.id, 'canceled', { stateReason: 'canceled-by-user' }, ['processing']);
+      if (!canceled) continue;
+      this.deps.engine.canceled(canceled);
+      this.deps.events.emit(canceled);
+      removed.push(canceled.id);
+    }
+    return removed;
+  }
+
+  queuedJobs(printerId: string): number {
+    return this.deps.store.countQueued(printerId);
+  }
+
+  /** One copy of the job drawn as its printer prints it, from the spooled document. */
+  async preview(id: string, viewer: Viewer = EVERYONE): Promise<PreviewResult> {
+    const job = this.get(id, viewer);
+    const printer = this.deps.printers.get(job.printerId);
+    if (!printer) throw new AppError('NOT_FOUND', `printer ${job.printerId} of job ${job.id} no longer exists; nothing to draw the job for`);
+    const language = this.deps.languages.get(printer.language);
+    if (!language?.preview) {
+      throw new AppError('DOCUMENT_FORMAT_ERROR', `printer ${printer.id} speaks ${printer.language}, which has no preview (escpos, starprnt, starline and zpl have one)`);
+    }
+    let body: Buffer;
+    try {
+      body = await readDocument(this.deps.store, this.deps.spool, job);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      throw new AppError('NOT_FOUND', `the document of job ${job.id} is no longer kept`);
+    }
+    return this.deps.renderer.preview(language, { body, contentType: job.contentType, profile: printer.profile, options: job.options });
+  }
+}

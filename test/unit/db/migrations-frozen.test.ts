@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../../src/db/migrations.js';
+import { openDatabase } from '../../../src/db/open-database.js';
+
+/**
+ * Migrations that have shipped, frozen by the hash of their SQL: a gateway that ran one never runs
+ * it again, so editing or renumbering it would leave boxes in the field with another schema.
+ * Version 4 was reserved and never shipped; it must stay unused. Add a new migration at the end
+ * and, once it has shipped in a release, its hash here.
+ */
+const SHIPPED: Readonly<Record<number, string>> = {
+  1: '2d9056e5d1685b6ef034ce4d16ea0c20aec9f0fcdacbf02745cd0f714680be03',
+  2: '3f97be6fdb48184e19ac49015c796d195a542502f7980f22d3ba648837918284',
+  3: '8dfcef7dbdff0420b8f09d0884f8ae2e7d9e2400aa7a406a8a06c65b95ebfb3a',
+  5: 'e3ec19040a985ac9dfd8863c1a55c384f10d1163a14d1a4513216cdc240bd9b7',
+  6: 'f406b59544e9cc6ea12ca31e9bd45ef8d47600c2de00704158292425a8430be2',
+};
+const NEVER_USED = [4];
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+describe('migrations', () => {
+  it('keeps every shipped migration exactly as it shipped', () => {
+    const now = Object.fromEntries(MIGRATIONS.filter((m) => m.version in SHIPPED).map((m) => [m.version, sha256(m.sql)]));
+    expect(now).toEqual(SHIPPED);
+  });
+
+  it('numbers new migrations after the shipped ones, in order, never reusing a number', () => {
+    const versions = MIGRATIONS.map((m) => m.version);
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(new Set(versions).size).toBe(versions.length);
+    const newest = Math.max(...Object.keys(SHIPPED).map(Number));
+    for (const m of MIGRATIONS.filter((m) => !(m.version in SHIPPED))) expect(m.version).toBeGreaterThan(newest);
+    for (const version of NEVER_USED) expect(versions).not.toContain(version);
+  });
+
+  it('brings an empty database up to the newest schema and is a no-op the second time', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'printgate-migrations-'));
+    try {
+      const first = openDatabase({ dataDir: dir });
+      const applied = first.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[];
+      first.close();
+      expect(applied.map((row) => row.version)).toEqual(MIGRATIONS.map((m) => m.version));
+      const again = openDatabase({ dataDir: dir });
+      expect((again.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(MIGRATIONS.length);
+      again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
