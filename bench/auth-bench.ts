@@ -63,7 +63,7 @@ export const authBench: Benchmark = {
       dataDir,
       server: { host: '127.0.0.1', port: 0 },
       log: { level: 'silent' },
-      discovery: { mdns: false, serial: false, usb: false },
+      discovery: { interfaces: [], serial: false, usb: false },
       // The limiter stays on the path; only its budget is raised so the benchmark measures its cost, not its 429s.
       limits: { perKey: { ratePerSecond: 1e9, burst: 1e9 } },
     });

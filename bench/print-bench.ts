@@ -124,7 +124,7 @@ async function startServeProcess(sinkUri: string): Promise<{ url: string; key: s
       dataDir: path.join(dir, 'var'),
       server: { host: '127.0.0.1', port: 0 },
       log: { level: 'info' },
-      discovery: { mdns: false, serial: false, usb: false },
+      discovery: { interfaces: [], serial: false, usb: false },
       limits: { perKey: { ratePerSecond: 100_000, burst: 100_000 }, maxQueuedJobs: 100_000 },
       printers: [{ name: 'Bench', group: 'bench', appId: 'bench01', uri: sinkUri, language: 'raw' }],
     }),

@@ -1,5 +1,6 @@
 import { authBench } from './auth-bench.js';
 import { cloudBench } from './cloud-bench.js';
+import { discoveryBench } from './discovery-bench.js';
 import type { Benchmark, BenchFigure } from './benchmark.js';
 import { printBench } from './print-bench.js';
 import { renderBench } from './render-bench.js';
@@ -17,6 +18,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   },
   cloudBench,
   renderBench,
+  discoveryBench,
 ];
 
 async function main(argv: string[]): Promise<void> {

@@ -25,6 +25,8 @@ const PEERS = {
   tesseract: 'tesseract-ocr',
   promtool: 'prometheus',
   curl: 'curl',
+  'avahi-daemon': 'avahi-daemon',
+  'avahi-browse': 'avahi-utils',
 };
 
 const has = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;

@@ -10,13 +10,14 @@ import { runGroupsCommand } from './cli/groups-command.js';
 import { runKeysCommand } from './cli/keys-command.js';
 import { runServe } from './cli/serve-command.js';
 import { runDoctor } from './cli/doctor-command.js';
+import { discoverSeconds, runDiscover } from './cli/discover-command.js';
 import { runPrintersProbe } from './cli/probe-command.js';
 import { runBackup } from './cli/backup-command.js';
 import { describeStartupError, EXIT_CODES } from './db/startup-errors.js';
 import { createLogger } from './log/create-logger.js';
 import { isJournalStream } from './log/journal-stream.js';
-import { configParts } from './main.js';
 import { readVersion } from './version.js';
+import { configParts, defaultParts } from './main.js';
 
 const USAGE = `usage: printgate <command> [options]
 
@@ -27,6 +28,7 @@ commands:
   keys disable ID | enable ID | revoke ID | purge --older-than 90d | permissions
   printers list | printers probe URI
   groups list | groups set GROUP [--require-device-key on|off] [--auto-create on|off] [--enabled on|off]
+  discover [--seconds N] [--watch]      finds printers (mDNS on discovery.interfaces, USB, serial) for N s (5)
   doctor                                checks data dir, port, printers, devices, cloud; prints fixes
   jobs list [--printer ID] [--state S] | jobs cancel ID | jobs release ID
   config check
@@ -67,6 +69,8 @@ async function main(argv: string[]): Promise<void> {
       'require-device-key': { type: 'string' },
       'auto-create': { type: 'string' },
       enabled: { type: 'string' },
+      seconds: { type: 'string' },
+      watch: { type: 'boolean', default: false },
     },
   });
   jsonErrors = values.json;
@@ -118,6 +122,10 @@ async function main(argv: string[]): Promise<void> {
       throw new UsageError('printers: use list or probe URI');
     case 'groups':
       runGroupsCommand(config, { sub, group: id, requireDeviceKey: values['require-device-key'], autoCreate: values['auto-create'], enabled: values.enabled }, io);
+      return;
+    case 'discover':
+      // The composition root's parts: the listing transports and the profiles.
+      await runDiscover(config, defaultParts(), io, { seconds: discoverSeconds(values.seconds), watch: values.watch });
       return;
     case 'doctor':
       if (!(await runDoctor(config, source, createLogger({ level: 'silent' }), io))) process.exitCode = 1;

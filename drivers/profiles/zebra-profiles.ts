@@ -14,7 +14,8 @@ export const ZEBRA_PROFILES: readonly PrinterProfile[] = [
     drawer: false,
     buzzer: false,
     statusProtocol: 'zpl-hs',
-    match: { usb: ['0a5f:*'], ieee1284: ['MFG:Zebra;CMD:ZPL'], mdns: ['ZPL'] },
+    // The head resolution tells the two apart: Zebra models name it ("ZTC ZD410-203dpi ZPL").
+    match: { usb: ['0a5f:*'], ieee1284: ['MFG:Zebra;CMD:ZPL'], mdns: ['203dpi'] },
   },
   {
     id: 'zebra-300dpi',
@@ -28,6 +29,6 @@ export const ZEBRA_PROFILES: readonly PrinterProfile[] = [
     drawer: false,
     buzzer: false,
     statusProtocol: 'zpl-hs',
-    match: { usb: ['0a5f:*'], ieee1284: ['MFG:Zebra;CMD:ZPL'], mdns: ['ZPL'] },
+    match: { usb: ['0a5f:*'], ieee1284: ['MFG:Zebra;CMD:ZPL'], mdns: ['300dpi'] },
   },
 ];

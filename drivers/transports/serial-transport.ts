@@ -8,6 +8,7 @@ import {
   type TransportContext,
   type TransportFactory,
 } from '../../src/driver-api/index.js';
+import { listSerialDevices } from './serial-list.js';
 import { parseSerialUri, type SerialSettings } from './serial-uri.js';
 
 /** What the transport needs of a serial port: serialport's SerialPort, or its SerialPortMock in unit tests. */
@@ -272,4 +273,5 @@ export class SerialTransport implements Transport {
 export const serialTransportFactory: TransportFactory = {
   schemes: ['serial'],
   create: (uri, context) => new SerialTransport(uri, context),
+  list: (context) => listSerialDevices(context),
 };

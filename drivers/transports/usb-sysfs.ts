@@ -12,8 +12,15 @@ export interface UsbPrinterInfo {
   productId: string;
   /** The USB serial string, or the IEEE 1284 SN: field when the device has none. */
   serial: string | null;
+  /** Where `serial` came from: the USB descriptor, the IEEE 1284 id, or nowhere. */
+  serialSource: 'usb' | 'ieee1284' | null;
   /** MFG:…;MDL:…;CMD:…; as the printer reports it. */
   ieee1284Id: string | null;
+  /** The USB descriptor strings, when the device has them. */
+  manufacturer: string | null;
+  product: string | null;
+  /** The hub port the device is plugged into (1-1, 1-1.4): the USB device directory's name. */
+  busPort: string;
 }
 
 export interface UsbPrinterMatch {
@@ -61,7 +68,8 @@ async function describeLp(name: string, options: UsbSysfsOptions): Promise<UsbPr
   const productId = await readText(path.join(usbDir, 'idProduct'));
   if (!vendorId || !productId) return null;
   const ieee1284Id = await readText(path.join(interfaceDir, 'ieee1284_id'));
-  const serial = (await readText(path.join(usbDir, 'serial'))) || (ieee1284Id ? ieee1284Field(ieee1284Id, ['SN', 'SERN', 'SERIALNUMBER']) : null);
+  const usbSerial = await readText(path.join(usbDir, 'serial'));
+  const serial = usbSerial || (ieee1284Id ? ieee1284Field(ieee1284Id, ['SN', 'SERN', 'SERIALNUMBER']) : null);
   const uevent = (await readText(path.join(classDir, 'uevent'))) ?? '';
   const devName = /^DEVNAME=(.+)$/m.exec(uevent)?.[1] ?? `usb/${name}`;
   return {
@@ -70,7 +78,11 @@ async function describeLp(name: string, options: UsbSysfsOptions): Promise<UsbPr
     vendorId: vendorId.toLowerCase(),
     productId: productId.toLowerCase(),
     serial: serial || null,
+    serialSource: usbSerial ? 'usb' : serial ? 'ieee1284' : null,
     ieee1284Id: ieee1284Id || null,
+    manufacturer: (await readText(path.join(usbDir, 'manufacturer'))) || null,
+    product: (await readText(path.join(usbDir, 'product'))) || null,
+    busPort: path.basename(usbDir),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   type TransportContext,
   type TransportFactory,
 } from '../../src/driver-api/index.js';
+import { listUsbDevices, usbRoots } from './usb-list.js';
 import { listUsbPrinters, resolveUsbPrinter, type UsbPrinterInfo, type UsbPrinterMatch, type UsbSysfsOptions } from './usb-sysfs.js';
 
 export type UsbTarget = { kind: 'path'; path: string } | ({ kind: 'id' } & UsbPrinterMatch);
@@ -86,7 +87,7 @@ export class UsbTransport implements Transport {
   constructor(uri: URL, private readonly context: TransportContext, options: UsbTransportOptions = {}) {
     this.uri = uri.href;
     this.target = parseUsbUri(uri);
-    this.sysfs = { sysfsRoot: options.sysfsRoot ?? '/sys', devRoot: options.devRoot ?? '/dev' };
+    this.sysfs = { sysfsRoot: options.sysfsRoot ?? context.sysfsRoot ?? '/sys', devRoot: options.devRoot ?? context.devRoot ?? '/dev' };
   }
 
   /** The sysfs facts of the printer now (id form), or null when it is absent or a fixed path is used. */
@@ -284,7 +285,7 @@ export class UsbTransport implements Transport {
 
 export const usbTransportFactory: TransportFactory = {
   schemes: ['usb'],
-  // Tests point these at a fake sysfs tree and device directory; read here only, never deeper.
-  create: (uri, context) =>
-    new UsbTransport(uri, context, { sysfsRoot: process.env.PRINTGATE_SYSFS_ROOT ?? '/sys', devRoot: process.env.PRINTGATE_DEV_ROOT ?? '/dev' }),
+  // The roots come from config devices.* through the context: a fake tree in tests and containers.
+  create: (uri, context) => new UsbTransport(uri, context, usbRoots(context)),
+  list: (context) => listUsbDevices(context),
 };

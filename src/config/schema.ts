@@ -135,9 +135,31 @@ export const configSchema = z.strictObject({
     .prefault({}),
   discovery: z
     .strictObject({
-      mdns: z.boolean().default(true),
+      /**
+       * Network interfaces mDNS browses and advertises on (e.g. [eth0, wlan0]); [] = mDNS off, the
+       * embedded default: a box never advertises on an interface nobody chose.
+       */
+      interfaces: z
+        .array(z.string().regex(/^[A-Za-z0-9_.:@-]{1,15}$/, 'must be a network interface name such as eth0'))
+        .default([])
+        .refine((names) => new Set(names).size === names.length, 'names an interface twice'),
+      /** The Star device group discovered printers join (created if missing). */
+      group: matchPath.default('discovered'),
+      /** List serial ports (USB-serial adapters with vendor ids; consoles such as /dev/ttyS0 never). */
       serial: z.boolean().default(true),
+      /** List USB printer-class devices (/sys/class/usbmisc/lpN). */
       usb: z.boolean().default(true),
+      /** Live status of every printer, printing or not, every this many seconds. */
+      probeSeconds: z.number().int().min(1).max(3600).default(30),
+    })
+    .prefault({}),
+  /** Where device facts are read: the real roots on a box; other roots for containers and tests. */
+  devices: z
+    .strictObject({
+      /** sysfs root: USB printers are found under {sysfsRoot}/class/usbmisc/lpN. */
+      sysfsRoot: z.string().min(1).default('/sys'),
+      /** /dev root: USB printer device files are {devRoot}/usb/lpN. */
+      devRoot: z.string().min(1).default('/dev'),
     })
     .prefault({}),
   limits: z

@@ -6,7 +6,7 @@
 export { DriverError, isDriverError } from './driver-error.js';
 export { isCatalogueError } from '../errors/catalogue-error.js';
 export type { ErrorCode } from '../errors/codes.js';
-export type { Transport, TransportFactory, TransportContext, TransportSession, DeliveryReport, SendMeta } from './transport.js';
+export type { Transport, TransportFactory, TransportContext, TransportSession, DeliveryReport, SendMeta, ListedDevice } from './transport.js';
 export type { Language, RenderInput, RenderOptions, PrinterProfile, RenderResult, PreviewResult, RenderBudget, RenderLimits } from './language.js';
 export { DEFAULT_RENDER_LIMITS, renderBudget } from './language.js';
 export { SUPPORTED_CHARSETS, canonicalCharset, decodeText } from './charset.js';

@@ -19,6 +19,10 @@ export interface TransportContext {
   confirmTimeoutMs: number;
   /** A write the device takes no byte of for this long fails with PRINTER_STALLED. */
   stallMs: number;
+  /** sysfs root the USB transport reads device facts under (config devices.sysfsRoot); /sys when absent. */
+  sysfsRoot?: string;
+  /** /dev root of device files (config devices.devRoot); /dev when absent. */
+  devRoot?: string;
 }
 
 /**
@@ -40,6 +44,35 @@ export interface TransportSession {
   finish(signal: AbortSignal, waitMs: number): Promise<{ confirmed: boolean; note: string; bytesWritten: number }>;
   /** Drops the connection at once (nothing more is sent). */
   abandon(): void;
+}
+
+/**
+ * One device a transport scheme found on this box (PAPPL's model: a scheme can list its devices).
+ * Facts as the device or the OS reported them, unguessed; discovery turns them into a DeviceInfo.
+ */
+export interface ListedDevice {
+  /** The scheme that found it: usb, serial. */
+  scheme: string;
+  /** A device URI this transport opens, the most stable form it knows (usb:VID:PID/SERIAL over usb:/dev/usb/lp0). */
+  uri: string;
+  /** The device file now: /dev/usb/lp0, /dev/ttyUSB0 (changes on re-plug). */
+  path: string;
+  /** Four lower-case hex digits, when the device is on USB. */
+  vendorId?: string;
+  productId?: string;
+  /** The device's own serial number (USB iSerial, or the IEEE 1284 SN field), when it has one. */
+  serial?: string;
+  /** Where the serial number came from: the USB descriptor or the IEEE 1284 device id. */
+  serialSource?: 'usb' | 'ieee1284';
+  manufacturer?: string;
+  product?: string;
+  /** IEEE 1284 device id as sent: MFG:…;MDL:…;CMD:…; */
+  ieee1284Id?: string;
+  /**
+   * The physical attachment point (USB bus port such as 1-1.2, a serial port's stable by-path
+   * link): stable while the device stays in that socket, different after it moves.
+   */
+  location?: string;
 }
 
 /** What the transport may need to know about the job whose bytes it carries. */
@@ -79,6 +112,12 @@ export interface TransportFactory {
   /** The language `language: auto` picks for a printer on this transport when its profile names none (ipp: pdf). */
   readonly defaultLanguage?: string;
   create(uri: URL, context: TransportContext): Transport;
+  /**
+   * The devices of this scheme present now (local schemes: usb, serial); optional. Never opens or
+   * writes a device; bounded in time. Rejects with a DriverError saying why when the OS cannot
+   * tell (udevadm missing, ...): the caller logs it once and treats it as no devices.
+   */
+  list?(context: TransportContext): Promise<ListedDevice[]>;
 }
 
 /** One job handed to a CloudPRNT printer: the bytes in the printer's language and their media type. */

@@ -33,6 +33,8 @@ export function transportOpener({ factories, config, log }: TransportOpenerDeps)
       connectTimeoutMs: config.jobs.connectTimeoutMs,
       confirmTimeoutMs: config.jobs.confirmTimeoutMs,
       stallMs: config.jobs.stallSeconds * 1000,
+      sysfsRoot: config.devices.sysfsRoot,
+      devRoot: config.devices.devRoot,
     };
     return factory.create(uri, context);
   };

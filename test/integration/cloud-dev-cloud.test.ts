@@ -55,7 +55,7 @@ describe('npm run dev:cloud', () => {
     const minted = await prompt('key ViewJobs jobs:write', /seq (\d+): keyId (\S+)\n\s+key \(shown once\): (\S+)/);
     const [, , keyId, key] = minted;
 
-    const config = writeConfig({ server: { host: '127.0.0.1', port: 0 }, discovery: { mdns: false, serial: false, usb: false }, cloud });
+    const config = writeConfig({ server: { host: '127.0.0.1', port: 0 }, discovery: { interfaces: [], serial: false, usb: false }, cloud });
     configDir = config.dir;
     serve = await startServe(config.file);
     await waitFor('the first sync', async () => (await cloudHealth(serve!.url)).cloud?.appliedSeq === Number(minted[1]));

@@ -88,7 +88,7 @@ describe('cloud sync across restarts', () => {
     const config = writeConfig({
       server: { host: '127.0.0.1', port: 0 },
       log: { level: 'info' },
-      discovery: { mdns: false, serial: false, usb: false },
+      discovery: { interfaces: [], serial: false, usb: false },
       cloud: peer.config({ stream: false, pollSeconds: 0.5 }),
     });
     dataDir = config.dir;

@@ -62,7 +62,7 @@ describe('keys CLI against a running serve', () => {
     config = writeConfig({
       server: { host: '127.0.0.1', port: 0 },
       log: { level: 'info' },
-      discovery: { mdns: false, serial: false, usb: false },
+      discovery: { interfaces: [], serial: false, usb: false },
       printers: [{ name: 'Front', group: 'store1', appId: 'front01', uri: `file:${path.join(dir.dir, 'front.bin')}`, language: 'raw' }],
     });
     serve = await startServe(config.file);

@@ -50,7 +50,7 @@ describe('no key leaks', () => {
     const config = writeConfig({
       server: { host: '127.0.0.1', port: 0 },
       log: { level: 'trace' },
-      discovery: { mdns: false, serial: false, usb: false },
+      discovery: { interfaces: [], serial: false, usb: false },
       limits: { authFailures: { maxFailures: 1000 } },
       printers: [{ name: 'Front', group: 'store1', appId: 'front01', uri: `file:${path.join(out.dir, 'front.bin')}`, language: 'raw' }],
     });

@@ -49,8 +49,6 @@ afterEach(async () => {
   pty = undefined;
   await sysfs?.dispose();
   sysfs = undefined;
-  delete process.env.PRINTGATE_SYSFS_ROOT;
-  delete process.env.PRINTGATE_DEV_ROOT;
 });
 
 /** An ESC/POS printer on the far end of the pty: prints what it gets, answers DLE EOT at once unless `answers` is false. */
@@ -162,9 +160,8 @@ describe('usb transport: status query on the device file', () => {
 
 
 async function startWith(tree: FakeUsbSysfs) {
-  process.env.PRINTGATE_SYSFS_ROOT = tree.sysfsRoot;
-  process.env.PRINTGATE_DEV_ROOT = tree.devRoot;
   gateway = await startTestGateway({
+    devices: { sysfsRoot: tree.sysfsRoot, devRoot: tree.devRoot },
     printers: [{ name: 'Counter', group: 'store1', appId: 'counter01', uri: URI, language: 'escpos' }],
     jobs: { retryInitialMs: 50, retryMaxMs: 300, connectTimeoutMs: 2000, confirmTimeoutMs: 2000, statusTimeoutMs: 1000, statusPollMs: 200 },
   });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UsbTransport } from '../../drivers/transports/usb-transport.js';
+import { UsbTransport, usbTransportFactory } from '../../drivers/transports/usb-transport.js';
 import type { TransportContext } from '../../src/driver-api/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -23,8 +23,6 @@ describe('usb transport on FIFO devices and a fake sysfs tree', () => {
     gateway = undefined;
     await sysfs?.dispose();
     sysfs = undefined;
-    delete process.env.PRINTGATE_SYSFS_ROOT;
-    delete process.env.PRINTGATE_DEV_ROOT;
   });
 
   it('writes jobs to a device file byte for byte (usb:/dev/usb/lpN)', async () => {
@@ -80,12 +78,21 @@ describe('usb transport on FIFO devices and a fake sysfs tree', () => {
     expect((await failure(noSysfs.probe(signal()))).code).toBe('PRINTER_UNREACHABLE');
   });
 
-  it('delivers a job end to end through the gateway (factory reads PRINTGATE_SYSFS_ROOT and PRINTGATE_DEV_ROOT)', async () => {
+  it('the factory takes the sysfs and /dev roots from its context, not from the environment', async () => {
+    const tree = fake();
+    const reader = await tree.plug(0, { ...TM_T88, busPort: '1-1' });
+    const usb = usbTransportFactory.create(new URL('usb:04b8:0e15/X5N0123456'), { ...context, sysfsRoot: tree.sysfsRoot, devRoot: tree.devRoot });
+    await usb.send(Buffer.from('via context\n'), signal(), meta);
+    expect(await reader.waitForBytes(12)).toEqual(Buffer.from('via context\n'));
+  });
+
+  it('delivers a job end to end through the gateway (roots from config devices.sysfsRoot and devices.devRoot)', async () => {
     const tree = fake();
     const reader = await tree.plug(3, { ...TM_T88, busPort: '1-4' });
-    process.env.PRINTGATE_SYSFS_ROOT = tree.sysfsRoot;
-    process.env.PRINTGATE_DEV_ROOT = tree.devRoot;
-    gateway = await startTestGateway({ printers: [{ name: 'USB', group: 'store1', appId: 'usb01', uri: 'usb:04b8:0e15/X5N0123456', language: 'raw' }] });
+    gateway = await startTestGateway({
+      devices: { sysfsRoot: tree.sysfsRoot, devRoot: tree.devRoot },
+      printers: [{ name: 'USB', group: 'store1', appId: 'usb01', uri: 'usb:04b8:0e15/X5N0123456', language: 'raw' }],
+    });
     const { key } = gateway.createKey(['PrintToDevice']);
     const body = randomBytes(4096);
     const response = await fetch(`${gateway.url}/v1/a/store1/d/usb01/q`, {

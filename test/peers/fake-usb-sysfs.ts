@@ -11,6 +11,9 @@ export interface FakeUsbPrinter {
   ieee1284Id?: string;
   /** The hub port, as in /sys/devices/…/1-1: another port after a re-plug. */
   busPort: string;
+  /** USB descriptor strings. */
+  manufacturer?: string;
+  product?: string;
 }
 
 export interface FifoReader {
@@ -71,10 +74,19 @@ export class FakeUsbSysfs {
     writeFileSync(path.join(usbDir, 'idVendor'), `${printer.vendorId}\n`);
     writeFileSync(path.join(usbDir, 'idProduct'), `${printer.productId}\n`);
     if (printer.serial !== undefined) writeFileSync(path.join(usbDir, 'serial'), `${printer.serial}\n`);
+    if (printer.manufacturer !== undefined) writeFileSync(path.join(usbDir, 'manufacturer'), `${printer.manufacturer}\n`);
+    if (printer.product !== undefined) writeFileSync(path.join(usbDir, 'product'), `${printer.product}\n`);
     if (printer.ieee1284Id !== undefined) writeFileSync(path.join(interfaceDir, 'ieee1284_id'), printer.ieee1284Id);
     writeFileSync(path.join(lpDir, 'uevent'), `MAJOR=180\nMINOR=${lp}\nDEVNAME=usb/lp${lp}\n`);
     symlinkSync(path.relative(lpDir, interfaceDir), path.join(lpDir, 'device'));
     symlinkSync(path.relative(path.join(this.sysfsRoot, 'class', 'usbmisc'), lpDir), path.join(this.sysfsRoot, 'class', 'usbmisc', `lp${lp}`));
+  }
+
+  /** Another driver's device in the same class (cdc-wdm modems live in usbmisc too): not a printer. */
+  addForeign(name: string, busPort: string): void {
+    const dir = path.join(this.sysfsRoot, 'devices', 'pci0000:00', 'usb1', busPort, `${busPort}:1.0`, 'usbmisc', name);
+    mkdirSync(dir, { recursive: true });
+    symlinkSync(path.relative(path.join(this.sysfsRoot, 'class', 'usbmisc'), dir), path.join(this.sysfsRoot, 'class', 'usbmisc', name));
   }
 
   /** Unplugs lpN: its sysfs entries and device file disappear. */

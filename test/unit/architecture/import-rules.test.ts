@@ -57,6 +57,14 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('reads process.env only in config loading and the command line', () => {
+    const offenders = files
+      .map((file) => path.relative(ROOT, file))
+      .filter((file) => !file.startsWith('src/config/') && file !== 'src/cli.ts' && !file.startsWith('src/cli/'))
+      .filter((file) => /process\.env\b/.test(readFileSync(path.join(ROOT, file), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')));
+    expect(offenders).toEqual([]);
+  });
+
   it('has no import cycles', () => {
     const cycles: string[] = [];
     const state = new Map<string, 'visiting' | 'done'>();
