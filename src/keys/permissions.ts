@@ -13,6 +13,7 @@ export const PERMISSIONS = {
   ManageNotifications: 'Manage webhook targets of a group',
   ViewJobs: 'Read jobs and the event stream',
   ManageKeys: 'Create, list, edit, disable and revoke API keys',
+  ViewStatus: 'Read the status page, the printer list of /healthz and /metrics (everything a technician looks at, no secret)',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

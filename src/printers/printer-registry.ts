@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { PrinterConfig } from '../config/schema.js';
 import type { Db } from '../db/open-database.js';
 import type { PrinterProfile } from '../driver-api/index.js';
@@ -27,7 +27,21 @@ export interface Printer {
   profile: PrinterProfile;
   /** `auto`: ask for its status where the language and transport can; `off`: never. */
   statusQuery: 'auto' | 'off';
+  /**
+   * This gateway's own UUID for the printer (IPP printer-uuid, mDNS UUID of what the box
+   * advertises): stable, derived from the printer id, never the device's own.
+   */
+  uuid: string;
   createdAt: string;
+}
+
+/** A name-based UUID (RFC 4122 version 5 layout) for a printer id: the same id, the same UUID, on every boot. */
+export function printerUuid(id: string): string {
+  const hash = createHash('sha1').update(`printgate:printer:${id}`).digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 export interface PrinterStatus {
@@ -196,6 +210,7 @@ export class PrinterRegistry {
       languageSetting: row.language,
       source: row.source,
       profile,
+      uuid: printerUuid(row.id),
       createdAt: row.created_at,
       ...extra,
     });

@@ -17,6 +17,7 @@ describe('permission catalogue', () => {
       'ManageNotifications',
       'ViewJobs',
       'ManageKeys',
+      'ViewStatus',
     ]);
     for (const permission of ALL_PERMISSIONS) expect(PERMISSIONS[permission].length).toBeGreaterThan(5);
   });
