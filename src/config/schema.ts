@@ -32,6 +32,10 @@ export const printerSchema = z.strictObject({
   dither: z.enum(['floyd-steinberg', 'atkinson', 'threshold']).optional(),
   /** 0-255: pixels darker than this print (the threshold, and the bias of the diffusing algorithms). */
   ditherThreshold: z.number().int().min(0).max(255).optional(),
+  /** Shared by the IPP server (ipp.enabled) as an IPP Everywhere printer: true (default) or false to keep it off IPP. */
+  ipp: z.boolean().optional(),
+  /** A raw TCP port (AppSocket/JetDirect, like 9100) whose bytes become raw jobs for this printer; ipp.allow guards it. */
+  rawPort: z.number().int().min(1).max(65535).optional(),
 });
 export type PrinterConfig = z.infer<typeof printerSchema>;
 
@@ -151,6 +155,22 @@ export const configSchema = z.strictObject({
       usb: z.boolean().default(true),
       /** Live status of every printer, printing or not, every this many seconds. */
       probeSeconds: z.number().int().min(1).max(3600).default(30),
+    })
+    .prefault({}),
+  ipp: z
+    .strictObject({
+      /** The IPP Everywhere server (one IPP printer per printer at /ipp/print/{AccessIdentifier}) and the raw ports. */
+      enabled: z.boolean().default(false),
+      /** IPP and, with server.tls.enabled, IPPS on the same port; 631 where the service may bind it. */
+      port: z.number().int().min(0).max(65535).default(8632),
+      /** Client networks (CIDR or addresses) allowed to print by IPP and raw ports; [] = nobody. */
+      allow: networkList.default([]),
+      /** Also ask for HTTP Basic with a printgate key (the password) holding PrintToDevice for the printer's group. */
+      requireKey: z.boolean().default(false),
+      /** Announce each IPP printer as _ipp._tcp (+ _ipps._tcp) on discovery.interfaces. */
+      advertise: z.boolean().default(true),
+      /** A raw port's job ends when the client closes, or after this many seconds without a byte. */
+      rawIdleSeconds: z.number().positive().max(3600).default(5),
     })
     .prefault({}),
   /** Where device facts are read: the real roots on a box; other roots for containers and tests. */
