@@ -49,7 +49,7 @@ async function documentLabels(input: RenderInput, meter: RenderMeter): Promise<{
 export const zplLanguage: Language = {
   name: 'zpl',
   documentFormat: 'application/vnd.zebra.zpl',
-  acceptedTypes: ['text/plain', 'text/vnd.star.markup', 'image/png', 'image/jpeg', 'application/pdf', ...RAW],
+  acceptedTypes: ['text/plain', 'text/vnd.star.markup', 'image/png', 'image/jpeg', 'application/pdf', 'image/pwg-raster', 'image/urf', ...RAW],
   check(input: RenderInput): void {
     if (PICTURE_TYPES.includes(input.contentType)) checkDocumentBitmaps(input, RenderMeter.of(input));
   },
