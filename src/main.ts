@@ -50,6 +50,8 @@ import { WebhookWorker } from './webhooks/webhook-worker.js';
 import { WebhookTargetPolicy } from './webhooks/target-policy.js';
 import { loadOrCreateCertificate } from './tls/tls-certificate.js';
 import { TlsRenewal } from './tls/tls-renewal.js';
+import { createIppService } from './ipp/ipp-service.js';
+import { MdnsAdvertiser } from './discovery/mdns-advertiser.js';
 
 /**
  * The composition root: the only place that wires modules together and the only importer of
@@ -269,6 +271,29 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     watcher.stop();
     await cloudSync?.stop();
   });
+
+  // ── IPP Everywhere server and raw ports (issue 15) ─────────────────────────────────────────
+  // After the printer workers (stopped before them): every document goes through jobs.submit.
+  // The advertiser is the IPP server's own until the gateway's announcement shares one with it.
+  if (config.ipp.enabled) {
+    const advertiser = config.ipp.advertise && config.discovery.interfaces.length > 0 ? new MdnsAdvertiser({ interfaces: config.discovery.interfaces, log: log.child({ component: 'mdns' }) }) : null;
+    const ippService = createIppService({
+      config, jobs, devices, authenticator, tls, log, now, advertiser,
+      statusPort: () => Number(new URL(http.url).port),
+      jobIds: { load: () => Number(jobStore.stateValue('ipp.nextJobId')) || null, save: (next) => jobStore.setStateValue('ipp.nextJobId', String(next)) },
+    });
+    await lifecycle.start('ipp server', async () => {
+      await advertiser?.start();
+      await ippService.start().catch(async (error: unknown) => {
+        await advertiser?.stop();
+        throw error;
+      });
+    }, async () => {
+      await ippService.stop();
+      await advertiser?.stop();
+    });
+  }
+  // ───────────────────────────────────────────────────────────────────────────────────────────
 
   const reload = async (next: Readonly<Config>): Promise<{ added: string[]; removed: string[]; changed: string[] }> => {
     checkConfigParts(next, configParts(parts));

@@ -6,6 +6,8 @@ export class IppRequestError extends Error {
   constructor(
     readonly status: StatusName,
     message: string,
+    /** Attributes to return in the unsupported-attributes group. */
+    readonly unsupported: IppAttribute[] = [],
   ) {
     super(message);
   }
