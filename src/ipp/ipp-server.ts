@@ -94,9 +94,11 @@ export class IppServer {
     }
     const listener = net.createServer((socket) => this.route(socket));
     await new Promise<void>((resolve, reject) => {
-      listener.once('error', (error: NodeJS.ErrnoException) =>
-        reject(error.code === 'EACCES' ? new Error(`ipp.port ${port} needs CAP_NET_BIND_SERVICE (ports below 1024): run as the service, or choose 8632`) : error),
-      );
+      listener.once('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EACCES') reject(new Error(`ipp.port ${port} needs CAP_NET_BIND_SERVICE (ports below 1024): run as the service, or choose 8632`));
+        else if (error.code === 'EADDRINUSE') reject(new Error(`ipp.port ${port} is in use by another program (ss -ltnp 'sport = :${port}'): stop it or choose another ipp.port`));
+        else reject(error);
+      });
       listener.listen(port, host, () => resolve());
     });
     this.listener = listener;
