@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { cloudPrntTransportFactory, LANGUAGES, PROFILES, TRANSPORT_FACTORIES } from '../drivers/index.js';
 import { registerCloudMetrics } from './cloud/cloud-metrics.js';
@@ -43,6 +44,11 @@ import { DevicesService } from './printers/devices-service.js';
 import { GroupStore } from './printers/group-store.js';
 import { PrinterRegistry } from './printers/printer-registry.js';
 import { readVersion } from './version.js';
+import { announceGateway } from './discovery/gateway-announcement.js';
+import { createDiscovery } from './discovery/create-discovery.js';
+import type { DeviceInfo } from './discovery/device-info.js';
+import { discoveredPrinter } from './printers/discovered-device.js';
+import { resolveProfile } from './printers/printer-profile.js';
 import { NotificationStore } from './webhooks/notification-store.js';
 import { subscribeWebhookEvents } from './webhooks/webhook-events.js';
 import { WebhookOutbox } from './webhooks/webhook-outbox.js';
@@ -152,6 +158,11 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
   groups.applyConfigured(config.groups);
   const registry = new PrinterRegistry({ db, groups, profiles: (id) => profileById.get(id), languages, now });
   registry.syncConfigured(config.printers);
+  const profileOf = (id: string): PrinterProfile | undefined => profileById.get(id);
+  // Printers discovery found in earlier runs keep their queues before it sees them again.
+  registry.loadDiscovered(({ profileId, language }) =>
+    resolveProfile({ name: '', group: config.discovery.group, uri: '', language, ...(profileId && profileOf(profileId) ? { profile: profileId } : {}) }, profileOf),
+  );
   lifecycle.onStop('printer bookkeeping', () => registry.flushLastSeen());
 
   // CloudPRNT: Star printers poll /cloudprnt/{group}; their jobs wait in the hub until fetched and
@@ -179,7 +190,7 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     events,
     renderer: parts.renderer,
     durable: () => wal.sync(),
-    probeMs: config.jobs.statusPollMs,
+    probeMs: config.discovery.probeSeconds * 1000,
     onStorageFull: () => storage.noteFull(),
     log,
     config,
@@ -190,7 +201,7 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
   const jobs = new JobsService({
     store: jobStore, spool, events, groups, printers: registry, languages, engine, renderer: parts.renderer, durable: () => wal.sync(), storage, config, log, now,
   });
-  const devices = new DevicesService({ registry, groups, engine, flushQueue: (id) => jobs.cancelAll(id), log });
+  const devices = new DevicesService({ registry, groups, engine, flushQueue: (id) => jobs.cancelAll(id), graceMs: config.server.shutdownGraceSeconds * 1000, log });
 
   // Keys, cloud sync, webhooks, the live event feed, health and metrics.
   const keys = new KeyStore({ db, now });
@@ -210,13 +221,15 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
   if (cloudSync) registerCloudMetrics(metrics.registry, () => cloudSync.status());
   const health = new HealthService({ db, registry, storage, cloudStatus: cloudSync ? () => cloudSync.status() : undefined });
 
-  // The HTTP front door.
+  // The HTTP front door (discovery starts after the workers; its list is read when asked).
+  const discoveryRef: { current: { devices(): DeviceInfo[] } | null } = { current: null };
   const authFailures = new AuthFailureThrottle(config.limits.authFailures);
   const routes = gatewayRoutes({
     jobs, devices, groups, keys, authenticator, authFailures, notifications, webhooks, stream, health, metrics, cloudprnt, log, now,
     version: readVersion(),
     metricsRequireKey: config.metrics.requireKey,
     durable: () => wal.sync(),
+    discovered: () => discoveryRef.current?.devices() ?? [],
   });
   const app = createApp({
     routes,
@@ -259,6 +272,25 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     cloudprnt.stop();
     await webhookWorker.stop();
   });
+  // Discovery: the box announces itself on discovery.interfaces; devices found join discovery.group.
+  const port = (http.http.address() as AddressInfo).port;
+  const announcement = await lifecycle.start('mdns announcement', () => announceGateway({ interfaces: config.discovery.interfaces, log, port, version: readVersion() }), (a) => a.stop());
+  const discovery = createDiscovery({
+    config,
+    log,
+    parts: { transports: parts.transports, profiles: parts.profiles },
+    isOwnService: (key) => announcement.advertiser?.ownNames().includes(key) ?? false,
+  });
+  const onDevice = (device: DeviceInfo): void => {
+    const known = discoveredPrinter(device, config.discovery.group, profileOf);
+    if (known) void devices.discovered(known).catch((error: unknown) => log.error({ err: error, identity: device.identity }, 'discovered printer not added'));
+  };
+  discoveryRef.current = discovery;
+  discovery.on('found', onDevice);
+  discovery.on('updated', onDevice);
+  discovery.on('lost', (device, reason) => devices.lost(device.identity, reason));
+  await lifecycle.start('discovery', () => discovery.start(), () => discovery.stop());
+
   // The CLI in another process (keys revoke, jobs release) is seen within a tick; so are cloud changes.
   const watcher = new DbChangeWatcher({ db, log, onChange: () => { jobStore.forgetCounts(); stream.recheckKeys(); engine.wakeAll(); } });
   await lifecycle.start('cloud sync, change watcher', () => {
