@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { cloudPrntTransportFactory, LANGUAGES, PROFILES, TRANSPORT_FACTORIES } from '../drivers/index.js';
+import { cloudPrntTransportFactory, LANGUAGES, PROFILES, RENDER_WORKER_FILE, renderWorkerBuilt, TRANSPORT_FACTORIES } from '../drivers/index.js';
 import { registerCloudMetrics } from './cloud/cloud-metrics.js';
 import { cloudStalenessCheck } from './cloud/cloud-staleness-check.js';
 import { createCloudSync } from './cloud/create-cloud-sync.js';
@@ -32,6 +32,7 @@ import { JobEvents } from './jobs/job-events.js';
 import { JobRetention } from './jobs/job-retention.js';
 import { JobStore } from './jobs/job-store.js';
 import { JobsService } from './jobs/jobs-service.js';
+import { RenderPool } from './jobs/render-pool.js';
 import { inlineRenderer, type Renderer } from './jobs/renderer.js';
 import { Spool } from './jobs/spool.js';
 import { transportOpener } from './jobs/transport-opener.js';
@@ -67,12 +68,13 @@ export interface GatewayParts {
   transports: readonly TransportFactory[];
   languages: readonly Language[];
   profiles: readonly PrinterProfile[];
-  renderer: Renderer;
+  /** Where documents are rendered; absent: the render pool (worker threads within limits.render). */
+  renderer?: Renderer;
   clock: () => Date;
 }
 
 export function defaultParts(): GatewayParts {
-  return { transports: TRANSPORT_FACTORIES, languages: LANGUAGES, profiles: PROFILES, renderer: inlineRenderer, clock: () => new Date() };
+  return { transports: TRANSPORT_FACTORIES, languages: LANGUAGES, profiles: PROFILES, clock: () => new Date() };
 }
 
 /** The names a configuration may use with these parts (for `config check` and `doctor` too). */
@@ -164,6 +166,9 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     resolveProfile({ name: '', group: config.discovery.group, uri: '', language, ...(profileId && profileOf(profileId) ? { profile: profileId } : {}) }, profileOf),
   );
   lifecycle.onStop('printer bookkeeping', () => registry.flushLastSeen());
+  // Rendering off the event loop; stopped after the workers that use it (stops run in reverse).
+  const renderer = parts.renderer ?? renderPool(config, log);
+  lifecycle.onStop('render pool', () => renderer.close?.());
 
   // CloudPRNT: Star printers poll /cloudprnt/{group}; their jobs wait in the hub until fetched and
   // confirmed. (A cycle at run time, not in the wiring: a printer that joins starts its worker.)
@@ -188,7 +193,7 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     spool,
     registry,
     events,
-    renderer: parts.renderer,
+    renderer,
     durable: () => wal.sync(),
     probeMs: config.discovery.probeSeconds * 1000,
     onStorageFull: () => storage.noteFull(),
@@ -199,7 +204,7 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     languageOf: (printer) => languages.forPrinter(printer),
   });
   const jobs = new JobsService({
-    store: jobStore, spool, events, groups, printers: registry, languages, engine, renderer: parts.renderer, durable: () => wal.sync(), storage, config, log, now,
+    store: jobStore, spool, events, groups, printers: registry, languages, engine, renderer, durable: () => wal.sync(), storage, config, log, now,
   });
   const devices = new DevicesService({ registry, groups, engine, flushQueue: (id) => jobs.cancelAll(id), graceMs: config.server.shutdownGraceSeconds * 1000, log });
 
@@ -345,13 +350,18 @@ export function cliServices(config: Readonly<Config>, log: Logger, overrides: Pa
   const store = new JobStore({ db, now });
   const besideGateway = { queued: () => undefined, canceled: () => undefined, refusal: () => null };
   const jobs = new JobsService({
-    store, spool: new Spool(config.dataDir), events: new JobEvents(), groups, printers: registry, languages, engine: besideGateway, renderer: parts.renderer,
+    store, spool: new Spool(config.dataDir), events: new JobEvents(), groups, printers: registry, languages, engine: besideGateway, renderer: parts.renderer ?? inlineRenderer,
     // The CLI's connection commits with synchronous=FULL: every commit is durable already.
     durable: async () => undefined,
     storage: { refuseIfFull: () => undefined, noteFull: () => undefined },
     config, log, now,
   });
   return { jobs, registry, store, close: () => db.close() };
+}
+
+function renderPool(config: Readonly<Config>, log: Logger): RenderPool {
+  if (!renderWorkerBuilt()) throw new Error(`the render thread ${RENDER_WORKER_FILE} is missing: run npm run build`);
+  return new RenderPool({ workerFile: RENDER_WORKER_FILE, timeoutMs: config.limits.render.timeoutSeconds * 1000, memoryMB: config.limits.render.memoryMB, log });
 }
 
 /** Opens the transport for one device URI outside a running gateway (printers probe, doctor). */
