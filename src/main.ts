@@ -323,6 +323,8 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     return { added, removed, changed };
   };
 
+  // Listening already: the render threads load their languages now, not in the way of start-up.
+  renderer.warm?.();
   return { server: http.http, url: http.url, httpsUrl: http.httpsUrl, routes, db, reload, stop: () => lifecycle.stop() };
 }
 
