@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { cloudPrntTransportFactory, LANGUAGES, PROFILES, RENDER_WORKER_FILE, renderWorkerBuilt, TRANSPORT_FACTORIES } from '../drivers/index.js';
 import { registerCloudMetrics } from './cloud/cloud-metrics.js';
@@ -13,7 +14,8 @@ import { PASSIVE_CLOUDPRNT_MAILBOX } from './cloudprnt/passive-mailbox.js';
 import { checkConfigParts, type ConfigParts } from './config/check-config-parts.js';
 import type { Config } from './config/schema.js';
 import { DbChangeWatcher } from './db/db-change-watcher.js';
-import { openDatabase, walPath, type Db } from './db/open-database.js';
+import { DB_FILE, openDatabase, walLimitBytes, walPath, type Db } from './db/open-database.js';
+import { WalCheckpointer } from './db/wal-checkpointer.js';
 import { WalSync } from './db/wal-sync.js';
 import { acquireDataDirLock } from './db/data-dir-lock.js';
 import { setLogLevel } from './log/create-logger.js';
@@ -262,6 +264,8 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     await lifecycle.start('certificate renewal', () => renewal.start(), () => renewal.stop());
   }
   await lifecycle.start('storage guard', () => storage.start(), () => storage.stop());
+  const checkpointer = new WalCheckpointer({ db, dbFile: path.join(config.dataDir, DB_FILE), walFile: walPath(config.dataDir), limitBytes: walLimitBytes(config.dataDir), log });
+  await lifecycle.start('wal checkpoints', () => checkpointer.start(), () => checkpointer.stop());
   await lifecycle.start('printer workers', () => {
     engine.recover(readBootId());
     engine.start();
