@@ -24,6 +24,8 @@ import { starGroupRoutes } from './star/star-group-routes.js';
 import { starNotificationRoutes } from './star/star-notification-routes.js';
 import { starPrintRoutes } from './star/star-print-routes.js';
 import { starQueueRoutes } from './star/star-queue-routes.js';
+import type { StatusPageSources } from './status/status-sources.js';
+import { statusRoutes } from './status/status-routes.js';
 
 /** The services the HTTP front door is built on; each router below takes only the ones it uses. */
 export interface HttpServices {
@@ -45,6 +47,8 @@ export interface HttpServices {
   metricsRequireKey: boolean;
   /** Resolves once every commit so far is on stable storage. */
   durable: () => Promise<void>;
+  /** What the status page shows beside these services (TLS as served). */
+  status: StatusPageSources;
 }
 
 /** Every route printgate serves, with its declared access. */
@@ -62,5 +66,6 @@ export function gatewayRoutes(s: HttpServices): RouteSpec[] {
     ...jobRoutes({ jobs, devices, log }),
     ...previewRoutes({ jobs }),
     ...eventRoutes({ stream: s.stream, authenticator: s.authenticator, log, now }),
+    ...statusRoutes({ devices, jobs, keys: s.keys, health: s.health, stream: s.stream, authenticator: s.authenticator, sources: s.status, version: s.version, log, now }),
   ]);
 }
