@@ -29,7 +29,8 @@ commands:
   printers list | printers probe URI
   groups list | groups set GROUP [--require-device-key on|off] [--auto-create on|off] [--enabled on|off]
   discover [--seconds N] [--watch]      finds printers (mDNS on discovery.interfaces, USB, serial) for N s (5)
-  doctor                                checks data dir, port, printers, devices, cloud; prints fixes
+  doctor [--user U]                     checks data dir, database, port, printers, devices, mDNS, TLS, cloud;
+                                        prints a fix for each failure; changes nothing
   jobs list [--printer ID] [--state S] | jobs cancel ID | jobs release ID
   config check
   backup FILE                           a consistent copy of the database, while the gateway runs
@@ -71,6 +72,7 @@ async function main(argv: string[]): Promise<void> {
       enabled: { type: 'string' },
       seconds: { type: 'string' },
       watch: { type: 'boolean', default: false },
+      user: { type: 'string' },
     },
   });
   jsonErrors = values.json;
@@ -128,7 +130,7 @@ async function main(argv: string[]): Promise<void> {
       await runDiscover(config, defaultParts(), io, { seconds: discoverSeconds(values.seconds), watch: values.watch });
       return;
     case 'doctor':
-      if (!(await runDoctor(config, source, createLogger({ level: 'silent' }), io))) process.exitCode = 1;
+      if (!(await runDoctor(config, source, createLogger({ level: 'silent' }), io, { user: values.user, parts: defaultParts() }))) process.exitCode = 1;
       return;
     case 'jobs':
       runJobsCommand(config, { sub, id, printer: values.printer, state: values.state }, io);
