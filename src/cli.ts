@@ -13,6 +13,8 @@ import { runDoctor } from './cli/doctor-command.js';
 import { discoverSeconds, runDiscover } from './cli/discover-command.js';
 import { runPrintersProbe } from './cli/probe-command.js';
 import { runBackup } from './cli/backup-command.js';
+import { runPrint } from './cli/print-command.js';
+import { runTestPage } from './cli/test-page-command.js';
 import { describeStartupError, EXIT_CODES } from './db/startup-errors.js';
 import { createLogger } from './log/create-logger.js';
 import { isJournalStream } from './log/journal-stream.js';
@@ -26,7 +28,11 @@ commands:
   keys create --name N --permissions P1,P2 [--description D] [--expires ISO8601] [--groups g1,g2]
   keys list | edit ID [--name] [--description] [--permissions] [--groups] [--expires|never]
   keys disable ID | enable ID | revoke ID | purge --older-than 90d | permissions
-  printers list | printers probe URI
+  printers list                         printers with state, reasons, queue (as the running gateway recorded them)
+  printers probe URI
+  print PRINTER FILE|- [--type T] [--name N] [--copies N]
+                                        queues a file (type from its extension) or standard input (text/plain)
+  test-page PRINTER                     queues a test receipt (a label on a label printer): profile, ruler, code pages, QR
   groups list | groups set GROUP [--require-device-key on|off] [--auto-create on|off] [--enabled on|off]
   discover [--seconds N] [--watch]      finds printers (mDNS on discovery.interfaces, USB, serial) for N s (5)
   doctor [--user U]                     checks data dir, database, port, printers, devices, mDNS, TLS, cloud;
@@ -73,6 +79,8 @@ async function main(argv: string[]): Promise<void> {
       seconds: { type: 'string' },
       watch: { type: 'boolean', default: false },
       user: { type: 'string' },
+      type: { type: 'string' },
+      copies: { type: 'string' },
     },
   });
   jsonErrors = values.json;
@@ -131,6 +139,12 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'doctor':
       if (!(await runDoctor(config, source, createLogger({ level: 'silent' }), io, { user: values.user, parts: defaultParts() }))) process.exitCode = 1;
+      return;
+    case 'print':
+      await runPrint(config, { printer: sub, file: id, type: values.type, name: values.name, copies: values.copies }, io, process.stdin);
+      return;
+    case 'test-page':
+      await runTestPage(config, sub, io);
       return;
     case 'jobs':
       runJobsCommand(config, { sub, id, printer: values.printer, state: values.state }, io);
