@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli, startServe, writeConfig, type ServeProcess } from '../helpers/cli-process.js';
+import { runCli, startServe, writeConfig, type ServeProcess } from '../helpers/cli-process.js';
 import { decodeEscPos, eventsOf, printedLines } from '../helpers/receipt-decoder.js';
+import { runCliAsync } from '../helpers/run-cli-async.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startTcpSink, type TcpSink } from '../peers/tcp-sink.js';
 
@@ -40,23 +40,6 @@ afterAll(async () => {
   await label?.close();
 });
 
-/** Runs the CLI with `input` on its standard input (bounded). */
-function runWithInput(args: string[], input: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, PRINTGATE_CONFIG: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
-}
 
 describe('printgate print', () => {
   it('queues a file through the jobs use case (source cli); the running gateway prints it', async () => {
@@ -75,7 +58,7 @@ describe('printgate print', () => {
   });
 
   it('reads standard input with -, by printer name too', async () => {
-    const result = await runWithInput(['print', 'Kitchen', '-', '--config', file], 'from a pipe\n');
+    const result = await runCliAsync(['print', 'Kitchen', '-', '--config', file], 'from a pipe\n');
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Queued job [0-9a-f-]{36} for kitchen/);
     expect(result.stdout).toContain('prints it within a second');
@@ -131,7 +114,7 @@ describe('printgate test-page', () => {
 
 describe('printgate printers list', () => {
   it('shows each printer\'s state and reasons as the running gateway recorded them, then as last known', async () => {
-    expect((await runWithInput(['print', 'gone', '-', '--config', file], 'for a printer that is gone\n')).status).toBe(0);
+    expect((await runCliAsync(['print', 'gone', '-', '--config', file], 'for a printer that is gone\n')).status).toBe(0);
     const gone = await waitFor('the offline printer in printers list', () => {
       const list = JSON.parse(runCli(['printers', 'list', '--config', file, '--json']).stdout) as { id: string; state: string; reasons: string[]; live: boolean; lastError: string | null }[];
       return list.find((printer) => printer.id === 'gone' && printer.state === 'stopped');
