@@ -12,6 +12,7 @@ import { runServe } from './cli/serve-command.js';
 import { runDoctor } from './cli/doctor-command.js';
 import { discoverSeconds, runDiscover } from './cli/discover-command.js';
 import { runPrintersProbe } from './cli/probe-command.js';
+import { runPrintersChange } from './cli/printers-command.js';
 import { runBackup } from './cli/backup-command.js';
 import { runPrint } from './cli/print-command.js';
 import { runTestPage } from './cli/test-page-command.js';
@@ -29,7 +30,7 @@ commands:
   keys list | edit ID [--name] [--description] [--permissions] [--groups] [--expires|never]
   keys disable ID | enable ID | revoke ID | purge --older-than 90d | permissions
   printers list                         printers with state, reasons, queue (as the running gateway recorded them)
-  printers probe URI
+  printers probe URI | printers pin ID | printers forget ID | printers unforget IDENTITY
   print PRINTER FILE|- [--type T] [--name N] [--copies N]
                                         queues a file (type from its extension) or standard input (text/plain)
   test-page PRINTER                     queues a test receipt (a label on a label printer): profile, ruler, code pages, QR
@@ -129,7 +130,11 @@ async function main(argv: string[]): Promise<void> {
         if (!(await runPrintersProbe(config, createLogger({ level: 'silent' }), id, io))) process.exitCode = 1;
         return;
       }
-      throw new UsageError('printers: use list or probe URI');
+      if (sub === 'pin' || sub === 'forget' || sub === 'unforget') {
+        runPrintersChange(config, source, { sub, id }, io);
+        return;
+      }
+      throw new UsageError('printers: use list, probe URI, pin ID, forget ID or unforget IDENTITY');
     case 'groups':
       runGroupsCommand(config, { sub, group: id, requireDeviceKey: values['require-device-key'], autoCreate: values['auto-create'], enabled: values.enabled }, io);
       return;
