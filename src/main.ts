@@ -26,6 +26,7 @@ import { Lifecycle } from './gateway/lifecycle.js';
 import { HealthService } from './health/health-service.js';
 import { createApp } from './http/create-app.js';
 import { gatewayRoutes } from './http/gateway-routes.js';
+import { statusPageSources } from './http/status/status-sources.js';
 import { createServers } from './http/create-servers.js';
 import { EventStream, subscribeEventStream } from './http/native/event-stream.js';
 import type { RouteSpec } from './http/route-spec.js';
@@ -237,6 +238,8 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     metricsRequireKey: config.metrics.requireKey,
     durable: () => wal.sync(),
     discovered: () => discoveryRef.current?.devices() ?? [],
+    // Status page (helper "status"): TLS as served; printer states recorded for `printers list`.
+    status: statusPageSources({ config, registry, now }),
   });
   const app = createApp({
     routes,
