@@ -112,7 +112,13 @@ export class JobDelivery {
     if (items.length === 0) return 'next';
     const blocked = await this.preflight(items[0]!.job);
     if (blocked) return blocked;
-    const marked = this.deps.jobs.transitionAll(items.map((item) => item.job), 'processing', { attemptsDelta: 1, printerCode: null, clearSent: true }, ['pending']);
+    // Rendered: only a render that never finishes (it crashed the gateway) counts against MAX_RENDER_STARTS.
+    const marked = this.deps.jobs.transitionAll(
+      items.map((item) => item.job),
+      'processing',
+      { attemptsDelta: 1, printerCode: null, clearSent: true, renderFinished: true },
+      ['pending'],
+    );
     const ready: Item[] = [];
     marked.forEach((job, index) => {
       if (!job) return;
