@@ -55,6 +55,8 @@ export class PrinterWorker {
   private loop: Promise<void> | null = null;
   private consecutiveFailures = 0;
   private offlineSince: string | null = null;
+  /** The outage is a stall: the printer takes connections, so only a job it takes again ends it. */
+  private stalledOutage = false;
   private lastContactMs: number;
   private recoveryAttempt = 0;
   private readonly lifetime = new AbortController();
@@ -157,6 +159,7 @@ export class PrinterWorker {
         continue;
       }
       if (!first) {
+        this.endOutage();
         await this.idle();
         continue;
       }
@@ -166,6 +169,7 @@ export class PrinterWorker {
       else if (outcome === 'next') {
         this.consecutiveFailures = 0;
         this.lastContactMs = this.deps.now().getTime();
+        this.endOutage();
       }
     }
   }
@@ -283,18 +287,28 @@ export class PrinterWorker {
 
   private backOnline(probes: number): void {
     this.deps.registry.updateStatus(this.deps.printer.id, { state: 'idle', reasons: [], lastSeenAt: this.deps.now().toISOString(), lastError: null });
-    this.log.info({ offlineSince: this.offlineSince, probes }, 'printer back online');
-    this.offlineSince = null;
     this.lastContactMs = this.deps.now().getTime();
+    // A stalled printer still takes connections: it is back once it takes a job's bytes again (or nothing waits for it).
+    if (!this.stalledOutage) this.endOutage(probes);
+  }
+
+  /** The printer answers (and takes data) again: logged once per outage. */
+  private endOutage(probes?: number): void {
+    if (this.offlineSince === null) return;
+    this.log.info({ offlineSince: this.offlineSince, ...(probes === undefined ? {} : { probes }) }, 'printer back online');
+    this.offlineSince = null;
+    this.stalledOutage = false;
   }
 
   /** The printer is stopped (offline, stalled): probe it with capped back-off until it answers. */
   private async waitUntilReachable(): Promise<void> {
     const { transport, config } = this.deps;
     const status = this.deps.registry.status(this.deps.printer.id);
-    if (this.offlineSince === null) {
-      this.offlineSince = this.deps.now().toISOString();
-      const stalled = status.reasons.includes('stalled');
+    const stalled = status.reasons.includes('stalled');
+    // Logged once per outage (a stalled printer is tried again and again: still one outage), and when its kind changes.
+    if (this.offlineSince === null || stalled !== this.stalledOutage) {
+      this.offlineSince ??= this.deps.now().toISOString();
+      this.stalledOutage = stalled;
       this.log.error({ uri: this.deps.printer.uri, reasons: status.reasons, err: status.lastError }, stalled ? 'printer stalled; jobs wait until it takes data' : 'printer offline; jobs wait until it answers');
     }
     for (let attempt = 0; !this.state.stopping; ) {
@@ -310,7 +324,7 @@ export class PrinterWorker {
         return;
       } catch (error) {
         this.log.debug({ err: error, attempt }, 'printer still offline');
-        this.sayWhyJobsWait(status.reasons.includes('stalled') ? 'stalled' : 'printer-offline');
+        this.sayWhyJobsWait(stalled ? 'stalled' : 'printer-offline');
       } finally {
         clearTimeout(timer);
       }
