@@ -1,0 +1,243 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DriverError } from '../../../src/driver-api/index.js';
+import { EngineFixture, STATUS, type EngineOptions } from './engine-fixture.js';
+
+let engine: EngineFixture;
+
+function setup(options: EngineOptions = {}): EngineFixture {
+  engine = new EngineFixture(options);
+  return engine;
+}
+
+afterEach(async () => {
+  await engine?.close();
+});
+
+describe('PrinterWorker: the printer as a state', () => {
+  it('an unreachable printer is stopped/offline, its job waits (attempts not used up), logged once; back online it prints', async () => {
+    const { transport } = setup({ statusQuery: false });
+    transport.script.refuse = true;
+    const job = engine.submit('late ticket\n');
+    engine.worker();
+    await engine.settled(job.id, 'pending', 'printer-offline');
+    await engine.until('a few probes', () => transport.probes >= 3);
+    expect(engine.status()).toMatchObject({ state: 'stopped', reasons: ['offline'] });
+    expect(engine.status().lastError).toContain('connection refused');
+    expect(engine.job(job.id)).toMatchObject({ attempts: 0, errorCode: 'PRINTER_UNREACHABLE' });
+
+    transport.script.refuse = false;
+    const done = await engine.settled(job.id, 'completed', null);
+    expect(done.attempts).toBe(1);
+    expect(transport.received().toString()).toBe('late ticket\n');
+    expect(engine.status()).toMatchObject({ state: 'idle', reasons: [], lastError: null });
+    expect(engine.logged('printer offline; jobs wait until it answers')).toHaveLength(1);
+    expect(engine.logged('printer back online')).toHaveLength(1);
+    expect(engine.logged('printer back online')[0]).toMatchObject({ level: 'info' });
+    expect(engine.logged('printer offline; jobs wait until it answers')[0]).toMatchObject({ level: 'error' });
+  });
+
+  it('an idle printer is probed every probeMs: one that died shows offline, and back when it answers', async () => {
+    const { transport } = setup({ statusQuery: false });
+    engine.worker({ probeMs: 5 });
+    await engine.until('the first probe', () => transport.probes >= 1);
+    transport.script.refuse = true;
+    await engine.until('the printer offline', () => engine.status().reasons.includes('offline'));
+    transport.script.refuse = false;
+    await engine.until('the printer back', () => engine.status().state === 'idle');
+    expect(engine.logged('printer offline; jobs wait until it answers')).toHaveLength(1);
+    expect(engine.logged('printer back online')).toHaveLength(1);
+  });
+
+  it('blocked by a status answer (paper out): jobs wait saying why, nothing is sent; it resumes by itself when the paper is in', async () => {
+    const { transport } = setup();
+    transport.script.status = STATUS.paperOut;
+    const worker = engine.worker();
+    await engine.until('the printer stopped by its answer', () => engine.status().reasons.includes('media-empty'));
+    const job = engine.submit('order 7\n');
+    worker.notify();
+    await engine.settled(job.id, 'pending', 'media-empty');
+    await engine.until('a few more questions', () => transport.statusQueries >= 4);
+    expect(engine.status()).toMatchObject({ state: 'stopped', reasons: ['media-empty'] });
+    expect(engine.status().lastError).toBe('the printer reports media-empty');
+    expect(transport.received().length).toBe(0);
+    expect(engine.logged('printer reports a problem; jobs wait until it clears')).toHaveLength(1);
+
+    transport.script.status = STATUS.ready;
+    const done = await engine.settled(job.id, 'completed', null);
+    expect(done.attempts).toBe(1);
+    expect(transport.received().toString()).toBe('order 7\n');
+    expect(engine.status()).toMatchObject({ state: 'idle', reasons: [] });
+    expect(engine.logged('printer ready again')).toHaveLength(1);
+  });
+
+  it('a job that failed for a reason worth retrying is retried until maxAttempts, then aborted with its code', async () => {
+    const { transport } = setup({ statusQuery: false });
+    transport.failWrites(new DriverError('PRINTER_BUSY', 'the printer is busy with another host'), 3);
+    const job = engine.submit('busy\n');
+    const worker = engine.worker();
+    const aborted = await engine.settled(job.id, 'aborted', 'printer-busy');
+    expect(aborted).toMatchObject({ attempts: 3, errorCode: 'PRINTER_BUSY', errorMessage: 'the printer is busy with another host' });
+    expect(engine.logged('job will be retried')).toHaveLength(2);
+    expect(engine.logged('job aborted')).toHaveLength(1);
+    // A retry is the job's fault, not the printer's: the printer stays idle and the next job prints.
+    expect(engine.status().state).toBe('idle');
+    const next = engine.submit('next\n');
+    worker.notify();
+    await engine.settled(next.id, 'completed', null);
+    expect(transport.received().toString()).toBe('next\n');
+  });
+
+  it('a job tried more often than a crashing document may be rendered is still printed: finished renders do not count', async () => {
+    const { transport } = setup({ statusQuery: false, jobs: { maxAttempts: 10 } });
+    transport.failWrites(new DriverError('PRINTER_BUSY', 'busy'), 5);
+    const job = engine.submit('sixth time lucky\n');
+    engine.worker();
+    const done = await engine.settled(job.id, 'completed', null);
+    expect(done).toMatchObject({ attempts: 6, renderAttempts: 0 });
+    expect(transport.received().toString()).toBe('sixth time lucky\n');
+  });
+
+  it('an error whose action is hold holds the job for a person; the jobs behind it print', async () => {
+    const { transport } = setup({ statusQuery: false });
+    transport.failWrites(new DriverError('PRINTER_ERROR', 'the printer reported a jam'));
+    const first = engine.submit('first\n');
+    const second = engine.submit('second\n');
+    engine.worker();
+    const held = await engine.settled(first.id, 'held', 'printer-error');
+    expect(held.errorCode).toBe('PRINTER_ERROR');
+    await engine.settled(second.id, 'completed', null);
+    expect(transport.received().toString()).toBe('second\n');
+    expect(engine.status().state).toBe('idle');
+  });
+});
+
+describe('PrinterWorker: cancel and shutdown', () => {
+  it('a cancel while the job is on the wire cuts it short and resets the connection; the next job prints', async () => {
+    const { transport, store } = setup({ statusQuery: false });
+    transport.script.holdWrites = true;
+    const job = engine.submit('cancel me\n');
+    const worker = engine.worker();
+    await engine.until('the job on the wire', () => transport.heldWrites === 1);
+    expect(engine.job(job.id).state).toBe('processing');
+    store.transition(job.id, 'canceled', { stateReason: 'canceled-by-user' }, ['processing']);
+    expect(worker.abortJob(job.id)).toBe(true);
+    await engine.until('the cancel logged', () => engine.logged('job canceled while printing').length === 1);
+    expect(transport.connections[0]!.state).toBe('abandoned');
+    expect(transport.received().length).toBe(0);
+    expect(engine.job(job.id)).toMatchObject({ state: 'canceled', stateReason: 'canceled-by-user' });
+    transport.script.holdWrites = false;
+    const next = engine.submit('next\n');
+    worker.notify();
+    await engine.settled(next.id, 'completed', null);
+    expect(transport.documents().map(String)).toEqual(['next\n']);
+    expect(engine.status().state).toBe('idle');
+  });
+
+  it('a cancel of a job waiting in the batch behind the one on the wire: it never reaches the printer', async () => {
+    const { transport, store } = setup({ statusQuery: false });
+    transport.script.holdWrites = true;
+    const first = engine.submit('first\n');
+    const second = engine.submit('second\n');
+    const third = engine.submit('third\n');
+    const worker = engine.worker();
+    await engine.until('the first job on the wire', () => transport.heldWrites === 1);
+    expect(engine.job(second.id).state).toBe('processing');
+    store.transition(second.id, 'canceled', { stateReason: 'canceled-by-user' }, ['processing']);
+    expect(worker.abortJob(second.id)).toBe(false);
+    transport.resumeWrites();
+    await engine.settled(third.id, 'completed', null);
+    expect(engine.job(first.id).state).toBe('completed');
+    expect(engine.job(second.id)).toMatchObject({ state: 'canceled', stateReason: 'canceled-by-user' });
+    expect(transport.documents().map(String)).toEqual(['first\nthird\n']);
+  });
+
+  it('shutdown under reprint: the job on the wire after the grace goes back to the queue, its attempt not counted; the batch behind it too', async () => {
+    const { transport } = setup({ statusQuery: false, jobs: { inFlightAfterRestart: 'reprint' } });
+    transport.script.holdWrites = true;
+    const first = engine.submit('first\n');
+    const second = engine.submit('second\n');
+    const worker = engine.worker();
+    await engine.until('the first job on the wire', () => transport.heldWrites === 1);
+    await worker.stop(5);
+    expect(engine.job(first.id)).toMatchObject({ state: 'pending', stateReason: 'requeued-on-shutdown', attempts: 0 });
+    expect(engine.job(second.id)).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(transport.connections[0]!.state).toBe('abandoned');
+    expect(transport.closed).toBe(true);
+    expect(engine.logged('job re-queued on shutdown')).toHaveLength(1);
+  });
+
+  it('shutdown under hold: the job on the wire may have printed, so it is held for a person; the one behind it waits', async () => {
+    const { transport } = setup({ statusQuery: false, jobs: { inFlightAfterRestart: 'hold' } });
+    transport.script.holdWrites = true;
+    const first = engine.submit('first\n');
+    const second = engine.submit('second\n');
+    const worker = engine.worker();
+    await engine.until('the first job on the wire', () => transport.heldWrites === 1);
+    await worker.stop(5);
+    expect(engine.job(first.id)).toMatchObject({ state: 'held', stateReason: 'held-after-shutdown' });
+    expect(engine.job(second.id)).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(engine.logged('job held on shutdown: it may have printed')).toHaveLength(1);
+  });
+
+  it('shutdown gives the job on the wire its grace to finish', async () => {
+    const { transport } = setup({ statusQuery: false, jobs: { inFlightAfterRestart: 'hold' } });
+    transport.script.holdWrites = true;
+    const job = engine.submit('almost done\n');
+    const worker = engine.worker();
+    await engine.until('the job on the wire', () => transport.heldWrites === 1);
+    const stopping = worker.stop(2000);
+    transport.resumeWrites();
+    await stopping;
+    expect(engine.job(job.id)).toMatchObject({ state: 'completed', stateReason: null });
+    expect(transport.received().toString()).toBe('almost done\n');
+  });
+});
+
+describe('PrinterWorker: a worker never silently stops', () => {
+  it('a loop that throws reports the printer stopped (internal-error), restarts, settles its own jobs and prints them', async () => {
+    const { transport } = setup({ statusQuery: false });
+    engine.durableFailure = new Error('fdatasync of the WAL failed: EIO');
+    const job = engine.submit('survives\n');
+    const worker = engine.worker();
+    await engine.until('the printer stopped with internal-error', () => engine.status().reasons.includes('internal-error'));
+    expect(engine.status()).toMatchObject({ state: 'stopped', lastError: 'fdatasync of the WAL failed: EIO' });
+    expect(engine.logged('printer worker failed; it restarts')).toHaveLength(1);
+    expect(engine.logged('printer worker failed; it restarts')[0]).toMatchObject({ level: 'error', reason: 'internal-error' });
+    // The restart's back-off (about half a second) is cut short by work, as a new job would.
+    worker.notify();
+    const done = await engine.settled(job.id, 'completed', null);
+    // It never left: the failed attempt does not count and it is not called a reprint.
+    expect(done.attempts).toBe(1);
+    expect(transport.documents().map(String)).toEqual(['survives\n']);
+    expect(engine.status()).toMatchObject({ state: 'idle', reasons: [] });
+  });
+});
+
+describe('PrinterWorker: a printer that stops taking data', () => {
+  it('a stalled write stops the printer with reason stalled, the job goes back to the queue, logged once while it stays stalled', async () => {
+    const { transport } = setup({ statusQuery: false });
+    transport.script.stall = true;
+    const job = engine.submit('stuck\n');
+    engine.worker();
+    await engine.settled(job.id, 'pending', 'stalled');
+    await engine.until('three stalled connections', () => transport.connections.length >= 3);
+    const waits = engine.emitted.filter((event) => event.id === job.id && event.state === 'pending' && event.stateReason === 'stalled');
+    expect(waits.length).toBeGreaterThanOrEqual(2);
+    for (const wait of waits) expect(wait).toMatchObject({ errorCode: 'PRINTER_STALLED', attempts: 0 });
+    expect(engine.logged('printer stalled; jobs wait until it takes data')).toHaveLength(1);
+    transport.script.stall = false;
+    await engine.settled(job.id, 'completed', null);
+    expect(engine.logged('printer back online')).toHaveLength(1);
+    expect(transport.received().toString()).toBe('stuck\n');
+  });
+
+  it('under hold a stalled job may have printed in part: it is held, the printer stopped', async () => {
+    const { transport } = setup({ statusQuery: false, jobs: { inFlightAfterRestart: 'hold' } });
+    transport.script.stall = true;
+    const job = engine.submit('stuck\n');
+    engine.worker();
+    const held = await engine.settled(job.id, 'held', 'stalled');
+    expect(held.errorCode).toBe('PRINTER_STALLED');
+    await engine.until('the printer stopped/stalled', () => engine.status().reasons.includes('stalled'));
+  });
+});
