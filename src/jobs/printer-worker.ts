@@ -54,6 +54,8 @@ export class PrinterWorker {
   private readonly wakeup = new Wakeup();
   private loop: Promise<void> | null = null;
   private consecutiveFailures = 0;
+  /** Failures of the loop in a row (none since it last delivered): the first is logged at error, each waits longer. */
+  private crashes = 0;
   private offlineSince: string | null = null;
   /** The outage is a stall: the printer takes connections, so only a job it takes again ends it. */
   private stalledOutage = false;
@@ -106,7 +108,7 @@ export class PrinterWorker {
   }
 
   private async supervise(): Promise<void> {
-    for (let crashes = 0; !this.state.stopping; crashes += 1) {
+    while (!this.state.stopping) {
       try {
         await this.run();
         return;
@@ -115,10 +117,11 @@ export class PrinterWorker {
         const full = storageError(error) !== null;
         if (full) this.deps.onStorageFull();
         const reason = full ? 'storage-full' : 'internal-error';
-        this.log[crashes === 0 ? 'error' : 'debug']({ err: error, reason }, full ? 'the data disk is full: this printer waits until space returns' : 'printer worker failed; it restarts');
+        this.log[this.crashes === 0 ? 'error' : 'debug']({ err: error, reason }, full ? 'the data disk is full: this printer waits until space returns' : 'printer worker failed; it restarts');
         this.deps.registry.updateStatus(this.deps.printer.id, { state: 'stopped', reasons: [reason], lastError: (error as Error)?.message ?? String(error) });
         this.delivery.closeSession();
-        await this.wakeup.wait(backoffDelay(crashes, 500, RESTART_MAX_MS, this.deps.random));
+        await this.wakeup.wait(backoffDelay(this.crashes, 500, RESTART_MAX_MS, this.deps.random));
+        this.crashes += 1;
       }
     }
   }
@@ -168,6 +171,7 @@ export class PrinterWorker {
       else if (outcome === 'retry-later') await this.pause();
       else if (outcome === 'next') {
         this.consecutiveFailures = 0;
+        this.crashes = 0;
         this.lastContactMs = this.deps.now().getTime();
         this.endOutage();
       }
