@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DriverError } from '../../../src/driver-api/index.js';
+import { inlineRenderer, type Renderer } from '../../../src/jobs/renderer.js';
 import { EngineFixture, STATUS, type EngineOptions } from './engine-fixture.js';
 
 let engine: EngineFixture;
@@ -211,6 +212,24 @@ describe('PrinterWorker: a worker never silently stops', () => {
     expect(transport.documents().map(String)).toEqual(['survives\n']);
     expect(engine.status()).toMatchObject({ state: 'idle', reasons: [] });
   });
+
+  it('a loop that fails again after it had recovered is reported again at error, with the first back-off', async () => {
+    setup({ statusQuery: false });
+    engine.durableFailure = new Error('first failure');
+    const first = engine.submit('one\n');
+    const worker = engine.worker();
+    await engine.until('the first failure', () => engine.status().reasons.includes('internal-error'));
+    worker.notify();
+    await engine.settled(first.id, 'completed', null);
+    engine.durableFailure = new Error('second failure, a day later');
+    const second = engine.submit('two\n');
+    worker.notify();
+    await engine.until('the second failure', () => engine.status().lastError === 'second failure, a day later');
+    const reports = engine.logged('printer worker failed; it restarts');
+    expect(reports.map((entry) => entry.level)).toEqual(['error', 'error']);
+    worker.notify();
+    await engine.settled(second.id, 'completed', null);
+  });
 });
 
 describe('PrinterWorker: a printer that stops taking data', () => {
@@ -239,5 +258,76 @@ describe('PrinterWorker: a printer that stops taking data', () => {
     const held = await engine.settled(job.id, 'held', 'stalled');
     expect(held.errorCode).toBe('PRINTER_STALLED');
     await engine.until('the printer stopped/stalled', () => engine.status().reasons.includes('stalled'));
+  });
+});
+
+describe('PrinterWorker: a full disk is a state', () => {
+  /** Renders as raw with 200 KB of warnings: recording the job's end needs pages a full disk no longer has. */
+  const bulky: Renderer = {
+    render: async (language, input) => ({ ...(await inlineRenderer.render(language, input)), warnings: ['w'.repeat(200_000)] }),
+    preview: (language, input) => inlineRenderer.preview(language, input),
+  };
+  /** The database may not grow a page more: SQLite answers SQLITE_FULL, as on a full disk. */
+  const fillDisk = (): void => {
+    engine.db.pragma(`max_page_count = ${engine.db.pragma('page_count', { simple: true }) as number}`);
+  };
+  const freeDisk = (): void => {
+    engine.db.pragma('max_page_count = 1073741823');
+  };
+
+  it('the reserve freed at the first SQLITE_FULL lets a printed job be recorded: printed once, completed', async () => {
+    const { transport } = setup({ statusQuery: false, renderer: bulky });
+    transport.script.holdWrites = true;
+    const job = engine.submit('ticket\n');
+    engine.worker({ onStorageFull: () => {
+      engine.storageFull += 1;
+      freeDisk(); // what the storage guard's reserve file is for
+    } });
+    await engine.until('the job on the wire', () => transport.heldWrites === 1);
+    fillDisk();
+    transport.resumeWrites();
+    await engine.settled(job.id, 'completed', null);
+    expect(engine.storageFull).toBe(1);
+    expect(transport.documents().map(String)).toEqual(['ticket\n']);
+    expect(engine.status().state).toBe('idle');
+  });
+
+  it('SQLITE_FULL with no room at all: the printer is stopped (storage-full); once room returns the job on the wire is settled by policy and the queue goes on', async () => {
+    const { transport } = setup({ statusQuery: false, renderer: bulky });
+    transport.script.holdWrites = true;
+    const job = engine.submit('ticket\n');
+    const worker = engine.worker();
+    await engine.until('the job on the wire', () => transport.heldWrites === 1);
+    fillDisk();
+    transport.resumeWrites();
+    await engine.until('the printer stopped (storage-full)', () => engine.status().reasons.includes('storage-full'));
+    expect(engine.status().state).toBe('stopped');
+    expect(engine.storageFull).toBeGreaterThanOrEqual(1);
+    expect(engine.logged('the data disk is full: this printer waits until space returns')).toHaveLength(1);
+    // Its end could not be written: it is still on the wire as far as the database knows.
+    expect(engine.job(job.id)).toMatchObject({ state: 'processing', sentAt: expect.any(String) });
+    freeDisk();
+    worker.notify(); // cuts the restart back-off short, as new work would
+    // Its bytes went out but its end was never recorded: sent again, and it says so (jobs.inFlightAfterRestart: reprint).
+    const done = await engine.settled(job.id, 'completed', 'reprinted-after-restart');
+    expect(done.warnings[0]).toHaveLength(200_000);
+    expect(transport.documents().map(String)).toEqual(['ticket\n', 'ticket\n']);
+    expect(engine.status()).toMatchObject({ state: 'idle', reasons: [] });
+  });
+
+  it('under hold, the job whose end a full disk kept from the record is held for a person once room returns', async () => {
+    const { transport } = setup({ statusQuery: false, renderer: bulky, jobs: { inFlightAfterRestart: 'hold' } });
+    transport.script.holdWrites = true;
+    const job = engine.submit('ticket\n');
+    const worker = engine.worker();
+    await engine.until('the job on the wire', () => transport.heldWrites === 1);
+    fillDisk();
+    transport.resumeWrites();
+    await engine.until('the printer stopped (storage-full)', () => engine.status().reasons.includes('storage-full'));
+    freeDisk();
+    worker.notify();
+    await engine.settled(job.id, 'held', 'held-after-restart');
+    await engine.until('the printer idle again', () => engine.status().state === 'idle');
+    expect(transport.documents().map(String)).toEqual(['ticket\n']);
   });
 });
