@@ -33,7 +33,7 @@ const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 const FRESH_STATUS_MS = 3000;
 /** Rendering started this often without finishing (the gateway died each time): the job is not tried again. */
 const MAX_RENDER_STARTS = 3;
-/** A printer known not to close connections gets this long, not confirmTimeoutMs, to do so. */
+/** A printer known not to close connections gets this long (or confirmTimeoutMs if shorter) to do so. */
 const SHORT_CLOSE_WAIT_MS = 300;
 
 export interface DeliveryDeps {
@@ -305,7 +305,8 @@ export class JobDelivery {
       session.abandon();
       return 'next';
     }
-    const waitMs = this.closeTimeouts >= 2 ? SHORT_CLOSE_WAIT_MS : this.deps.config.jobs.confirmTimeoutMs;
+    const { confirmTimeoutMs } = this.deps.config.jobs;
+    const waitMs = this.closeTimeouts >= 2 ? Math.min(SHORT_CLOSE_WAIT_MS, confirmTimeoutMs) : confirmTimeoutMs;
     const wire = this.onWire(written.at(-1)!.job);
     try {
       const finished = await session.finish(wire.controller.signal, waitMs);
