@@ -10,12 +10,14 @@ import type { Config } from '../../../src/config/schema.js';
 import { openDatabase, type Db } from '../../../src/db/open-database.js';
 import type { Language } from '../../../src/driver-api/index.js';
 import { Dispatcher, type DispatcherDeps } from '../../../src/jobs/dispatcher.js';
+import { JobDelivery, type DeliveryDeps } from '../../../src/jobs/job-delivery.js';
 import { JobEvents } from '../../../src/jobs/job-events.js';
 import type { JobState } from '../../../src/jobs/job-states.js';
 import { JobStore, type Job, type NewJob } from '../../../src/jobs/job-store.js';
 import { PrinterWorker, type PrinterWorkerDeps } from '../../../src/jobs/printer-worker.js';
 import { inlineRenderer, type Renderer } from '../../../src/jobs/renderer.js';
 import { Spool } from '../../../src/jobs/spool.js';
+import { StatusChecker } from '../../../src/jobs/status-checker.js';
 import { LanguageRegistry } from '../../../src/languages/language-registry.js';
 import { createLogger } from '../../../src/log/create-logger.js';
 import { GroupStore } from '../../../src/printers/group-store.js';
@@ -78,6 +80,7 @@ export class EngineFixture {
   durableFailure: Error | null = null;
   private offsetMs = 0;
   private readonly workers: { stop(graceMs: number): Promise<void> }[] = [];
+  private readonly deliveries: JobDelivery[] = [];
   private count = 0;
 
   constructor(options: EngineOptions = {}) {
@@ -189,6 +192,41 @@ export class EngineFixture {
     return worker;
   }
 
+  /**
+   * A JobDelivery with its own status checker and worker state, driven by the test (no loop):
+   * `deliver(batch)` is one turn of the worker's loop. `recoveryWait` counts and waits a millisecond.
+   */
+  delivery(overrides: Partial<DeliveryDeps> = {}): { delivery: JobDelivery; status: StatusChecker; state: { stopping: boolean; blocking: string[] }; recoveryWaits: () => number } {
+    const status = new StatusChecker({
+      printer: this.printer,
+      transport: this.transport,
+      language: this.language,
+      registry: this.registry,
+      log: this.log,
+      config: this.config,
+      now: this.now,
+    });
+    const state = { stopping: false, blocking: [] as string[] };
+    let waits = 0;
+    const delivery = new JobDelivery({
+      ...this.workerDeps(),
+      status,
+      state,
+      recoveryWait: async () => {
+        waits += 1;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      },
+      ...overrides,
+    });
+    this.deliveries.push(delivery);
+    return { delivery, status, state, recoveryWaits: () => waits };
+  }
+
+  /** The printer's pending jobs, oldest first: one batch. */
+  pending(): Job[] {
+    return this.store.pending(this.printer.id, 32);
+  }
+
   /** A dispatcher over the registry's printers, every one on this fixture's memory printer unless `openTransport` says otherwise. */
   dispatcher(overrides: Partial<DispatcherDeps> = {}): Dispatcher {
     const dispatcher = new Dispatcher({
@@ -255,6 +293,7 @@ export class EngineFixture {
 
   async close(): Promise<void> {
     await Promise.all(this.workers.splice(0).map((worker) => worker.stop(0)));
+    for (const delivery of this.deliveries.splice(0)) delivery.closeSession();
     this.db.close();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
