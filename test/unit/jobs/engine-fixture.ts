@@ -48,6 +48,8 @@ export const RAW_WITH_STATUS: Language = { ...rawLanguage, statusQuery: escposSt
 export interface EngineOptions {
   /** Overrides of the printer's config (name Till, group shop, uri memory://till). */
   printer?: Record<string, unknown>;
+  /** More printers (each with name, group, uri), after Till. */
+  morePrinters?: Record<string, unknown>[];
   /** Overrides of jobs.* (the defaults here are a few milliseconds each). */
   jobs?: Record<string, unknown>;
   limits?: Record<string, unknown>;
@@ -87,7 +89,7 @@ export class EngineFixture {
     this.db = openDatabase({ dataDir: this.dataDir, synchronous: 'normal' });
     this.config = parseConfig({
       dataDir: this.dataDir,
-      printers: [{ name: 'Till', group: 'shop', uri: 'memory://till', language: 'raw', ...options.printer }],
+      printers: [{ name: 'Till', group: 'shop', uri: 'memory://till', language: 'raw', ...options.printer }, ...(options.morePrinters ?? []).map((printer) => ({ language: 'raw', ...printer }))],
       jobs: {
         retryInitialMs: 1,
         retryMaxMs: 4,
@@ -116,7 +118,7 @@ export class EngineFixture {
       now: this.now,
     });
     this.registry.syncConfigured(this.config.printers);
-    this.printer = this.registry.list()[0]!;
+    this.printer = this.registry.get('till')!;
     this.transport = new MemoryTransport({ uri: 'memory://till', stallMs: 5, confirmTimeoutMs: 20, ...options.transport });
   }
 
@@ -135,6 +137,7 @@ export class EngineFixture {
 
   /** Queues a document for the printer as the jobs service would (inline, no HTTP). */
   submit(body: string | Buffer, extra: Partial<NewJob> = {}): Job {
+    // (extra.printerId queues it for another printer of the registry.)
     this.count += 1;
     const document = Buffer.from(body);
     const job = this.store.insert({
