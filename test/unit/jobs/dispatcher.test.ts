@@ -24,31 +24,6 @@ function leftOnTheWire(body: string, sent: boolean): string {
   return job.id;
 }
 
-/**
- * A full disk, for real SQLite: the database may grow no page (max_page_count), and the one page
- * of the jobs table has no byte to spare (a finished filler job grown until it just fits). The next
- * write that makes a job row longer fails with SQLITE_FULL.
- */
-function fillToTheBrim(): void {
-  const filler = engine.submit('');
-  engine.store.transition(filler, 'canceled', {}, ['pending']);
-  engine.db.pragma(`max_page_count = ${engine.db.pragma('page_count', { simple: true }) as number}`);
-  const grow = engine.db.prepare('UPDATE jobs SET name = ? WHERE id = ?');
-  let fits = 0;
-  let fails = 4000;
-  while (fails - fits > 1) {
-    const length = Math.floor((fits + fails) / 2);
-    try {
-      grow.run('x'.repeat(length), filler.id);
-      fits = length;
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'SQLITE_FULL') throw error;
-      fails = length;
-    }
-  }
-  grow.run('x'.repeat(fits), filler.id);
-}
-
 describe('Dispatcher.recover: jobs a crash left on the wire', () => {
   it('same boot: a job whose bytes went out is sent again and says so; one that only waited in its batch goes back as it was', () => {
     setup({ jobs: { inFlightAfterRestart: 'reprint' } });
@@ -94,13 +69,13 @@ describe('Dispatcher.recover: jobs a crash left on the wire', () => {
     engine.store.setStateValue('boot_id', 'boot-1');
     // Not noted as sent, but the machine rebooted since: it counts as on the wire and grows by its stateReason.
     const sent = leftOnTheWire('sent before the crash\n', false);
-    fillToTheBrim();
+    engine.fillDisk();
     const dispatcher = engine.dispatcher();
     expect(() => dispatcher.recover('boot-2')).not.toThrow();
     expect(engine.storageFull).toBe(1);
     expect(engine.logged('the disk is full: jobs left on the wire are settled by their printers as soon as there is room')).toHaveLength(1);
     expect(engine.job(sent).state).toBe('processing');
-    engine.db.pragma('max_page_count = 1073741823');
+    engine.freeDisk();
     dispatcher.start();
     // The worker settles it as after a crash (a reboot: not trusted as same boot) and prints it.
     await engine.settled(sent, 'completed', 'reprinted-after-restart');

@@ -57,6 +57,8 @@ export interface EngineOptions {
   /** The printer answers ESC/POS status queries (DLE EOT); false: plain raw, never asked. */
   statusQuery?: boolean;
   renderer?: Renderer;
+  /** More languages the printers may speak (by their name in the printer config). */
+  languages?: Language[];
 }
 
 export class EngineFixture {
@@ -76,6 +78,7 @@ export class EngineFixture {
   readonly transport: MemoryTransport;
   readonly language: Language;
   readonly renderer: Renderer;
+  readonly languages: LanguageRegistry;
   /** Calls of onStorageFull. */
   storageFull = 0;
   /** The next `durable()` rejects with this (once). */
@@ -105,6 +108,7 @@ export class EngineFixture {
     });
     this.language = options.statusQuery === false ? rawLanguage : RAW_WITH_STATUS;
     this.renderer = options.renderer ?? inlineRenderer;
+    this.languages = new LanguageRegistry([this.language, ...(options.languages ?? [])], []);
     this.store = new JobStore({ db: this.db, now: this.now });
     this.spool = new Spool(this.dataDir);
     this.events.on((job) => this.emitted.push(job));
@@ -114,7 +118,7 @@ export class EngineFixture {
       db: this.db,
       groups: this.groups,
       profiles: (id) => profiles.get(id),
-      languages: new LanguageRegistry([this.language], []),
+      languages: this.languages,
       now: this.now,
     });
     this.registry.syncConfigured(this.config.printers);
@@ -253,6 +257,36 @@ export class EngineFixture {
     });
     this.workers.push(dispatcher);
     return dispatcher;
+  }
+
+  /**
+   * A full disk, for real SQLite: the database may grow no page (max_page_count), and the one
+   * page of the jobs table has no byte to spare (a finished filler job grown until it just fits).
+   * The next write that adds a job or makes one longer fails with SQLITE_FULL.
+   */
+  fillDisk(): void {
+    const filler = this.submit('', { printerId: this.printer.id });
+    this.store.transition(filler, 'canceled', {}, ['pending']);
+    this.db.pragma(`max_page_count = ${this.db.pragma('page_count', { simple: true }) as number}`);
+    const grow = this.db.prepare('UPDATE jobs SET name = ? WHERE id = ?');
+    let fits = 0;
+    let fails = 4000;
+    while (fails - fits > 1) {
+      const length = Math.floor((fits + fails) / 2);
+      try {
+        grow.run('x'.repeat(length), filler.id);
+        fits = length;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_FULL') throw error;
+        fails = length;
+      }
+    }
+    grow.run('x'.repeat(fits), filler.id);
+  }
+
+  /** Room again. */
+  freeDisk(): void {
+    this.db.pragma('max_page_count = 1073741823');
   }
 
   job(id: string): Job {
