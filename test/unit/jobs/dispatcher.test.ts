@@ -1,20 +1,13 @@
 import { writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors/app-error.js';
 import { MemoryTransport } from '../../helpers/memory-transport.js';
-import { EngineFixture, type EngineOptions } from './engine-fixture.js';
+import { fixturePerTest, type EngineFixture, type EngineOptions } from './engine-fixture.js';
 
+const newEngine = fixturePerTest();
 let engine: EngineFixture;
-
-function setup(options: EngineOptions = {}): EngineFixture {
-  engine = new EngineFixture(options);
-  return engine;
-}
-
-afterEach(async () => {
-  await engine?.close();
-});
+const setup = (options: EngineOptions = {}): EngineFixture => (engine = newEngine(options));
 
 /** A job as a crash left it: processing, its bytes handed to the printer or not. */
 function leftOnTheWire(body: string, sent: boolean): string {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import { rawLanguage } from '../../../drivers/languages/raw-language.js';
 import { PROFILES } from '../../../drivers/profiles/find-profile.js';
 import { escposStatusQuery } from '../../../drivers/status/escpos-status.js';
@@ -334,4 +335,17 @@ export class EngineFixture {
     this.db.close();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
+}
+
+/** Makes fixtures that are closed after each test (workers stopped, database closed, temp dir removed). */
+export function fixturePerTest(): (options?: EngineOptions) => EngineFixture {
+  const made: EngineFixture[] = [];
+  afterEach(async () => {
+    await Promise.all(made.splice(0).map((fixture) => fixture.close()));
+  });
+  return (options = {}) => {
+    const fixture = new EngineFixture(options);
+    made.push(fixture);
+    return fixture;
+  };
 }

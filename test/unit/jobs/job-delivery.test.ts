@@ -1,18 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DriverError } from '../../../src/driver-api/index.js';
 import { inlineRenderer, type Renderer } from '../../../src/jobs/renderer.js';
-import { EngineFixture, STATUS, type EngineOptions } from './engine-fixture.js';
+import { fixturePerTest, STATUS, type EngineFixture, type EngineOptions } from './engine-fixture.js';
 
+const newEngine = fixturePerTest();
 let engine: EngineFixture;
-
-function setup(options: EngineOptions = {}): EngineFixture {
-  engine = new EngineFixture(options);
-  return engine;
-}
-
-afterEach(async () => {
-  await engine?.close();
-});
+const setup = (options: EngineOptions = {}): EngineFixture => (engine = newEngine(options));
 
 /** The kinds of exchanges on one connection: write, query, … */
 function kinds(connection = engine.transport.connections.at(-1)!): string[] {

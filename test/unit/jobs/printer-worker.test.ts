@@ -1,18 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DriverError } from '../../../src/driver-api/index.js';
-import { inlineRenderer, type Renderer } from '../../../src/jobs/renderer.js';
-import { EngineFixture, STATUS, type EngineOptions } from './engine-fixture.js';
+import type { PrinterWorkerDeps } from '../../../src/jobs/printer-worker.js';
+import { fixturePerTest, STATUS, type EngineFixture, type EngineOptions } from './engine-fixture.js';
 
+const newEngine = fixturePerTest();
 let engine: EngineFixture;
+const setup = (options: EngineOptions = {}): EngineFixture => (engine = newEngine(options));
 
-function setup(options: EngineOptions = {}): EngineFixture {
-  engine = new EngineFixture(options);
-  return engine;
+/** A silent printer's jobs queued, its worker started, and the first job's bytes held on the wire. */
+async function onTheWire(options: EngineOptions, bodies: string[], worker: Partial<PrinterWorkerDeps> = {}) {
+  const { transport } = setup({ statusQuery: false, ...options });
+  transport.script.holdWrites = true;
+  const jobs = bodies.map((body) => engine.submit(body));
+  const started = engine.worker(worker);
+  await engine.until('the first job on the wire', () => transport.heldWrites === 1);
+  return { transport, jobs, worker: started };
 }
-
-afterEach(async () => {
-  await engine?.close();
-});
 
 describe('PrinterWorker: the printer as a state', () => {
   it('an unreachable printer is stopped/offline, its job waits (attempts not used up), logged once; back online it prints', async () => {
@@ -114,11 +117,8 @@ describe('PrinterWorker: the printer as a state', () => {
 
 describe('PrinterWorker: cancel and shutdown', () => {
   it('a cancel while the job is on the wire cuts it short and resets the connection; the next job prints', async () => {
-    const { transport, store } = setup({ statusQuery: false });
-    transport.script.holdWrites = true;
-    const job = engine.submit('cancel me\n');
-    const worker = engine.worker();
-    await engine.until('the job on the wire', () => transport.heldWrites === 1);
+    const { transport, jobs: [job], worker } = await onTheWire({}, ['cancel me\n']);
+    const { store } = engine;
     expect(engine.job(job.id).state).toBe('processing');
     store.transition(job.id, 'canceled', { stateReason: 'canceled-by-user' }, ['processing']);
     expect(worker.abortJob(job.id)).toBe(true);
@@ -135,13 +135,8 @@ describe('PrinterWorker: cancel and shutdown', () => {
   });
 
   it('a cancel of a job waiting in the batch behind the one on the wire: it never reaches the printer', async () => {
-    const { transport, store } = setup({ statusQuery: false });
-    transport.script.holdWrites = true;
-    const first = engine.submit('first\n');
-    const second = engine.submit('second\n');
-    const third = engine.submit('third\n');
-    const worker = engine.worker();
-    await engine.until('the first job on the wire', () => transport.heldWrites === 1);
+    const { transport, jobs: [first, second, third], worker } = await onTheWire({}, ['first\n', 'second\n', 'third\n']);
+    const { store } = engine;
     expect(engine.job(second.id).state).toBe('processing');
     store.transition(second.id, 'canceled', { stateReason: 'canceled-by-user' }, ['processing']);
     expect(worker.abortJob(second.id)).toBe(false);
@@ -153,12 +148,7 @@ describe('PrinterWorker: cancel and shutdown', () => {
   });
 
   it('shutdown under reprint: the job on the wire after the grace goes back to the queue, its attempt not counted; the batch behind it too', async () => {
-    const { transport } = setup({ statusQuery: false, jobs: { inFlightAfterRestart: 'reprint' } });
-    transport.script.holdWrites = true;
-    const first = engine.submit('first\n');
-    const second = engine.submit('second\n');
-    const worker = engine.worker();
-    await engine.until('the first job on the wire', () => transport.heldWrites === 1);
+    const { transport, jobs: [first, second], worker } = await onTheWire({ jobs: { inFlightAfterRestart: 'reprint' } }, ['first\n', 'second\n']);
     await worker.stop(5);
     expect(engine.job(first.id)).toMatchObject({ state: 'pending', stateReason: 'requeued-on-shutdown', attempts: 0 });
     expect(engine.job(second.id)).toMatchObject({ state: 'pending', attempts: 0 });
@@ -168,12 +158,7 @@ describe('PrinterWorker: cancel and shutdown', () => {
   });
 
   it('shutdown under hold: the job on the wire may have printed, so it is held for a person; the one behind it waits', async () => {
-    const { transport } = setup({ statusQuery: false, jobs: { inFlightAfterRestart: 'hold' } });
-    transport.script.holdWrites = true;
-    const first = engine.submit('first\n');
-    const second = engine.submit('second\n');
-    const worker = engine.worker();
-    await engine.until('the first job on the wire', () => transport.heldWrites === 1);
+    const { jobs: [first, second], worker } = await onTheWire({ jobs: { inFlightAfterRestart: 'hold' } }, ['first\n', 'second\n']);
     await worker.stop(5);
     expect(engine.job(first.id)).toMatchObject({ state: 'held', stateReason: 'held-after-shutdown' });
     expect(engine.job(second.id)).toMatchObject({ state: 'pending', attempts: 0 });
@@ -181,11 +166,7 @@ describe('PrinterWorker: cancel and shutdown', () => {
   });
 
   it('shutdown gives the job on the wire its grace to finish', async () => {
-    const { transport } = setup({ statusQuery: false, jobs: { inFlightAfterRestart: 'hold' } });
-    transport.script.holdWrites = true;
-    const job = engine.submit('almost done\n');
-    const worker = engine.worker();
-    await engine.until('the job on the wire', () => transport.heldWrites === 1);
+    const { transport, jobs: [job], worker } = await onTheWire({ jobs: { inFlightAfterRestart: 'hold' } }, ['almost done\n']);
     const stopping = worker.stop(2000);
     transport.resumeWrites();
     await stopping;
@@ -262,30 +243,19 @@ describe('PrinterWorker: a printer that stops taking data', () => {
 });
 
 describe('PrinterWorker: a full disk is a state', () => {
-  /** Renders as raw with 200 KB of warnings: recording the job's end needs pages a full disk no longer has. */
-  const bulky: Renderer = {
-    render: async (language, input) => ({ ...(await inlineRenderer.render(language, input)), warnings: ['w'.repeat(200_000)] }),
-    preview: (language, input) => inlineRenderer.preview(language, input),
-  };
-  /** The database may not grow a page more: SQLite answers SQLITE_FULL, as on a full disk. */
-  const fillDisk = (): void => {
-    engine.db.pragma(`max_page_count = ${engine.db.pragma('page_count', { simple: true }) as number}`);
-  };
-  const freeDisk = (): void => {
-    engine.db.pragma('max_page_count = 1073741823');
-  };
+  /** A job on the wire when the disk fills: writing its end will fail with SQLITE_FULL. */
+  async function fullWhileOnTheWire(options: EngineOptions, onStorageFull?: () => void) {
+    const { transport, jobs: [job], worker } = await onTheWire(options, ['ticket\n'], onStorageFull ? { onStorageFull } : {});
+    engine.fillDisk();
+    transport.resumeWrites();
+    return { job: job!, worker, transport };
+  }
 
   it('the reserve freed at the first SQLITE_FULL lets a printed job be recorded: printed once, completed', async () => {
-    const { transport } = setup({ statusQuery: false, renderer: bulky });
-    transport.script.holdWrites = true;
-    const job = engine.submit('ticket\n');
-    engine.worker({ onStorageFull: () => {
+    const { job, transport } = await fullWhileOnTheWire({}, () => {
       engine.storageFull += 1;
-      freeDisk(); // what the storage guard's reserve file is for
-    } });
-    await engine.until('the job on the wire', () => transport.heldWrites === 1);
-    fillDisk();
-    transport.resumeWrites();
+      engine.freeDisk(); // what the storage guard's reserve file is for
+    });
     await engine.settled(job.id, 'completed', null);
     expect(engine.storageFull).toBe(1);
     expect(transport.documents().map(String)).toEqual(['ticket\n']);
@@ -293,38 +263,25 @@ describe('PrinterWorker: a full disk is a state', () => {
   });
 
   it('SQLITE_FULL with no room at all: the printer is stopped (storage-full); once room returns the job on the wire is settled by policy and the queue goes on', async () => {
-    const { transport } = setup({ statusQuery: false, renderer: bulky });
-    transport.script.holdWrites = true;
-    const job = engine.submit('ticket\n');
-    const worker = engine.worker();
-    await engine.until('the job on the wire', () => transport.heldWrites === 1);
-    fillDisk();
-    transport.resumeWrites();
+    const { job, worker, transport } = await fullWhileOnTheWire({ jobs: { inFlightAfterRestart: 'reprint' } });
     await engine.until('the printer stopped (storage-full)', () => engine.status().reasons.includes('storage-full'));
     expect(engine.status().state).toBe('stopped');
     expect(engine.storageFull).toBeGreaterThanOrEqual(1);
     expect(engine.logged('the data disk is full: this printer waits until space returns')).toHaveLength(1);
     // Its end could not be written: it is still on the wire as far as the database knows.
     expect(engine.job(job.id)).toMatchObject({ state: 'processing', sentAt: expect.any(String) });
-    freeDisk();
+    engine.freeDisk();
     worker.notify(); // cuts the restart back-off short, as new work would
-    // Its bytes went out but its end was never recorded: sent again, and it says so (jobs.inFlightAfterRestart: reprint).
-    const done = await engine.settled(job.id, 'completed', 'reprinted-after-restart');
-    expect(done.warnings[0]).toHaveLength(200_000);
+    // Its bytes went out but its end was never recorded: sent again, and it says so.
+    await engine.settled(job.id, 'completed', 'reprinted-after-restart');
     expect(transport.documents().map(String)).toEqual(['ticket\n', 'ticket\n']);
     expect(engine.status()).toMatchObject({ state: 'idle', reasons: [] });
   });
 
   it('under hold, the job whose end a full disk kept from the record is held for a person once room returns', async () => {
-    const { transport } = setup({ statusQuery: false, renderer: bulky, jobs: { inFlightAfterRestart: 'hold' } });
-    transport.script.holdWrites = true;
-    const job = engine.submit('ticket\n');
-    const worker = engine.worker();
-    await engine.until('the job on the wire', () => transport.heldWrites === 1);
-    fillDisk();
-    transport.resumeWrites();
+    const { job, worker, transport } = await fullWhileOnTheWire({ jobs: { inFlightAfterRestart: 'hold' } });
     await engine.until('the printer stopped (storage-full)', () => engine.status().reasons.includes('storage-full'));
-    freeDisk();
+    engine.freeDisk();
     worker.notify();
     await engine.settled(job.id, 'held', 'held-after-restart');
     await engine.until('the printer idle again', () => engine.status().state === 'idle');
