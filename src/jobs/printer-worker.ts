@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Language, Transport } from '../driver-api/index.js';
-import { backoffDelay } from '../driver-api/index.js';
+import { backoffDelay } from '../driver-api/backoff.js';
 import type { Printer, PrinterRegistry } from '../printers/printer-registry.js';
 import type { JobEvents } from './job-events.js';
 import { JobDelivery, MAX_BATCH_JOBS, type Outcome } from './job-delivery.js';
