@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DriverError } from '../../../src/driver-api/index.js';
+import type { Job } from '../../../src/jobs/job-store.js';
 import type { PrinterWorkerDeps } from '../../../src/jobs/printer-worker.js';
 import { fixturePerTest, STATUS, type EngineFixture, type EngineOptions } from './engine-fixture.js';
 
@@ -8,10 +9,10 @@ let engine: EngineFixture;
 const setup = (options: EngineOptions = {}): EngineFixture => (engine = newEngine(options));
 
 /** A silent printer's jobs queued, its worker started, and the first job's bytes held on the wire. */
-async function onTheWire(options: EngineOptions, bodies: string[], worker: Partial<PrinterWorkerDeps> = {}) {
+async function onTheWire<const Bodies extends readonly string[]>(options: EngineOptions, bodies: Bodies, worker: Partial<PrinterWorkerDeps> = {}) {
   const { transport } = setup({ statusQuery: false, ...options });
   transport.script.holdWrites = true;
-  const jobs = bodies.map((body) => engine.submit(body));
+  const jobs = bodies.map((body) => engine.submit(body)) as { [K in keyof Bodies]: Job };
   const started = engine.worker(worker);
   await engine.until('the first job on the wire', () => transport.heldWrites === 1);
   return { transport, jobs, worker: started };
@@ -248,7 +249,7 @@ describe('PrinterWorker: a full disk is a state', () => {
     const { transport, jobs: [job], worker } = await onTheWire(options, ['ticket\n'], onStorageFull ? { onStorageFull } : {});
     engine.fillDisk();
     transport.resumeWrites();
-    return { job: job!, worker, transport };
+    return { job, worker, transport };
   }
 
   it('the reserve freed at the first SQLITE_FULL lets a printed job be recorded: printed once, completed', async () => {
