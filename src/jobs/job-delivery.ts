@@ -69,6 +69,8 @@ export interface OnTheWire {
   jobId: string;
   controller: AbortController;
   sending: boolean;
+  /** False once every byte is out and only the printer's close is awaited: a cancel cannot take them back, and cutting the wait short would lose the others' confirmation. */
+  cancellable: boolean;
 }
 
 /**
@@ -93,7 +95,7 @@ export class JobDelivery {
   /** A job was canceled: cut it short if it is on the wire, skip it if it waits in the batch. */
   cancel(jobId: string): boolean {
     this.canceled.add(jobId);
-    if (this.current?.jobId !== jobId) return false;
+    if (this.current?.jobId !== jobId || !this.current.cancellable) return false;
     this.current.controller.abort('cancel');
     return true;
   }
@@ -307,7 +309,7 @@ export class JobDelivery {
     }
     const { confirmTimeoutMs } = this.deps.config.jobs;
     const waitMs = this.closeTimeouts >= 2 ? Math.min(SHORT_CLOSE_WAIT_MS, confirmTimeoutMs) : confirmTimeoutMs;
-    const wire = this.onWire(written.at(-1)!.job);
+    const wire = this.onWire(written.at(-1)!.job, true, false);
     try {
       const finished = await session.finish(wire.controller.signal, waitMs);
       if (finished.confirmed) this.closeTimeouts = 0;
@@ -354,8 +356,8 @@ export class JobDelivery {
     this.sessionTimer.unref();
   }
 
-  private onWire(job: Job, sending = true): OnTheWire {
-    this.current = { jobId: job.id, controller: new AbortController(), sending };
+  private onWire(job: Job, sending = true, cancellable = true): OnTheWire {
+    this.current = { jobId: job.id, controller: new AbortController(), sending, cancellable };
     return this.current;
   }
 
@@ -397,7 +399,8 @@ export class JobDelivery {
     const { job, rendered } = item;
     const state: JobState = confirmation.kind === 'held' ? 'held' : 'completed';
     const reason = state === 'completed' ? completionReason(job.stateReason, confirmation.stateReason) : confirmation.stateReason;
-    this.end(job, state, { stateReason: reason, warnings: rendered.warnings, printerCode: report.printerCode ?? null }, ['processing']);
+    // Not moved: canceled meanwhile (its bytes had all gone out); the printer's answer still counts.
+    const moved = this.end(job, state, { stateReason: reason, warnings: rendered.warnings, printerCode: report.printerCode ?? null }, ['processing']);
     const stopped = this.deps.state.blocking.length > 0;
     this.deps.registry.updateStatus(this.deps.printer.id, {
       state: stopped ? 'stopped' : 'idle',
@@ -409,7 +412,7 @@ export class JobDelivery {
       this.log.error({ jobId: job.id, reason, reasons: this.deps.state.blocking }, 'job held for a person');
       return 'printer-blocked';
     }
-    this.log.info({ jobId: job.id, bytes: report.bytesWritten, confirmed: reason !== 'completed-unconfirmed', note: report.note }, 'job completed');
+    if (moved) this.log.info({ jobId: job.id, bytes: report.bytesWritten, confirmed: reason !== 'completed-unconfirmed', note: report.note }, 'job completed');
     return null;
   }
 
@@ -466,7 +469,7 @@ export class JobDelivery {
    * Records a job's new state. A full disk does not lose the outcome of a job that printed: the
    * storage guard frees its reserve at once and the write is tried again.
    */
-  private end(job: Job, to: JobState, change: TransitionChange, from: readonly JobState[]): void {
+  private end(job: Job, to: JobState, change: TransitionChange, from: readonly JobState[]): Job | null {
     let moved: Job | null;
     try {
       moved = this.deps.jobs.transition(job, to, change, from);
@@ -476,5 +479,6 @@ export class JobDelivery {
       moved = this.deps.jobs.transition(job, to, change, from);
     }
     this.deps.events.emit(moved);
+    return moved;
   }
 }
