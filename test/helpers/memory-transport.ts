@@ -28,7 +28,7 @@ export interface MemoryScript {
    * until the query's timeout. A Uint8Array answers every query alike.
    */
   status: Uint8Array | null | ((n: number) => Uint8Array | null);
-  /** Closes its side after the half-close (confirms the jobs); false: never closes. */
+  /** Closes its side after the half-close (confirms the jobs); false: not on its own (closeFinished() makes it). */
   closeOnFinish: boolean;
 }
 
@@ -72,6 +72,7 @@ export class MemoryTransport implements Transport {
   private readonly stallMs: number;
   private readonly confirmTimeoutMs: number;
   private readonly held = new Set<() => void>();
+  private readonly closing = new Set<() => void>();
   private dropAt: { bytes: number; times: number } | null = null;
   private failing: { error: DriverError; times: number } | null = null;
 
@@ -98,6 +99,16 @@ export class MemoryTransport implements Transport {
   resumeWrites(): void {
     this.script.holdWrites = false;
     for (const go of [...this.held]) go();
+  }
+
+  /** A printer that does not close on its own closes now: every finish waiting for it is confirmed. */
+  closeFinished(): void {
+    for (const close of [...this.closing]) close();
+  }
+
+  /** Finishes waiting for the printer to close its side. */
+  get waitingForClose(): number {
+    return this.closing.size;
   }
 
   /** Writes waiting because of holdWrites. */
@@ -254,7 +265,12 @@ export class MemoryTransport implements Transport {
         () => settle.resolve({ confirmed: false, note: `all bytes sent but ${this.uri} did not close the connection within ${waitMs} ms`, bytesWritten }),
         waitMs,
       );
-      return () => clearTimeout(timer);
+      const close = (): void => settle.resolve({ confirmed: true, note: `${this.uri} closed the connection`, bytesWritten });
+      this.closing.add(close);
+      return () => {
+        clearTimeout(timer);
+        this.closing.delete(close);
+      };
     });
   }
 }

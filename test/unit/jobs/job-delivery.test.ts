@@ -106,6 +106,24 @@ describe('JobDelivery: a batch on one connection', () => {
     expect(engine.job(a!.id).state).toBe('held');
   });
 
+  it('a cancel of the last job while the printer is yet to close: its bytes are out, so the others are not lost (never sent again)', async () => {
+    const { transport } = setup({ statusQuery: false, jobs: { confirmTimeoutMs: 5000 } });
+    transport.script.closeOnFinish = false;
+    const [a, b, c] = ['job-a\n', 'job-b\n', 'job-c\n'].map((body) => engine.submit(body));
+    const { delivery } = engine.delivery();
+    const delivering = delivery.deliver(engine.pending());
+    await engine.until('the half-close', () => transport.waitingForClose === 1);
+    engine.store.transition(c!.id, 'canceled', { stateReason: 'canceled-by-user' }, ['processing']);
+    delivery.cancel(c!.id);
+    transport.closeFinished();
+    expect(await delivering).toBe('next');
+    expect(engine.job(a!.id)).toMatchObject({ state: 'completed', stateReason: null });
+    expect(engine.job(b!.id)).toMatchObject({ state: 'completed', stateReason: null });
+    expect(engine.job(c!.id)).toMatchObject({ state: 'canceled', stateReason: 'canceled-by-user' });
+    expect(transport.connections.map((connection) => connection.state)).toEqual(['finished']);
+    expect(engine.logged('job completed').map((entry) => entry.jobId)).toEqual([a!.id, b!.id]);
+  });
+
   it('stopping between two jobs of a batch: the rest go back to the queue, the written one follows the policy', async () => {
     const { transport } = setup({ statusQuery: false });
     transport.script.holdWrites = true;
