@@ -227,18 +227,22 @@ export class PrinterWorker {
       if (this.state.stopping) return null;
       this.log.debug({ err: error }, 'status query failed');
       if (this.status.answers && !this.state.blocking.includes('offline')) {
-        this.deps.registry.updateStatus(this.deps.printer.id, { state: 'stopped', reasons: ['offline'], lastError: (error as Error).message });
-        this.noteBlocked(['offline']);
+        // Unreachable, as a send would find it: stopped/offline, logged once at error; asked again until it answers.
+        this.markOffline((error as Error).message);
+        this.state.blocking = ['offline'];
       }
       return null;
     }
   }
 
   private noteStatus(check: StatusCheck): void {
+    // It answered: an outage (other than a stall, which only a job it takes ends) is over.
+    const wasOffline = this.state.blocking.includes('offline');
+    if (!this.stalledOutage) this.endOutage();
     if (check.kind === 'blocked') {
       this.noteBlocked(check.blocking);
     } else if (check.kind === 'ready' && this.state.blocking.length > 0) {
-      this.log.info({ was: this.state.blocking }, 'printer ready again');
+      if (!wasOffline) this.log.info({ was: this.state.blocking }, 'printer ready again');
       this.state.blocking = [];
       this.recoveryAttempt = 0;
     }
