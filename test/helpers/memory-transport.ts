@@ -64,6 +64,8 @@ export class MemoryTransport implements Transport {
   readonly script: MemoryScript;
   readonly connections: MemoryConnection[] = [];
   probes = 0;
+  /** Connections (of any kind, probes too) refused so far. */
+  refusals = 0;
   /** Status queries answered so far (own connections and sessions). */
   statusQueries = 0;
   closed = false;
@@ -144,7 +146,10 @@ export class MemoryTransport implements Transport {
 
   private check(signal: AbortSignal, what: string): void {
     if (signal.aborted) throw new DriverError('PRINTER_TIMEOUT', `${what} of ${this.uri} aborted before it began`);
-    if (this.script.refuse) throw new DriverError('PRINTER_UNREACHABLE', `${this.uri}: connection refused: is the printer on?`);
+    if (this.script.refuse) {
+      this.refusals += 1;
+      throw new DriverError('PRINTER_UNREACHABLE', `${this.uri}: connection refused: is the printer on?`);
+    }
   }
 
   private async open(kind: MemoryConnection['kind'], signal: AbortSignal): Promise<MemoryConnection> {

@@ -53,6 +53,41 @@ describe('PrinterWorker: the printer as a state', () => {
     expect(engine.logged('printer back online')).toHaveLength(1);
   });
 
+  it('a printer that answers status queries and then stops answering while idle: offline, logged once at error; its answer ends it', async () => {
+    const { transport } = setup({ jobs: { statusPollMs: 5 } });
+    transport.script.status = STATUS.ready;
+    const worker = engine.worker({ probeMs: 5 });
+    await engine.until('a few idle polls', () => transport.statusQueries >= 2);
+    transport.script.refuse = true;
+    await engine.until('the printer offline', () => engine.status().reasons.includes('offline'));
+    expect(engine.status().state).toBe('stopped');
+    const job = engine.submit('while it is away\n');
+    worker.notify();
+    await engine.settled(job.id, 'pending', 'printer-offline');
+    await engine.until('more tries', () => transport.refusals >= 4);
+    transport.script.refuse = false;
+    await engine.settled(job.id, 'completed', null);
+    expect(engine.status()).toMatchObject({ state: 'idle', reasons: [] });
+    expect(engine.logged('printer offline; jobs wait until it answers')).toHaveLength(1);
+    expect(engine.logged('printer back online')).toHaveLength(1);
+    expect(engine.logged('printer reports a problem; jobs wait until it clears')).toHaveLength(0);
+  });
+
+  it('the same with no job waiting: its next answer says it is back', async () => {
+    const { transport } = setup({ jobs: { statusPollMs: 5 } });
+    transport.script.status = STATUS.ready;
+    engine.worker({ probeMs: 5 });
+    await engine.until('a few idle polls', () => transport.statusQueries >= 2);
+    transport.script.refuse = true;
+    await engine.until('the printer offline', () => engine.status().reasons.includes('offline'));
+    await engine.until('more tries', () => transport.refusals >= 4);
+    transport.script.refuse = false;
+    await engine.until('the printer back', () => engine.status().state === 'idle');
+    expect(engine.logged('printer offline; jobs wait until it answers')).toHaveLength(1);
+    expect(engine.logged('printer back online')).toHaveLength(1);
+    expect(engine.logged('printer ready again')).toHaveLength(0);
+  });
+
   it('blocked by a status answer (paper out): jobs wait saying why, nothing is sent; it resumes by itself when the paper is in', async () => {
     const { transport } = setup();
     transport.script.status = STATUS.paperOut;
