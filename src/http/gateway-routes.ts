@@ -13,6 +13,8 @@ import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
 import { cloudPrntRoutes } from './cloudprnt/cloudprnt-routes.js';
 import type { EventStream } from './native/event-stream.js';
 import { eventRoutes } from './native/event-routes.js';
+import { discoveryRoutes } from './native/discovery-routes.js';
+import type { DeviceInfo } from '../discovery/device-info.js';
 import { jobRoutes } from './native/job-routes.js';
 import { keyRoutes } from './native/key-routes.js';
 import { nativeRoutes } from './native/native-routes.js';
@@ -45,6 +47,8 @@ export interface HttpServices {
   metricsRequireKey: boolean;
   /** Resolves once every commit so far is on stable storage. */
   durable: () => Promise<void>;
+  /** What discovery sees now. */
+  discovered: () => DeviceInfo[];
 }
 
 /** Every route printgate serves, with its declared access. */
@@ -62,5 +66,6 @@ export function gatewayRoutes(s: HttpServices): RouteSpec[] {
     ...jobRoutes({ jobs, devices, log }),
     ...previewRoutes({ jobs }),
     ...eventRoutes({ stream: s.stream, authenticator: s.authenticator, log, now }),
+    ...discoveryRoutes({ discovered: s.discovered, devices, log }),
   ]);
 }

@@ -69,6 +69,8 @@ export interface OnTheWire {
   jobId: string;
   controller: AbortController;
   sending: boolean;
+  /** Bytes of the job were handed to the connection (a session write began): it may print though the send failed. */
+  bytesOut?: boolean;
   /** False once every byte is out and only the printer's close is awaited: a cancel cannot take them back, and cutting the wait short would lose the others' confirmation. */
   cancellable: boolean;
 }
@@ -266,6 +268,7 @@ export class JobDelivery {
       const wire = this.onWire(item.job);
       try {
         this.deps.jobs.markSent(item.job);
+        wire.bytesOut = true;
         await session.write(item.rendered.bytes, wire.controller.signal);
         if (!askEach) {
           written.push(item);
@@ -310,6 +313,7 @@ export class JobDelivery {
     const { confirmTimeoutMs } = this.deps.config.jobs;
     const waitMs = this.closeTimeouts >= 2 ? Math.min(SHORT_CLOSE_WAIT_MS, confirmTimeoutMs) : confirmTimeoutMs;
     const wire = this.onWire(written.at(-1)!.job, true, false);
+    wire.bytesOut = true; // every job of the batch was written; only the printer's close is awaited
     try {
       const finished = await session.finish(wire.controller.signal, waitMs);
       if (finished.confirmed) this.closeTimeouts = 0;
@@ -434,7 +438,7 @@ export class JobDelivery {
       return 'next';
     }
     const decision = decideFailure(error);
-    const plan: FailurePlan = planFailure(decision, job, wire.sending, this.deps.config.jobs.inFlightAfterRestart);
+    const plan: FailurePlan = planFailure(decision, job, wire.sending, this.deps.config.jobs.inFlightAfterRestart, wire.bytesOut ?? false);
     this.end(job, plan.to, plan.change, ['processing']);
     const fields = { jobId: job.id, code: decision.code, err: decision.message, attempts: job.attempts };
     if (plan.printer !== 'idle') {

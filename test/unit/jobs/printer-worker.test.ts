@@ -253,16 +253,20 @@ describe('PrinterWorker: a printer that stops taking data', () => {
   it('a stalled write stops the printer with reason stalled, the job goes back to the queue, logged once while it stays stalled', async () => {
     const { transport } = setup({ statusQuery: false });
     transport.script.stall = true;
+    const shown: string[] = [];
+    engine.registry.onStatusChange((_printer, status) => shown.push(`${status.state}/${status.reasons.join(',')}`));
     const job = engine.submit('stuck\n');
     engine.worker();
-    await engine.settled(job.id, 'pending', 'stalled');
+    // Its write had begun: a stalled printer may still print what it buffered, so it is sent again and says so.
+    await engine.settled(job.id, 'pending', 'resent-after-connection-loss');
     await engine.until('three stalled connections', () => transport.connections.length >= 3);
-    const waits = engine.emitted.filter((event) => event.id === job.id && event.state === 'pending' && event.stateReason === 'stalled');
+    expect(shown).toContain('stopped/stalled');
+    const waits = engine.emitted.filter((event) => event.id === job.id && event.state === 'pending' && event.stateReason === 'resent-after-connection-loss');
     expect(waits.length).toBeGreaterThanOrEqual(2);
     for (const wait of waits) expect(wait).toMatchObject({ errorCode: 'PRINTER_STALLED', attempts: 0 });
     expect(engine.logged('printer stalled; jobs wait until it takes data')).toHaveLength(1);
     transport.script.stall = false;
-    await engine.settled(job.id, 'completed', null);
+    await engine.settled(job.id, 'completed', 'resent-after-connection-loss');
     expect(engine.logged('printer back online')).toHaveLength(1);
     expect(transport.received().toString()).toBe('stuck\n');
   });

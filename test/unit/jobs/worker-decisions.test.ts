@@ -65,6 +65,18 @@ describe('planFailure: every job action', () => {
     expect(planFailure(stalled, fresh, true, 'reprint')).toMatchObject({ to: 'pending', change: { stateReason: 'stalled', attemptsDelta: -1 }, printer: 'stalled' });
   });
 
+  it('stop-printer after some of its bytes went out: sent again once the printer is back, and it says so', () => {
+    for (const failure of [unreachable, stalled]) {
+      expect(planFailure(failure, fresh, true, 'reprint', true)).toMatchObject({
+        to: 'pending',
+        change: { stateReason: 'resent-after-connection-loss', error: { code: failure.code }, attemptsDelta: -1 },
+        then: 'wait-for-printer',
+      });
+    }
+    // Under hold a stalled job is held, bytes out or not.
+    expect(planFailure(stalled, fresh, true, 'hold', true)).toMatchObject({ to: 'held', change: { stateReason: 'stalled' } });
+  });
+
   it('retry: back to the queue after a pause until maxAttempts, then aborted; the printer itself is fine', () => {
     const busy = { ...decision('PRINTER_BUSY', 'retry', 'printer-busy'), printerCode: '503 busy' };
     expect(planFailure(busy, fresh, true, 'reprint')).toEqual({
