@@ -33,7 +33,7 @@ const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 const FRESH_STATUS_MS = 3000;
 /** Rendering started this often without finishing (the gateway died each time): the job is not tried again. */
 const MAX_RENDER_STARTS = 3;
-/** A printer known not to close connections gets this long, not confirmTimeoutMs, to do so. */
+/** A printer known not to close connections gets this long (or confirmTimeoutMs if shorter) to do so. */
 const SHORT_CLOSE_WAIT_MS = 300;
 
 export interface DeliveryDeps {
@@ -71,6 +71,8 @@ export interface OnTheWire {
   sending: boolean;
   /** Bytes of the job were handed to the connection (a session write began): it may print though the send failed. */
   bytesOut?: boolean;
+  /** False once every byte is out and only the printer's close is awaited: a cancel cannot take them back, and cutting the wait short would lose the others' confirmation. */
+  cancellable: boolean;
 }
 
 /**
@@ -95,7 +97,7 @@ export class JobDelivery {
   /** A job was canceled: cut it short if it is on the wire, skip it if it waits in the batch. */
   cancel(jobId: string): boolean {
     this.canceled.add(jobId);
-    if (this.current?.jobId !== jobId) return false;
+    if (this.current?.jobId !== jobId || !this.current.cancellable) return false;
     this.current.controller.abort('cancel');
     return true;
   }
@@ -114,7 +116,13 @@ export class JobDelivery {
     if (items.length === 0) return 'next';
     const blocked = await this.preflight(items[0]!.job);
     if (blocked) return blocked;
-    const marked = this.deps.jobs.transitionAll(items.map((item) => item.job), 'processing', { attemptsDelta: 1, printerCode: null, clearSent: true }, ['pending']);
+    // Rendered: only a render that never finishes (it crashed the gateway) counts against MAX_RENDER_STARTS.
+    const marked = this.deps.jobs.transitionAll(
+      items.map((item) => item.job),
+      'processing',
+      { attemptsDelta: 1, printerCode: null, clearSent: true, renderFinished: true },
+      ['pending'],
+    );
     const ready: Item[] = [];
     marked.forEach((job, index) => {
       if (!job) return;
@@ -302,8 +310,9 @@ export class JobDelivery {
       session.abandon();
       return 'next';
     }
-    const waitMs = this.closeTimeouts >= 2 ? SHORT_CLOSE_WAIT_MS : this.deps.config.jobs.confirmTimeoutMs;
-    const wire = this.onWire(written.at(-1)!.job);
+    const { confirmTimeoutMs } = this.deps.config.jobs;
+    const waitMs = this.closeTimeouts >= 2 ? Math.min(SHORT_CLOSE_WAIT_MS, confirmTimeoutMs) : confirmTimeoutMs;
+    const wire = this.onWire(written.at(-1)!.job, true, false);
     wire.bytesOut = true; // every job of the batch was written; only the printer's close is awaited
     try {
       const finished = await session.finish(wire.controller.signal, waitMs);
@@ -351,8 +360,8 @@ export class JobDelivery {
     this.sessionTimer.unref();
   }
 
-  private onWire(job: Job, sending = true): OnTheWire {
-    this.current = { jobId: job.id, controller: new AbortController(), sending };
+  private onWire(job: Job, sending = true, cancellable = true): OnTheWire {
+    this.current = { jobId: job.id, controller: new AbortController(), sending, cancellable };
     return this.current;
   }
 
@@ -394,7 +403,8 @@ export class JobDelivery {
     const { job, rendered } = item;
     const state: JobState = confirmation.kind === 'held' ? 'held' : 'completed';
     const reason = state === 'completed' ? completionReason(job.stateReason, confirmation.stateReason) : confirmation.stateReason;
-    this.end(job, state, { stateReason: reason, warnings: rendered.warnings, printerCode: report.printerCode ?? null }, ['processing']);
+    // Not moved: canceled meanwhile (its bytes had all gone out); the printer's answer still counts.
+    const moved = this.end(job, state, { stateReason: reason, warnings: rendered.warnings, printerCode: report.printerCode ?? null }, ['processing']);
     const stopped = this.deps.state.blocking.length > 0;
     this.deps.registry.updateStatus(this.deps.printer.id, {
       state: stopped ? 'stopped' : 'idle',
@@ -406,7 +416,7 @@ export class JobDelivery {
       this.log.error({ jobId: job.id, reason, reasons: this.deps.state.blocking }, 'job held for a person');
       return 'printer-blocked';
     }
-    this.log.info({ jobId: job.id, bytes: report.bytesWritten, confirmed: reason !== 'completed-unconfirmed', note: report.note }, 'job completed');
+    if (moved) this.log.info({ jobId: job.id, bytes: report.bytesWritten, confirmed: reason !== 'completed-unconfirmed', note: report.note }, 'job completed');
     return null;
   }
 
@@ -463,7 +473,7 @@ export class JobDelivery {
    * Records a job's new state. A full disk does not lose the outcome of a job that printed: the
    * storage guard frees its reserve at once and the write is tried again.
    */
-  private end(job: Job, to: JobState, change: TransitionChange, from: readonly JobState[]): void {
+  private end(job: Job, to: JobState, change: TransitionChange, from: readonly JobState[]): Job | null {
     let moved: Job | null;
     try {
       moved = this.deps.jobs.transition(job, to, change, from);
@@ -473,5 +483,6 @@ export class JobDelivery {
       moved = this.deps.jobs.transition(job, to, change, from);
     }
     this.deps.events.emit(moved);
+    return moved;
   }
 }

@@ -107,7 +107,8 @@ export function confirmationOf(check: StatusCheck): Confirmation {
   if (check.kind === 'ready') return { kind: 'completed', stateReason: null, answered: true };
   if (check.kind === 'silent') return UNCONFIRMED;
   if (check.blocking.every((reason) => RESUMABLE_REASONS.includes(reason))) return { kind: 'wait', reasons: check.blocking };
-  return { kind: 'held', stateReason: check.blocking[0] ?? 'printer-error', answered: true };
+  // Held for what may have spoilt the ticket (a cutter error beside paper out is the reason to tell a person).
+  return { kind: 'held', stateReason: check.blocking.find((reason) => !RESUMABLE_REASONS.includes(reason)) ?? 'printer-error', answered: true };
 }
 
 /** Reasons a job keeps when it completes after all: why it was sent more than once. */
