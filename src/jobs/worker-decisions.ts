@@ -68,6 +68,9 @@ export function planFailure(
     case 'stop-printer': {
       const printer: PrinterEffect = decision.code === 'PRINTER_STALLED' ? 'stalled' : 'offline';
       if (printer === 'stalled' && sending && policy === 'hold') return { to: 'held', change: base, printer, then: 'wait-for-printer' };
+      // Under hold nothing may print twice: a job part of which reached the printer before the
+      // connection broke (a reset mid-write) waits for a person, as a stalled one does.
+      if (bytesOut && policy === 'hold') return { to: 'held', change: { ...base, stateReason: 'held-after-connection-loss' }, printer, then: 'wait-for-printer' };
       // Bytes of it may have reached the printer (a stalled printer may still print what it buffered):
       // sent again, it says so when it completes.
       const reason = bytesOut ? 'resent-after-connection-loss' : decision.reason;

@@ -73,8 +73,9 @@ describe('planFailure: every job action', () => {
         then: 'wait-for-printer',
       });
     }
-    // Under hold a stalled job is held, bytes out or not.
+    // Under hold a stalled job is held, bytes out or not; one cut off by a reset after some of its bytes too.
     expect(planFailure(stalled, fresh, true, 'hold', true)).toMatchObject({ to: 'held', change: { stateReason: 'stalled' } });
+    expect(planFailure(unreachable, fresh, true, 'hold', true)).toMatchObject({ to: 'held', change: { stateReason: 'held-after-connection-loss', error: { code: 'PRINTER_UNREACHABLE' } }, printer: 'offline' });
   });
 
   it('retry: back to the queue after a pause until maxAttempts, then aborted; the printer itself is fine', () => {
