@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Db } from './open-database.js';
 
 export interface WalCheckpointerDeps {
-  /** The gateway's connection: its automatic checkpoints are turned off while the thread runs. */
+  /** The gateway's connection: its automatic checkpoint becomes a backstop (twice the limit) while the thread runs. */
   db: Db;
   /** The database file the thread opens its own connection to. */
   dbFile: string;
@@ -20,8 +20,15 @@ export interface WalCheckpointerDeps {
  * Checkpoints on a thread of their own. SQLite's automatic checkpoint runs inside whichever
  * commit crosses the limit — on the event loop, with an fsync of the WAL and one of the database:
  * every few dozen jobs one request waited for two disk flushes. Here a connection in a worker
- * thread copies the WAL back (PASSIVE: writers never wait for it), so the gateway's commits only
- * append. If the thread is gone, the connection checkpoints by itself again: never an unbounded WAL.
+ * thread copies the WAL back (PASSIVE: writers never wait for it), so most commits only append.
+ *
+ * A checkpoint from another connection cannot end a WAL that is written without a pause (the
+ * frames appended while it copies keep it from completing, and only a complete one lets the next
+ * commit start the WAL over), so the connection keeps its own checkpoint as a backstop at twice
+ * the limit: under a sustained burst the WAL stays bounded (on a small disk it must never grow
+ * into the last free space, where not even a checkpoint could run), and the copy the backstop
+ * does is short because the thread already did most of it. If the thread is gone, the connection
+ * checkpoints at the limit again.
  */
 export class WalCheckpointer {
   private worker: Worker | null = null;
@@ -44,7 +51,7 @@ export class WalCheckpointer {
     });
     this.worker = worker;
     worker.on('message', (message: { ready?: boolean; error?: string }) => {
-      if (message.ready) this.deps.db.pragma('wal_autocheckpoint = 0');
+      if (message.ready && this.worker === worker) this.deps.db.pragma(`wal_autocheckpoint = ${2 * this.autocheckpoint}`);
       if (message.error) this.deps.log.warn({ err: message.error }, 'WAL checkpoint failed; tried again');
     });
     const fallBack = (why: string): void => {

@@ -85,6 +85,12 @@ export interface OnTheWire {
 export class JobDelivery {
   current: OnTheWire | null = null;
   private readonly canceled = new Set<string>();
+  /**
+   * Jobs this process rendered to the end but could not yet mark `processing` (a full disk failed
+   * the write and the loop started over): a second render of them is no sign of a document that
+   * kills the gateway, so it is not counted against MAX_RENDER_STARTS.
+   */
+  private readonly renderedHere = new Set<string>();
   private session: TransportSession | null = null;
   private sessionTimer: NodeJS.Timeout | null = null;
   private closeTimeouts = 0;
@@ -124,6 +130,7 @@ export class JobDelivery {
       ['pending'],
     );
     const ready: Item[] = [];
+    for (const item of items) this.renderedHere.delete(item.job.id);
     marked.forEach((job, index) => {
       if (!job) return;
       this.deps.events.emit(job);
@@ -143,14 +150,15 @@ export class JobDelivery {
     let bytes = 0;
     for (const queued of pending) {
       if (this.deps.state.stopping || bytes >= MAX_BATCH_BYTES) break;
-      if (queued.renderAttempts >= MAX_RENDER_STARTS) {
+      const again = this.renderedHere.has(queued.id);
+      if (!again && queued.renderAttempts >= MAX_RENDER_STARTS) {
         this.end(queued, 'aborted', {
           stateReason: 'document-format-error',
           error: { code: 'DOCUMENT_FORMAT_ERROR', message: `rendering was started ${queued.renderAttempts} times and never finished: the document is not tried again` },
         }, ['pending']);
         continue;
       }
-      const job = this.deps.jobs.renderStarted(queued);
+      const job = again ? queued : this.deps.jobs.renderStarted(queued);
       try {
         const body = await readDocument(this.deps.jobs, this.deps.spool, job);
         const rendered = await this.deps.renderer.render(this.deps.language, {
@@ -162,6 +170,7 @@ export class JobDelivery {
           budget: renderBudget(this.deps.config.limits.render, this.deps.printer.profile),
         });
         items.push({ job, rendered });
+        this.renderedHere.add(job.id);
         bytes += rendered.bytes.byteLength;
       } catch (error) {
         const decision = decideFailure(error);

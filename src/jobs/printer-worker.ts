@@ -41,6 +41,8 @@ const IDLE_WAIT_MS = 30_000;
 const RECOVERY_POLL_MAX_MS = 5_000;
 /** Longest wait before a worker whose loop failed starts again. */
 const RESTART_MAX_MS = 30_000;
+/** After a write failed on a full disk, the loop starts again at least this often. */
+const STORAGE_RETRY_MS = 2000;
 
 /**
  * One printer's queue: takes its pending jobs oldest first and hands them to JobDelivery in
@@ -120,7 +122,9 @@ export class PrinterWorker {
         this.log[this.crashes === 0 ? 'error' : 'debug']({ err: error, reason }, full ? 'the data disk is full: this printer waits until space returns' : 'printer worker failed; it restarts');
         this.deps.registry.updateStatus(this.deps.printer.id, { state: 'stopped', reasons: [reason], lastError: (error as Error)?.message ?? String(error) });
         this.delivery.closeSession();
-        await this.wakeup.wait(backoffDelay(this.crashes, 500, RESTART_MAX_MS, this.deps.random));
+        // A full disk is tried again every few seconds (printing frees room; so does a person):
+        // the accepted jobs must not wait out a long back-off once there is room.
+        await this.wakeup.wait(Math.min(backoffDelay(this.crashes, 500, RESTART_MAX_MS, this.deps.random), full ? STORAGE_RETRY_MS : RESTART_MAX_MS));
         this.crashes += 1;
       }
     }
