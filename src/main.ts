@@ -217,6 +217,7 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     version: readVersion(),
     metricsRequireKey: config.metrics.requireKey,
     durable: () => wal.sync(),
+    config, // HTTP edge (issue 14): limits.streams, limits.perKey.concurrentUploads, limits.maxDocumentBytes
   });
   const app = createApp({
     routes,

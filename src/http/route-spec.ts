@@ -21,6 +21,13 @@ export interface RouteSpec {
   path: string;
   access: RouteAccess;
   summary: string;
+  /**
+   * The largest body the route takes, in bytes: a Content-Length above it is 413 before the key is
+   * looked at, and the body reader stops there. Default: JSON_BODY_LIMIT_BYTES (16 KiB).
+   */
+  maxBodyBytes?: number;
+  /** The body is a document to print: up to limits.maxDocumentBytes, counted in limits.perKey.concurrentUploads. */
+  document?: true;
   handler: (req: Request, res: Response) => void | Promise<void>;
 }
 

@@ -76,7 +76,9 @@ describe('route access', () => {
   });
 
   it('mounts nothing on the express app that is not in the route table', () => {
-    const app = gw.gateway.server.listeners('request')[0] as unknown as { router?: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } };
+    // The server's listener is the HTTP edge (Host and Origin checks); the express app is behind it.
+    const listener = gw.gateway.server.listeners('request')[0] as unknown as { app?: unknown };
+    const app = (listener.app ?? listener) as { router?: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } };
     const mounted = (app.router?.stack ?? [])
       .filter((layer) => layer.route)
       .flatMap((layer) => Object.keys(layer.route!.methods).map((method) => `${method.toUpperCase()} ${layer.route!.path}`));
