@@ -69,7 +69,16 @@ export function gatewayRoutes(s: HttpServices): RouteSpec[] {
     ...starNotificationRoutes({ groups, notifications: s.notifications, webhooks: s.webhooks, log }),
     ...jobRoutes({ jobs, devices, log }),
     ...previewRoutes({ jobs }),
-    ...eventRoutes({ stream: s.stream, authenticator: s.authenticator, log, now }),
+    ...eventRoutes({
+      stream: s.stream,
+      authenticator: s.authenticator,
+      log,
+      now,
+      limits: limits.streams,
+      onRefused: (code) => edge.limited.inc({ code }),
+      onDropped: (reason) => edge.streamsDropped.inc({ reason }),
+      onOpenChange: (open) => edge.streamsOpen.set(open),
+    }),
   ]);
   return withDocumentLimits(routes, {
     maxDocumentBytes: limits.maxDocumentBytes,
