@@ -265,7 +265,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   metrics: z
     .strictObject({
-      requireKey: z.boolean().default(false),
+      /** /metrics needs a key with ViewStatus; false: anyone who reaches the port may read it. */
+      requireKey: z.boolean().default(true),
     })
     .prefault({}),
   cloud: z
