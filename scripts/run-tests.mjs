@@ -23,7 +23,6 @@ const PEERS = {
   pdftoppm: 'poppler-utils',
   pdfinfo: 'poppler-utils',
   tesseract: 'tesseract-ocr',
-  promtool: 'prometheus',
   curl: 'curl',
   'avahi-daemon': 'avahi-daemon',
   'avahi-browse': 'avahi-utils',

@@ -12,6 +12,7 @@ import { runServe } from './cli/serve-command.js';
 import { runDoctor } from './cli/doctor-command.js';
 import { discoverSeconds, runDiscover } from './cli/discover-command.js';
 import { runPrintersProbe } from './cli/probe-command.js';
+import { runPrintersChange } from './cli/printers-command.js';
 import { runBackup } from './cli/backup-command.js';
 import { describeStartupError, EXIT_CODES } from './db/startup-errors.js';
 import { createLogger } from './log/create-logger.js';
@@ -26,7 +27,7 @@ commands:
   keys create --name N --permissions P1,P2 [--description D] [--expires ISO8601] [--groups g1,g2]
   keys list | edit ID [--name] [--description] [--permissions] [--groups] [--expires|never]
   keys disable ID | enable ID | revoke ID | purge --older-than 90d | permissions
-  printers list | printers probe URI
+  printers list | printers probe URI | printers pin ID | printers forget ID | printers unforget IDENTITY
   groups list | groups set GROUP [--require-device-key on|off] [--auto-create on|off] [--enabled on|off]
   discover [--seconds N] [--watch]      finds printers (mDNS on discovery.interfaces, USB, serial) for N s (5)
   doctor                                checks data dir, port, printers, devices, cloud; prints fixes
@@ -119,7 +120,11 @@ async function main(argv: string[]): Promise<void> {
         if (!(await runPrintersProbe(config, createLogger({ level: 'silent' }), id, io))) process.exitCode = 1;
         return;
       }
-      throw new UsageError('printers: use list or probe URI');
+      if (sub === 'pin' || sub === 'forget' || sub === 'unforget') {
+        runPrintersChange(config, source, { sub, id }, io);
+        return;
+      }
+      throw new UsageError('printers: use list, probe URI, pin ID, forget ID or unforget IDENTITY');
     case 'groups':
       runGroupsCommand(config, { sub, group: id, requireDeviceKey: values['require-device-key'], autoCreate: values['auto-create'], enabled: values.enabled }, io);
       return;

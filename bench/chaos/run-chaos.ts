@@ -38,7 +38,7 @@ const PERMISSIONS = ['PrintToDevice', 'ViewJobs', 'EnumDevices'];
 function config(printers: ChaosSink[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     server: { host: '127.0.0.1', port: 0, shutdownGraceSeconds: 1 },
-    discovery: { mdns: false, serial: false, usb: false },
+    discovery: { interfaces: [], serial: false, usb: false },
     jobs: { retryInitialMs: 50, retryMaxMs: 500, connectTimeoutMs: 1000, confirmTimeoutMs: 5000, maxAttempts: 100 },
     limits: { perKey: { ratePerSecond: 100_000, burst: 100_000 } },
     printers: printers.map((sink) => ({ name: sink.name, group: 'chaos', appId: sink.name, uri: sink.uri, language: 'raw' })),

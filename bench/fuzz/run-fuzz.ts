@@ -41,7 +41,7 @@ export async function runFuzz(options: { requests: number; seed: number; slowlor
   const sink = await startCountingSink();
   const config = writeConfig({
     server: { host: '127.0.0.1', port: 0, shutdownGraceSeconds: 1 },
-    discovery: { mdns: false, serial: false, usb: false },
+    discovery: { interfaces: [], serial: false, usb: false },
     // Fuzzing, not rate limiting: budgets high enough that the requests reach the routes.
     limits: { perKey: { ratePerSecond: 1_000_000, burst: 1_000_000 }, authFailures: { maxFailures: 1_000_000, windowSeconds: 1, blockSeconds: 1 } },
     printers: [

@@ -13,6 +13,7 @@ export const pdfLanguage: Language = {
   name: 'pdf',
   documentFormat: 'application/pdf',
   acceptedTypes: ['application/pdf'],
+  passThrough: ['application/pdf'],
   check(input: RenderInput): void {
     if (input.contentType !== 'application/pdf') throw new DriverError('DOCUMENT_FORMAT_ERROR', `pdf cannot render ${input.contentType}`);
     const head = Buffer.from(input.body.subarray(0, 1024));

@@ -28,6 +28,7 @@ export function receiptLanguage(spec: ReceiptLanguageSpec): Language {
     name: spec.name,
     documentFormat: spec.documentFormat,
     acceptedTypes: [...DOCUMENT_TYPES, ...rawTypes],
+    passThrough: rawTypes,
     check(input: RenderInput): void {
       if (PICTURE_TYPES.includes(input.contentType)) checkDocumentBitmaps(input, RenderMeter.of(input));
     },

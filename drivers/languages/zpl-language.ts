@@ -50,6 +50,7 @@ export const zplLanguage: Language = {
   name: 'zpl',
   documentFormat: 'application/vnd.zebra.zpl',
   acceptedTypes: ['text/plain', 'text/vnd.star.markup', 'image/png', 'image/jpeg', 'application/pdf', ...RAW],
+  passThrough: RAW,
   check(input: RenderInput): void {
     if (PICTURE_TYPES.includes(input.contentType)) checkDocumentBitmaps(input, RenderMeter.of(input));
   },

@@ -27,4 +27,13 @@ export class EdgeMetrics {
     });
     for (const reason of STREAM_DROP_REASONS) this.streamsDropped.inc({ reason }, 0);
   }
+
+  /** The hooks eventRoutes takes: refusals at the caps, drops, the number open. */
+  streamHooks(): { onRefused: (code: 'TOO_MANY_STREAMS') => void; onDropped: (reason: (typeof STREAM_DROP_REASONS)[number]) => void; onOpenChange: (open: number) => void } {
+    return {
+      onRefused: (code) => this.limited.inc({ code }),
+      onDropped: (reason) => this.streamsDropped.inc({ reason }),
+      onOpenChange: (open) => this.streamsOpen.set(open),
+    };
+  }
 }

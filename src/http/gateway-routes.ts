@@ -17,6 +17,8 @@ import { withDocumentLimits } from './document-uploads.js';
 import { EdgeMetrics } from './edge-metrics.js';
 import type { EventStream } from './native/event-stream.js';
 import { eventRoutes } from './native/event-routes.js';
+import { discoveryRoutes } from './native/discovery-routes.js';
+import type { DeviceInfo } from '../discovery/device-info.js';
 import { jobRoutes } from './native/job-routes.js';
 import { keyRoutes } from './native/key-routes.js';
 import { nativeRoutes } from './native/native-routes.js';
@@ -49,6 +51,8 @@ export interface HttpServices {
   metricsRequireKey: boolean;
   /** Resolves once every commit so far is on stable storage. */
   durable: () => Promise<void>;
+  /** What discovery sees now. */
+  discovered: () => DeviceInfo[];
   /** limits: event streams, uploads and documents at the edge. */
   config: Pick<Readonly<Config>, 'limits'>;
 }
@@ -69,16 +73,8 @@ export function gatewayRoutes(s: HttpServices): RouteSpec[] {
     ...starNotificationRoutes({ groups, notifications: s.notifications, webhooks: s.webhooks, log }),
     ...jobRoutes({ jobs, devices, log }),
     ...previewRoutes({ jobs }),
-    ...eventRoutes({
-      stream: s.stream,
-      authenticator: s.authenticator,
-      log,
-      now,
-      limits: limits.streams,
-      onRefused: (code) => edge.limited.inc({ code }),
-      onDropped: (reason) => edge.streamsDropped.inc({ reason }),
-      onOpenChange: (open) => edge.streamsOpen.set(open),
-    }),
+    ...eventRoutes({ stream: s.stream, authenticator: s.authenticator, log, now, limits: limits.streams, ...edge.streamHooks() }),
+    ...discoveryRoutes({ discovered: s.discovered, devices, log }),
   ]);
   return withDocumentLimits(routes, {
     maxDocumentBytes: limits.maxDocumentBytes,

@@ -108,6 +108,8 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     headers: { 'Last-Event-ID': 'resume after this event id' },
     responses: { 200: 'sse' },
   },
+  'GET /api/v1/discovered': { tag: 'Native', responses: { 200: 'object' } },
+  'POST /api/v1/printers/{id}/forget': { tag: 'Native', responses: { 200: 'object' }, errors: [404, 409] },
   'GET /api/v1/keys': { tag: 'Native', responses: { 200: 'KeyList' } },
   'POST /api/v1/keys': { tag: 'Native', body: 'KeyCreate', responses: { 201: 'KeyCreated' } },
   'GET /api/v1/keys/{id}': { tag: 'Native', responses: { 200: 'Key' }, errors: [404] },

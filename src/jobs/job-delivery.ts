@@ -69,6 +69,8 @@ export interface OnTheWire {
   jobId: string;
   controller: AbortController;
   sending: boolean;
+  /** Bytes of the job were handed to the connection (a session write began): it may print though the send failed. */
+  bytesOut?: boolean;
 }
 
 /**
@@ -258,6 +260,7 @@ export class JobDelivery {
       const wire = this.onWire(item.job);
       try {
         this.deps.jobs.markSent(item.job);
+        wire.bytesOut = true;
         await session.write(item.rendered.bytes, wire.controller.signal);
         if (!askEach) {
           written.push(item);
@@ -301,6 +304,7 @@ export class JobDelivery {
     }
     const waitMs = this.closeTimeouts >= 2 ? SHORT_CLOSE_WAIT_MS : this.deps.config.jobs.confirmTimeoutMs;
     const wire = this.onWire(written.at(-1)!.job);
+    wire.bytesOut = true; // every job of the batch was written; only the printer's close is awaited
     try {
       const finished = await session.finish(wire.controller.signal, waitMs);
       if (finished.confirmed) this.closeTimeouts = 0;
@@ -424,7 +428,7 @@ export class JobDelivery {
       return 'next';
     }
     const decision = decideFailure(error);
-    const plan: FailurePlan = planFailure(decision, job, wire.sending, this.deps.config.jobs.inFlightAfterRestart);
+    const plan: FailurePlan = planFailure(decision, job, wire.sending, this.deps.config.jobs.inFlightAfterRestart, wire.bytesOut ?? false);
     this.end(job, plan.to, plan.change, ['processing']);
     const fields = { jobId: job.id, code: decision.code, err: decision.message, attempts: job.attempts };
     if (plan.printer !== 'idle') {

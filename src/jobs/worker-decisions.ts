@@ -54,15 +54,25 @@ export interface FailurePlan {
  * problem) — or holds it under `hold` when its bytes may have reached the printer; retry puts it
  * back until maxAttempts; hold, cancel and fail end where their names say.
  */
-export function planFailure(decision: FailureDecision, job: { attempts: number; maxAttempts: number }, sending: boolean, policy: InFlightPolicy): FailurePlan {
+export function planFailure(
+  decision: FailureDecision,
+  job: { attempts: number; maxAttempts: number },
+  sending: boolean,
+  policy: InFlightPolicy,
+  /** Bytes of the job were handed to the printer's connection before it failed. */
+  bytesOut = false,
+): FailurePlan {
   const error = { code: decision.code, message: decision.message };
   const base = { stateReason: decision.reason, error };
   switch (decision.action) {
     case 'stop-printer': {
       const printer: PrinterEffect = decision.code === 'PRINTER_STALLED' ? 'stalled' : 'offline';
       if (printer === 'stalled' && sending && policy === 'hold') return { to: 'held', change: base, printer, then: 'wait-for-printer' };
+      // Bytes of it may have reached the printer (a stalled printer may still print what it buffered):
+      // sent again, it says so when it completes.
+      const reason = bytesOut ? 'resent-after-connection-loss' : decision.reason;
       // The attempt the printer cut short does not count: an offline printer never uses up a job's attempts.
-      return { to: 'pending', change: { ...base, attemptsDelta: -1 }, printer, then: 'wait-for-printer' };
+      return { to: 'pending', change: { ...base, stateReason: reason, attemptsDelta: -1 }, printer, then: 'wait-for-printer' };
     }
     case 'retry':
       if (job.attempts >= job.maxAttempts) return { to: 'aborted', change: { ...base, printerCode: decision.printerCode }, printer: 'idle', then: 'next' };
