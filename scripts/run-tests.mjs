@@ -26,6 +26,7 @@ const PEERS = {
   curl: 'curl',
   'avahi-daemon': 'avahi-daemon',
   'avahi-browse': 'avahi-utils',
+  chromium: 'chromium',
 };
 
 const has = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { cloudPrntTransportFactory, LANGUAGES, PROFILES, RENDER_WORKER_FILE, renderWorkerBuilt, TRANSPORT_FACTORIES } from '../drivers/index.js';
 import { registerCloudMetrics } from './cloud/cloud-metrics.js';
@@ -13,7 +14,8 @@ import { PASSIVE_CLOUDPRNT_MAILBOX } from './cloudprnt/passive-mailbox.js';
 import { checkConfigParts, type ConfigParts } from './config/check-config-parts.js';
 import type { Config } from './config/schema.js';
 import { DbChangeWatcher } from './db/db-change-watcher.js';
-import { openDatabase, walPath, type Db } from './db/open-database.js';
+import { DB_FILE, openDatabase, walLimitBytes, walPath, type Db } from './db/open-database.js';
+import { WalCheckpointer } from './db/wal-checkpointer.js';
 import { WalSync } from './db/wal-sync.js';
 import { acquireDataDirLock } from './db/data-dir-lock.js';
 import { setLogLevel } from './log/create-logger.js';
@@ -24,6 +26,7 @@ import { Lifecycle } from './gateway/lifecycle.js';
 import { HealthService } from './health/health-service.js';
 import { createApp } from './http/create-app.js';
 import { gatewayRoutes } from './http/gateway-routes.js';
+import { statusPageSources } from './http/status/status-sources.js';
 import { createServers } from './http/create-servers.js';
 import { EventStream, subscribeEventStream } from './http/native/event-stream.js';
 import type { RouteSpec } from './http/route-spec.js';
@@ -235,6 +238,8 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     metricsRequireKey: config.metrics.requireKey,
     durable: () => wal.sync(),
     discovered: () => discoveryRef.current?.devices() ?? [],
+    // Status page (helper "status"): TLS as served; printer states recorded for `printers list`.
+    status: statusPageSources({ config, registry, now }),
     config, // HTTP edge (issue 14): limits.streams, limits.perKey.concurrentUploads, limits.maxDocumentBytes
   });
   const app = createApp({
@@ -263,6 +268,8 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     await lifecycle.start('certificate renewal', () => renewal.start(), () => renewal.stop());
   }
   await lifecycle.start('storage guard', () => storage.start(), () => storage.stop());
+  const checkpointer = new WalCheckpointer({ db, dbFile: path.join(config.dataDir, DB_FILE), walFile: walPath(config.dataDir), limitBytes: walLimitBytes(config.dataDir), log });
+  await lifecycle.start('wal checkpoints', () => checkpointer.start(), () => checkpointer.stop());
   await lifecycle.start('printer workers', () => {
     engine.recover(readBootId());
     engine.start();

@@ -32,7 +32,9 @@ interface IppModule {
   Printer: new (url: string, options: { timeout: number; agent: http.Agent }) => IppPrinterHandle;
 }
 
-const ipp = createRequire(import.meta.url)('@sealsystems/ipp') as IppModule;
+/** Loaded on the first IPP request: a gateway without IPP printers never pays for it (~12 MB). */
+let loaded: IppModule | null = null;
+const ippModule = (): IppModule => (loaded ??= createRequire(import.meta.url)('@sealsystems/ipp') as IppModule);
 
 export interface IppClientOptions {
   /** ipp:// or ipps:// URL of the printer, without printgate's own query options. */
@@ -88,7 +90,7 @@ export class IppClient {
         if (finish()) reject(new DriverError('PRINTER_TIMEOUT', `${operation} aborted`));
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      const printer = new ipp.Printer(this.options.url, { timeout: this.options.timeoutMs, agent });
+      const printer = new (ippModule().Printer)(this.options.url, { timeout: this.options.timeoutMs, agent });
       try {
         printer.execute(operation, message, (error, response) => {
           if (!finish()) return;

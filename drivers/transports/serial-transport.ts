@@ -1,6 +1,6 @@
 import { access, constants } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import { SerialPort } from 'serialport';
+import { createRequire } from 'node:module';
 import {
   DriverError,
   type DeliveryReport,
@@ -38,7 +38,7 @@ export interface SerialTransportDeps {
 }
 
 const CHUNK_BYTES = 4096;
-const nativeOpener: SerialPortOpener = (options) => new SerialPort({ ...options, autoOpen: false });
+const nativeOpener: SerialPortOpener = (options) => new (serialPortClass())({ ...options, autoOpen: false });
 
 export function serialOpenOptions(settings: SerialSettings): SerialOpenOptions {
   return {
@@ -275,3 +275,9 @@ export const serialTransportFactory: TransportFactory = {
   create: (uri, context) => new SerialTransport(uri, context),
   list: (context) => listSerialDevices(context),
 };
+
+/** serialport is loaded on first use (~16 MB and a quarter second of start-up otherwise). */
+let serialPort: typeof import('serialport').SerialPort | null = null;
+function serialPortClass(): typeof import('serialport').SerialPort {
+  return (serialPort ??= (createRequire(import.meta.url)('serialport') as typeof import('serialport')).SerialPort);
+}

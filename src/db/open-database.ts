@@ -38,7 +38,8 @@ export function openDatabase(options: OpenDatabaseOptions): Db {
   return db;
 }
 
-function walLimitBytes(dataDir: string): number {
+/** How large the WAL may grow before a checkpoint: 1 MiB, or a fortieth of a small disk. */
+export function walLimitBytes(dataDir: string): number {
   try {
     const fs = statfsSync(dataDir);
     return Math.min(1024 * 1024, Math.max(64 * 1024, Math.floor((fs.blocks * fs.bsize) / 40)));

@@ -30,6 +30,8 @@ import { starGroupRoutes } from './star/star-group-routes.js';
 import { starNotificationRoutes } from './star/star-notification-routes.js';
 import { starPrintRoutes } from './star/star-print-routes.js';
 import { starQueueRoutes } from './star/star-queue-routes.js';
+import type { StatusPageSources } from './status/status-sources.js';
+import { statusRoutes } from './status/status-routes.js';
 
 /** The services the HTTP front door is built on; each router below takes only the ones it uses. */
 export interface HttpServices {
@@ -53,6 +55,8 @@ export interface HttpServices {
   durable: () => Promise<void>;
   /** What discovery sees now. */
   discovered: () => DeviceInfo[];
+  /** What the status page shows beside these services (TLS as served). */
+  status: StatusPageSources;
   /** limits: event streams, uploads and documents at the edge. */
   config: Pick<Readonly<Config>, 'limits'>;
 }
@@ -75,6 +79,7 @@ export function gatewayRoutes(s: HttpServices): RouteSpec[] {
     ...previewRoutes({ jobs }),
     ...eventRoutes({ stream: s.stream, authenticator: s.authenticator, log, now, limits: limits.streams, ...edge.streamHooks() }),
     ...discoveryRoutes({ discovered: s.discovered, devices, log }),
+    ...statusRoutes({ devices, jobs, keys: s.keys, health: s.health, stream: s.stream, authenticator: s.authenticator, sources: s.status, version: s.version, log, now }),
   ]);
   return withDocumentLimits(routes, {
     maxDocumentBytes: limits.maxDocumentBytes,

@@ -115,6 +115,11 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   'GET /api/v1/keys/{id}': { tag: 'Native', responses: { 200: 'Key' }, errors: [404] },
   'PATCH /api/v1/keys/{id}': { tag: 'Native', body: 'KeyEdit', responses: { 200: 'Key' }, errors: [404] },
   'DELETE /api/v1/keys/{id}': { tag: 'Native', responses: { 200: 'Key' }, errors: [404] },
+  'GET /': { tag: 'Native', responses: { 200: 'html' } },
+  'GET /status/{file}': { tag: 'Native', responses: { 200: 'binary' }, errors: [404] },
+  'GET /api/v1/status': { tag: 'Native', responses: { 200: 'object' } },
+  'GET /api/v1/status/events': { tag: 'Native', responses: { 200: 'sse' } },
+  'GET /api/v1/status/jobs/{id}/preview.png': { tag: 'Native', responses: { 200: 'png' }, errors: [404, 422] },
 };
 
 /** Express path → OpenAPI path: /v1/a/:group → /v1/a/{group}. */
@@ -142,6 +147,7 @@ const ERROR_TEXT: Record<number, string> = {
 function content(kind: string): Schema | undefined {
   if (kind === 'empty') return undefined;
   if (kind === 'text') return { 'text/plain': { schema: { type: 'string' } } };
+  if (kind === 'html') return { 'text/html': { schema: { type: 'string' } } };
   if (kind === 'binary') return { '*/*': { schema: { type: 'string', format: 'binary' } } };
   if (kind === 'sse') return { 'text/event-stream': { schema: { type: 'string', description: 'id / event (job | printer | reset | error) / data (JSON)' } } };
   if (kind === 'ids') return { 'application/json': { schema: { type: 'array', items: { type: 'string' } } } };

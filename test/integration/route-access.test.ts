@@ -16,6 +16,9 @@ import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 const PUBLIC_ALLOW_LIST = new Set([
   'GET /healthz',
   'GET /api/v1/openapi.json',
+  // The status page's own files (HTML, script, style sheet): no data in them; the data routes need ViewStatus.
+  'GET /',
+  'GET /status/:file',
   // Star CloudPRNT: a printer cannot send an API key. It is identified by its MAC and answered only
   // if configured (cloudprnt:<mac>) in that group or if the group auto-creates queues; it can only
   // fetch and close the job offered to it (random per-job token) and can create no job
