@@ -98,7 +98,10 @@ describe('event fan-out', () => {
     sink = await startTcpSink();
     gw = await startTestGateway({
       limits: { streams: { perKey: 4, total: 64, maxBufferedBytes: 4096 }, perKey: { ratePerSecond: 10_000, burst: 10_000 } },
-      printers: [{ name: 'Till', group: 'shop', appId: 'till', uri: sink.uri, language: 'raw' }],
+      printers: [
+        { name: 'Till', group: 'shop', appId: 'till', uri: sink.uri, language: 'raw' },
+        { name: 'Receipt', group: 'shop', appId: 'receipt', uri: sink.uri, language: 'escpos' },
+      ],
     });
   });
   afterAll(async () => {
@@ -142,13 +145,18 @@ describe('event fan-out', () => {
       const text = await (await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${viewStatus}` } })).text();
       return /printgate_event_streams_dropped_total\{reason="slow-reader"\} 1/.test(text);
     };
-    // 200-character job names make each event large; the kernel's buffers fill, then the gateway's.
+    // Receipts whose unknown markup tags come back as warnings make each job's events large: the
+    // kernel's socket buffers (megabytes on loopback) fill, then the gateway's.
+    const markup = Array.from({ length: 100 }, (_, i) => `[not-a-tag-${i}-${'x'.repeat(150)}]`).join('\n');
     let sent = 0;
-    const name = (i: number): string => `slow-${i}-${'x'.repeat(190)}`;
+    const name = (i: number): string => `slow-${i}`;
     await waitFor('the stalled stream dropped', async () => {
-      for (let i = 0; i < 20; i += 1, sent += 1) expect((await print(gw, key, name(sent))).status).toBe(201);
+      for (let i = 0; i < 10; i += 1, sent += 1) {
+        const answer = await fetch(`${gw.url}/v1/a/shop/d/receipt/q`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/vnd.star.markup', 'star-job-name': name(sent) }, body: markup });
+        expect(answer.status).toBe(201);
+      }
       return dropped();
-    }, 60_000);
+    }, 90_000);
     expect(gw.logs.find('event stream dropped: client does not read')).toHaveLength(1);
     // The reading stream got every job up to the last.
     await waitFor('the reader saw the last job', () => reader.text().includes(`"name":"${name(sent - 1)}"`), 20_000);
