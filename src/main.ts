@@ -240,6 +240,7 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     discovered: () => discoveryRef.current?.devices() ?? [],
     // Status page (helper "status"): TLS as served; printer states recorded for `printers list`.
     status: statusPageSources({ config, registry, now }),
+    config, // HTTP edge (issue 14): limits.streams, limits.perKey.concurrentUploads, limits.maxDocumentBytes
   });
   const app = createApp({
     routes,

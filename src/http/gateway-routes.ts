@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { CloudPrntHub } from '../cloudprnt/cloudprnt-hub.js';
+import type { Config } from '../config/schema.js';
 import type { HealthService } from '../health/health-service.js';
 import type { JobsService } from '../jobs/jobs-service.js';
 import type { Authenticator } from '../keys/authenticator.js';
+import { ConcurrencyLimiter } from '../keys/concurrency-limiter.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { AuthFailureThrottle } from '../keys/rate-limiter.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
@@ -11,6 +13,8 @@ import type { GroupStore } from '../printers/group-store.js';
 import type { NotificationStore } from '../webhooks/notification-store.js';
 import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
 import { cloudPrntRoutes } from './cloudprnt/cloudprnt-routes.js';
+import { withDocumentLimits } from './document-uploads.js';
+import { EdgeMetrics } from './edge-metrics.js';
 import type { EventStream } from './native/event-stream.js';
 import { eventRoutes } from './native/event-routes.js';
 import { discoveryRoutes } from './native/discovery-routes.js';
@@ -53,12 +57,16 @@ export interface HttpServices {
   discovered: () => DeviceInfo[];
   /** What the status page shows beside these services (TLS as served). */
   status: StatusPageSources;
+  /** limits: event streams, uploads and documents at the edge. */
+  config: Pick<Readonly<Config>, 'limits'>;
 }
 
 /** Every route printgate serves, with its declared access. */
 export function gatewayRoutes(s: HttpServices): RouteSpec[] {
   const { jobs, devices, groups, log, now } = s;
-  return withOpenApi(s.version, [
+  const { limits } = s.config;
+  const edge = new EdgeMetrics(s.metrics.registry);
+  const routes = withOpenApi(s.version, [
     ...cloudPrntRoutes({ hub: s.cloudprnt, groups, authenticator: s.authenticator, failures: s.authFailures }),
     ...nativeRoutes({ health: s.health, metrics: s.metrics, devices, jobs, version: s.version, metricsRequireKey: s.metricsRequireKey }),
     ...keyRoutes({ keys: s.keys, stream: s.stream, log, now, durable: s.durable }),
@@ -69,8 +77,13 @@ export function gatewayRoutes(s: HttpServices): RouteSpec[] {
     ...starNotificationRoutes({ groups, notifications: s.notifications, webhooks: s.webhooks, log }),
     ...jobRoutes({ jobs, devices, log }),
     ...previewRoutes({ jobs }),
-    ...eventRoutes({ stream: s.stream, authenticator: s.authenticator, log, now }),
+    ...eventRoutes({ stream: s.stream, authenticator: s.authenticator, log, now, limits: limits.streams, ...edge.streamHooks() }),
     ...discoveryRoutes({ discovered: s.discovered, devices, log }),
     ...statusRoutes({ devices, jobs, keys: s.keys, health: s.health, stream: s.stream, authenticator: s.authenticator, sources: s.status, version: s.version, log, now }),
   ]);
+  return withDocumentLimits(routes, {
+    maxDocumentBytes: limits.maxDocumentBytes,
+    uploads: new ConcurrencyLimiter({ perKey: limits.perKey.concurrentUploads }),
+    onRefused: (code) => edge.limited.inc({ code }),
+  });
 }

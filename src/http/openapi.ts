@@ -137,10 +137,10 @@ const ERROR_TEXT: Record<number, string> = {
   403: 'INSUFFICIENT_SCOPE (and every auth failure on /v1/a… with compat.starAuthStatus)',
   404: 'NOT_FOUND (also for groups a group-limited key may not see)',
   409: 'CONFLICT / IDEMPOTENCY_CONFLICT',
-  413: 'PAYLOAD_TOO_LARGE (limits.maxDocumentBytes)',
+  413: 'PAYLOAD_TOO_LARGE (the route\'s body limit: 16 KiB of JSON, limits.maxDocumentBytes for documents)',
   415: 'UNSUPPORTED_MEDIA_TYPE; details.accepted lists the accepted types',
   422: 'DOCUMENT_FORMAT_ERROR: the document cannot be rendered (or drawn) for this printer',
-  429: 'RATE_LIMITED, AUTH_THROTTLED or QUEUE_FULL; Retry-After in seconds',
+  429: 'RATE_LIMITED, AUTH_THROTTLED, QUEUE_FULL, TOO_MANY_STREAMS or TOO_MANY_UPLOADS; Retry-After in seconds',
   500: 'INTERNAL',
 };
 
@@ -182,7 +182,12 @@ function operation(route: RouteSpec, doc: OperationDoc | undefined): Schema {
     tags: [doc?.tag ?? (route.path.startsWith('/v1/') ? 'Star' : 'Native')],
     parameters,
     responses,
-    security: route.access.kind === 'public' ? [] : [{ bearer: [] }, { starApiKey: [] }, { queryKey: [] }],
+    security:
+      route.access.kind === 'public'
+        ? []
+        : route.access.kind === 'optional-key'
+          ? [{}, { bearer: [] }, { starApiKey: [] }, { queryKey: [] }]
+          : [{ bearer: [] }, { starApiKey: [] }, { queryKey: [] }],
   };
   if (route.access.kind === 'permission') result['x-permission'] = route.access.permission;
   if (doc?.body === 'document') {

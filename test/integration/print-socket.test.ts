@@ -164,7 +164,12 @@ describe('printing a Star API job to a raw TCP printer', () => {
       expect(body.error.message.length).toBeGreaterThan(10);
       expect(body.error.requestId).toBe(answer.headers.get('x-request-id'));
     }
-    const health = await fetch(`${gateway.url}/healthz`);
+    // Anyone learns ok/degraded; the details are for a key with ViewStatus.
+    const anonymous = await fetch(`${gateway.url}/healthz`);
+    expect(anonymous.status).toBe(200);
+    expect(await anonymous.json()).toEqual({ status: 'ok', version: expect.any(String) });
+    const statusViewer = { authorization: `Bearer ${gateway.createKey(['ViewStatus']).key}` };
+    const health = await fetch(`${gateway.url}/healthz`, { headers: statusViewer });
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', db: 'ok' });
     const unknownRoute = await fetch(`${gateway.url}/nothing/here`);
@@ -175,7 +180,8 @@ describe('printing a Star API job to a raw TCP printer', () => {
     expect(wrongMethod.headers.get('allow')).toBe('GET');
     // Nothing was accepted, so nothing reached the printer (it was only checked for being there).
     expect(raw.jobs()).toEqual([]);
-    const metrics = await fetch(`${gateway.url}/metrics`);
+    expect((await fetch(`${gateway.url}/metrics`)).status).toBe(401);
+    const metrics = await fetch(`${gateway.url}/metrics`, { headers: statusViewer });
     expect(metrics.status).toBe(200);
     const text = await metrics.text();
     expect(text).toMatch(/printgate_http_requests_total\{method="POST",status="401"\} 3/);
