@@ -4,6 +4,7 @@ import { discoveryBench } from './discovery-bench.js';
 import type { Benchmark, BenchFigure } from './benchmark.js';
 import { printBench } from './print-bench.js';
 import { renderBench } from './render-bench.js';
+import { sseBench } from './sse-bench.js';
 
 /**
  * `npm run bench [-- name…] [-- --json]`: runs the registered benchmarks one after another and
@@ -19,6 +20,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   cloudBench,
   renderBench,
   discoveryBench,
+  sseBench,
 ];
 
 async function main(argv: string[]): Promise<void> {

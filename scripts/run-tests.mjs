@@ -23,7 +23,6 @@ const PEERS = {
   pdftoppm: 'poppler-utils',
   pdfinfo: 'poppler-utils',
   tesseract: 'tesseract-ocr',
-  promtool: 'prometheus',
   curl: 'curl',
   'avahi-daemon': 'avahi-daemon',
   'avahi-browse': 'avahi-utils',
@@ -35,6 +34,7 @@ const PEERS = {
   lpstat: 'cups-client',
   '/usr/lib/cups/filter/pdftopdf': 'cups-filters',
   '/usr/lib/cups/filter/texttopdf': 'cups-filters',
+  chromium: 'chromium',
 };
 
 const has = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;

@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { Logger } from 'pino';
-import { cloudPrntTransportFactory, LANGUAGES, PROFILES, TRANSPORT_FACTORIES } from '../drivers/index.js';
+import { cloudPrntTransportFactory, LANGUAGES, PROFILES, RENDER_WORKER_FILE, renderWorkerBuilt, TRANSPORT_FACTORIES } from '../drivers/index.js';
 import { registerCloudMetrics } from './cloud/cloud-metrics.js';
 import { cloudStalenessCheck } from './cloud/cloud-staleness-check.js';
 import { createCloudSync } from './cloud/create-cloud-sync.js';
@@ -12,7 +14,8 @@ import { PASSIVE_CLOUDPRNT_MAILBOX } from './cloudprnt/passive-mailbox.js';
 import { checkConfigParts, type ConfigParts } from './config/check-config-parts.js';
 import type { Config } from './config/schema.js';
 import { DbChangeWatcher } from './db/db-change-watcher.js';
-import { openDatabase, walPath, type Db } from './db/open-database.js';
+import { DB_FILE, openDatabase, walLimitBytes, walPath, type Db } from './db/open-database.js';
+import { WalCheckpointer } from './db/wal-checkpointer.js';
 import { WalSync } from './db/wal-sync.js';
 import { acquireDataDirLock } from './db/data-dir-lock.js';
 import { setLogLevel } from './log/create-logger.js';
@@ -23,6 +26,7 @@ import { Lifecycle } from './gateway/lifecycle.js';
 import { HealthService } from './health/health-service.js';
 import { createApp } from './http/create-app.js';
 import { gatewayRoutes } from './http/gateway-routes.js';
+import { statusPageSources } from './http/status/status-sources.js';
 import { createServers } from './http/create-servers.js';
 import { EventStream, subscribeEventStream } from './http/native/event-stream.js';
 import type { RouteSpec } from './http/route-spec.js';
@@ -31,6 +35,7 @@ import { JobEvents } from './jobs/job-events.js';
 import { JobRetention } from './jobs/job-retention.js';
 import { JobStore } from './jobs/job-store.js';
 import { JobsService } from './jobs/jobs-service.js';
+import { RenderPool } from './jobs/render-pool.js';
 import { inlineRenderer, type Renderer } from './jobs/renderer.js';
 import { Spool } from './jobs/spool.js';
 import { transportOpener } from './jobs/transport-opener.js';
@@ -43,6 +48,11 @@ import { DevicesService } from './printers/devices-service.js';
 import { GroupStore } from './printers/group-store.js';
 import { PrinterRegistry } from './printers/printer-registry.js';
 import { readVersion } from './version.js';
+import { announceGateway } from './discovery/gateway-announcement.js';
+import { createDiscovery } from './discovery/create-discovery.js';
+import type { DeviceInfo } from './discovery/device-info.js';
+import { discoveredPrinter } from './printers/discovered-device.js';
+import { resolveProfile } from './printers/printer-profile.js';
 import { NotificationStore } from './webhooks/notification-store.js';
 import { subscribeWebhookEvents } from './webhooks/webhook-events.js';
 import { WebhookOutbox } from './webhooks/webhook-outbox.js';
@@ -63,12 +73,13 @@ export interface GatewayParts {
   transports: readonly TransportFactory[];
   languages: readonly Language[];
   profiles: readonly PrinterProfile[];
-  renderer: Renderer;
+  /** Where documents are rendered; absent: the render pool (worker threads within limits.render). */
+  renderer?: Renderer;
   clock: () => Date;
 }
 
 export function defaultParts(): GatewayParts {
-  return { transports: TRANSPORT_FACTORIES, languages: LANGUAGES, profiles: PROFILES, renderer: inlineRenderer, clock: () => new Date() };
+  return { transports: TRANSPORT_FACTORIES, languages: LANGUAGES, profiles: PROFILES, clock: () => new Date() };
 }
 
 /** The names a configuration may use with these parts (for `config check` and `doctor` too). */
@@ -154,7 +165,15 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
   groups.applyConfigured(config.groups);
   const registry = new PrinterRegistry({ db, groups, profiles: (id) => profileById.get(id), languages, now });
   registry.syncConfigured(config.printers);
+  const profileOf = (id: string): PrinterProfile | undefined => profileById.get(id);
+  // Printers discovery found in earlier runs keep their queues before it sees them again.
+  registry.loadDiscovered(({ profileId, language }) =>
+    resolveProfile({ name: '', group: config.discovery.group, uri: '', language, ...(profileId && profileOf(profileId) ? { profile: profileId } : {}) }, profileOf),
+  );
   lifecycle.onStop('printer bookkeeping', () => registry.flushLastSeen());
+  // Rendering off the event loop; stopped after the workers that use it (stops run in reverse).
+  const renderer = parts.renderer ?? renderPool(config, log);
+  lifecycle.onStop('render pool', () => renderer.close?.());
 
   // CloudPRNT: Star printers poll /cloudprnt/{group}; their jobs wait in the hub until fetched and
   // confirmed. (A cycle at run time, not in the wiring: a printer that joins starts its worker.)
@@ -179,9 +198,9 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     spool,
     registry,
     events,
-    renderer: parts.renderer,
+    renderer,
     durable: () => wal.sync(),
-    probeMs: config.jobs.statusPollMs,
+    probeMs: config.discovery.probeSeconds * 1000,
     onStorageFull: () => storage.noteFull(),
     log,
     config,
@@ -190,9 +209,9 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     languageOf: (printer) => languages.forPrinter(printer),
   });
   const jobs = new JobsService({
-    store: jobStore, spool, events, groups, printers: registry, languages, engine, renderer: parts.renderer, durable: () => wal.sync(), storage, config, log, now,
+    store: jobStore, spool, events, groups, printers: registry, languages, engine, renderer, durable: () => wal.sync(), storage, config, log, now,
   });
-  const devices = new DevicesService({ registry, groups, engine, flushQueue: (id) => jobs.cancelAll(id), log });
+  const devices = new DevicesService({ registry, groups, engine, flushQueue: (id) => jobs.cancelAll(id), graceMs: config.server.shutdownGraceSeconds * 1000, log });
 
   // Keys, cloud sync, webhooks, the live event feed, health and metrics.
   const keys = new KeyStore({ db, now });
@@ -212,13 +231,18 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
   if (cloudSync) registerCloudMetrics(metrics.registry, () => cloudSync.status());
   const health = new HealthService({ db, registry, storage, cloudStatus: cloudSync ? () => cloudSync.status() : undefined });
 
-  // The HTTP front door.
+  // The HTTP front door (discovery starts after the workers; its list is read when asked).
+  const discoveryRef: { current: { devices(): DeviceInfo[] } | null } = { current: null };
   const authFailures = new AuthFailureThrottle(config.limits.authFailures);
   const routes = gatewayRoutes({
     jobs, devices, groups, keys, authenticator, authFailures, notifications, webhooks, stream, health, metrics, cloudprnt, log, now,
     version: readVersion(),
     metricsRequireKey: config.metrics.requireKey,
     durable: () => wal.sync(),
+    discovered: () => discoveryRef.current?.devices() ?? [],
+    // Status page (helper "status"): TLS as served; printer states recorded for `printers list`.
+    status: statusPageSources({ config, registry, now }),
+    config, // HTTP edge (issue 14): limits.streams, limits.perKey.concurrentUploads, limits.maxDocumentBytes
   });
   const app = createApp({
     routes,
@@ -246,6 +270,8 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     await lifecycle.start('certificate renewal', () => renewal.start(), () => renewal.stop());
   }
   await lifecycle.start('storage guard', () => storage.start(), () => storage.stop());
+  const checkpointer = new WalCheckpointer({ db, dbFile: path.join(config.dataDir, DB_FILE), walFile: walPath(config.dataDir), limitBytes: walLimitBytes(config.dataDir), log });
+  await lifecycle.start('wal checkpoints', () => checkpointer.start(), () => checkpointer.stop());
   await lifecycle.start('printer workers', () => {
     engine.recover(readBootId());
     engine.start();
@@ -261,6 +287,25 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     cloudprnt.stop();
     await webhookWorker.stop();
   });
+  // Discovery: the box announces itself on discovery.interfaces; devices found join discovery.group.
+  const port = (http.http.address() as AddressInfo).port;
+  const announcement = await lifecycle.start('mdns announcement', () => announceGateway({ interfaces: config.discovery.interfaces, log, port, version: readVersion() }), (a) => a.stop());
+  const discovery = createDiscovery({
+    config,
+    log,
+    parts: { transports: parts.transports, profiles: parts.profiles },
+    isOwnService: (key) => announcement.advertiser?.ownNames().includes(key) ?? false,
+  });
+  const onDevice = (device: DeviceInfo): void => {
+    const known = discoveredPrinter(device, config.discovery.group, profileOf);
+    if (known) void devices.discovered(known).catch((error: unknown) => log.error({ err: error, identity: device.identity }, 'discovered printer not added'));
+  };
+  discoveryRef.current = discovery;
+  discovery.on('found', onDevice);
+  discovery.on('updated', onDevice);
+  discovery.on('lost', (device, reason) => devices.lost(device.identity, reason));
+  await lifecycle.start('discovery', () => discovery.start(), () => discovery.stop());
+
   // The CLI in another process (keys revoke, jobs release) is seen within a tick; so are cloud changes.
   const watcher = new DbChangeWatcher({ db, log, onChange: () => { jobStore.forgetCounts(); stream.recheckKeys(); engine.wakeAll(); } });
   await lifecycle.start('cloud sync, change watcher', () => {
@@ -311,6 +356,8 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     return { added, removed, changed };
   };
 
+  // Listening already: the render threads load their languages now, not in the way of start-up.
+  renderer.warm?.();
   return { server: http.http, url: http.url, httpsUrl: http.httpsUrl, routes, db, reload, stop: () => lifecycle.stop() };
 }
 
@@ -338,13 +385,18 @@ export function cliServices(config: Readonly<Config>, log: Logger, overrides: Pa
   const store = new JobStore({ db, now });
   const besideGateway = { queued: () => undefined, canceled: () => undefined, refusal: () => null };
   const jobs = new JobsService({
-    store, spool: new Spool(config.dataDir), events: new JobEvents(), groups, printers: registry, languages, engine: besideGateway, renderer: parts.renderer,
+    store, spool: new Spool(config.dataDir), events: new JobEvents(), groups, printers: registry, languages, engine: besideGateway, renderer: parts.renderer ?? inlineRenderer,
     // The CLI's connection commits with synchronous=FULL: every commit is durable already.
     durable: async () => undefined,
     storage: { refuseIfFull: () => undefined, noteFull: () => undefined },
     config, log, now,
   });
   return { jobs, registry, store, close: () => db.close() };
+}
+
+function renderPool(config: Readonly<Config>, log: Logger): RenderPool {
+  if (!renderWorkerBuilt()) throw new Error(`the render thread ${RENDER_WORKER_FILE} is missing: run npm run build`);
+  return new RenderPool({ workerFile: RENDER_WORKER_FILE, timeoutMs: config.limits.render.timeoutSeconds * 1000, memoryMB: config.limits.render.memoryMB, log });
 }
 
 /** Opens the transport for one device URI outside a running gateway (printers probe, doctor). */

@@ -17,6 +17,7 @@ export const pdfLanguage: Language = {
   name: 'pdf',
   documentFormat: 'application/pdf',
   acceptedTypes: ['application/pdf', ...DEVICE_TYPES],
+  passThrough: ['application/pdf', ...DEVICE_TYPES],
   check(input: RenderInput): void {
     if (DEVICE_TYPES.includes(input.contentType)) return;
     if (input.contentType !== 'application/pdf') throw new DriverError('DOCUMENT_FORMAT_ERROR', `pdf cannot render ${input.contentType}`);

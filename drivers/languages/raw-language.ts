@@ -7,6 +7,7 @@ export const rawLanguage: Language = {
   /** The bytes go as they came; what they are is the client's business. */
   documentFormat: 'application/octet-stream',
   acceptedTypes: ['text/plain', ...RAW_TYPES],
+  passThrough: ['text/plain', ...RAW_TYPES],
   async render(input: RenderInput): Promise<RenderResult> {
     const warnings: string[] = [];
     const { options } = input;

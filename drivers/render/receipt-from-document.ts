@@ -1,7 +1,8 @@
 import type { RenderInput } from '../../src/driver-api/index.js';
 import { DriverError } from '../../src/driver-api/index.js';
 import { textLines } from '../languages/text-document.js';
-import { documentBitmaps, PICTURE_TYPES } from './document-bitmaps.js';
+import { documentBitmaps } from './document-bitmaps.js';
+import { PICTURE_TYPES } from './picture-check.js';
 import { documentText } from './document-text.js';
 import { RASTER_TYPES, trimBottom } from './raster-document.js';
 import { htmlDocument } from './html-document.js';
@@ -10,8 +11,6 @@ import { markupDocument, type TextLayout } from './markup-document.js';
 import type { RenderMeter } from './render-meter.js';
 import type { ReceiptDocument, ReceiptOp } from './receipt-ops.js';
 
-/** Media types turned into receipt ops (raw printer languages are not among them). */
-export const DOCUMENT_TYPES = ['text/plain', 'text/vnd.star.markup', 'text/html', 'image/png', 'image/jpeg', 'application/pdf', 'image/pwg-raster', 'image/urf'] as const;
 
 /** Plain text as ops: each line printed, then a newline. */
 export function textOps(text: string): ReceiptOp[] {

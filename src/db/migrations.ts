@@ -190,4 +190,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    name: 'printers: the identity discovery knows them by; devices a technician forgot',
+    sql: `
+      ALTER TABLE printers ADD COLUMN identity TEXT;
+      ALTER TABLE printers ADD COLUMN identity_quality TEXT;
+      ALTER TABLE printers ADD COLUMN identity_note TEXT;
+      ALTER TABLE printers ADD COLUMN profile_id TEXT;
+      ALTER TABLE printers ADD COLUMN make_and_model TEXT;
+      CREATE UNIQUE INDEX printers_by_identity ON printers (identity) WHERE identity IS NOT NULL;
+      CREATE TABLE forgotten_devices (
+        identity      TEXT PRIMARY KEY,
+        forgotten_at  TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -109,6 +109,17 @@ export class StorageGuard {
     return fs.bavail * fs.bsize;
   }
 
+  /**
+   * Room for documents: the disk's free bytes plus the pages free inside the database. Documents of
+   * printed jobs are dropped from the database, which keeps its size: new (inline) documents reuse
+   * those pages, so they count, although the disk does not see them.
+   */
+  private roomForDocuments(): number {
+    const pageSize = Number(this.deps.db.pragma('page_size', { simple: true }));
+    const freePages = Number(this.deps.db.pragma('freelist_count', { simple: true }));
+    return this.room() + pageSize * freePages;
+  }
+
   private reserveBytes(): number {
     const fs = statfsSync(this.deps.dataDir);
     // A small disk (an SD card partition, a tmpfs) keeps a smaller reserve: a twentieth of it at most.
@@ -130,11 +141,12 @@ export class StorageGuard {
     try {
       this.deps.release();
       this.compact();
-      if (this.room() < 2 * this.reserveBytes()) return;
+      if (this.roomForDocuments() < 2 * this.reserveBytes()) return;
     } catch {
       return;
     }
-    this.makeReserve();
+    // The reserve itself needs the disk's own bytes: without them the disk stays full.
+    if (!this.makeReserve()) return;
     this.isFull = false;
     this.deps.log.info({ dataDir: this.deps.dataDir, since: this.since }, 'disk has room again: documents are accepted');
     this.since = null;

@@ -136,6 +136,11 @@ export interface Language {
   readonly documentFormat: string;
   /** Media types this language can render (raw pass-through types included). */
   readonly acceptedTypes: readonly string[];
+  /**
+   * Media types whose bytes go to the printer as they came (repeated for copies): nothing to
+   * render, so the gateway does this on its own thread instead of the render pool.
+   */
+  readonly passThrough?: readonly string[];
   /** Renders one copy's worth of options into bytes; copies are the renderer's concern. */
   render(input: RenderInput): Promise<RenderResult>;
   /**

@@ -73,6 +73,11 @@ const printer = object(
     uri: str,
     language: str,
     source: { ...str, enum: ['config', 'mdns', 'ipp', 'serial', 'usb', 'cloudprnt'] },
+    identity: nullable(str),
+    identityQuality: nullable({ ...str, enum: ['uuid', 'serial', 'port', 'name'] }),
+    identityNote: nullable(str),
+    makeAndModel: nullable(str),
+    uuid: str,
     state: { ...str, enum: ['idle', 'processing', 'stopped'] },
     reasons: arrayOf(str),
     queuedJobs: int,
@@ -182,7 +187,8 @@ export const SCHEMAS: Record<string, Schema> = {
   ),
   Me: object({ id: str, name: str, permissions: arrayOf(str), groups: arrayOf(str), expires: nullable(str) }),
   Health: object(
-    { status: { ...str, enum: ['ok', 'degraded'] }, version: str, db: str, cloudSyncAgeSeconds: nullable(num) },
-    ['status', 'version', 'db'],
+    // Without a key holding ViewStatus: status and version only.
+    { status: { ...str, enum: ['ok', 'degraded'] }, version: str, db: str, cloudSyncAgeSeconds: nullable(num), problems: { type: 'array', items: str }, printers: { type: 'array', items: { type: 'object' } } },
+    ['status', 'version'],
   ),
 };

@@ -130,6 +130,8 @@ export interface TransitionChange {
   error?: { code: ErrorCode; message: string } | null;
   /** Forgets when the last attempt's bytes were handed over (a new attempt begins). */
   clearSent?: boolean;
+  /** Its rendering finished: render starts that never finished count from zero again. */
+  renderFinished?: boolean;
 }
 
 export interface JobListFilter {
@@ -301,7 +303,9 @@ export class JobStore {
       const sets = [
         'state = ?',
         'updated_at = ?',
-        ...fields.map((field) => (field === 'attempts' ? 'attempts = attempts + ?' : field === 'sent_at' ? 'sent_at = NULL' : `${field} = ?`)),
+        ...fields.map((field) =>
+          field === 'attempts' ? 'attempts = attempts + ?' : field === 'sent_at' ? 'sent_at = NULL' : field === 'render_attempts' ? 'render_attempts = 0' : `${field} = ?`,
+        ),
       ];
       if (TERMINAL.has(to)) sets.push('completed_at = ?');
       const statement = this.deps.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ? AND state IN (${placeholders(allowed.length)})`);
@@ -345,6 +349,7 @@ export class JobStore {
       values.push(change.error?.code ?? null, change.error?.message.slice(0, 2000) ?? null);
     }
     if (change.clearSent) fields.push('sent_at');
+    if (change.renderFinished) fields.push('render_attempts');
     if (TERMINAL.has(to)) values.push(now);
     const result = this.transitionStatement(to, fields, allowed)(...values, job.id, ...allowed);
     if (result.changes !== 1) return null;
@@ -364,6 +369,7 @@ export class JobStore {
       ...(change.error !== undefined ? { errorCode: change.error?.code ?? null, errorMessage: change.error?.message.slice(0, 2000) ?? null } : {}),
       ...(TERMINAL.has(to) ? { completedAt: now } : {}),
       ...(change.clearSent ? { sentAt: null } : {}),
+      ...(change.renderFinished ? { renderAttempts: 0 } : {}),
     };
   }
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { AppError } from '../errors/app-error.js';
 import type { GroupStore } from './group-store.js';
-import type { Printer, PrinterRegistry, PrinterStatus, RuntimePrinter } from './printer-registry.js';
+import { sameDeviceUri, type DiscoveredPrinter, type Printer, type PrinterRegistry, type PrinterStatus, type RuntimePrinter } from './printer-registry.js';
 
 /** Who is asking: a key limited to groups sees only their printers (empty = all). */
 export interface DeviceViewer {
@@ -16,8 +16,8 @@ export function canSee(viewer: DeviceViewer, groupPath: string): boolean {
 export interface PrinterEngine {
   /** Starts the queue of a printer that joined at run time. */
   addPrinter(printer: Printer): void;
-  /** Stops the printer's worker (the job on the wire is abandoned: the caller has canceled it). */
-  removePrinter(printerId: string): Promise<void>;
+  /** Stops the printer's worker; the job on the wire gets `graceMs` before it is re-queued (0: it was canceled). */
+  removePrinter(printerId: string, graceMs?: number): Promise<void>;
 }
 
 /** Star's webhook vocabulary for a device joining or leaving: connection/added_new, added_renew, deleted_complete. */
@@ -30,8 +30,11 @@ export interface DevicesServiceDeps {
   engine: PrinterEngine;
   /** Cancels a printer's waiting and held jobs (the jobs service's flush). */
   flushQueue: (printerId: string) => string[];
+  /** How long a job on the wire may finish when its printer's worker restarts (server.shutdownGraceSeconds). */
+  graceMs?: number;
   log: Logger;
 }
+
 
 /**
  * The device use cases, below HTTP: find printers as a viewer may see them, add one found at run
@@ -80,6 +83,53 @@ export class DevicesService {
     const known = this.deps.registry.hasRuntime(input.source, input.uri);
     const printer = this.deps.registry.addRuntime(input);
     this.joined(printer, known ? 'added_renew' : 'added_new');
+    return printer;
+  }
+
+  /**
+   * A device discovery found (or found again): a new printer starts its queue and is announced
+   * (connection/added_new); one seen before comes back (added_renew) and follows the device to a
+   * new address or language, its worker restarted; a configured printer is only recognised.
+   */
+  async discovered(device: DiscoveredPrinter): Promise<Printer | null> {
+    const { printer, outcome } = this.deps.registry.upsertDiscovered(device);
+    if (!printer) return null;
+    if (outcome === 'new') {
+      this.deps.log.info({ printerId: printer.id, uri: printer.uri, identity: device.identity, language: printer.language, profile: printer.profile.id }, 'printer discovered');
+      this.joined(printer, 'added_new');
+    } else if (outcome === 'changed') {
+      this.deps.log.info({ printerId: printer.id, uri: printer.uri, identity: device.identity }, 'discovered printer changed: it is driven at its new address or language');
+      await this.deps.engine.removePrinter(printer.id, this.deps.graceMs);
+      this.joined(printer, 'added_renew');
+    } else if (outcome === 'returned') {
+      this.joined(printer, 'added_renew');
+    } else if (outcome === 'configured' && ![device.uri, ...device.otherUris].some((uri) => sameDeviceUri(uri, printer.uri))) {
+      this.deps.log.warn({ printerId: printer.id, configured: printer.uri, found: device.uri }, 'a configured printer answers at another address now: update printers[].uri');
+    }
+    return printer;
+  }
+
+  /** Discovery lost a device (goodbye, expiry, unplugged): the printer stays, offline, with its queue. */
+  lost(identity: string, reason: string): void {
+    const printer = this.deps.registry.byIdentity(identity);
+    if (!printer || printer.source === 'config') return;
+    this.deps.registry.updateStatus(printer.id, { state: 'stopped', reasons: ['offline'], lastError: `discovery lost it (${reason}); its jobs wait until it is back` });
+    this.deps.log.warn({ printerId: printer.id, identity, reason }, 'discovered printer gone; its queue is kept');
+  }
+
+  /** A technician forgets a discovered printer: queue emptied, worker stopped, identity ignored by discovery from now on. */
+  async forget(id: string): Promise<Printer> {
+    const printer = this.deps.registry.get(id);
+    if (!printer) throw new AppError('NOT_FOUND', `no printer ${id.slice(0, 64)}`);
+    if (printer.source === 'config' || printer.source === 'cloudprnt') {
+      throw new AppError('CONFLICT', `printer ${id} is ${printer.source === 'config' ? 'configured: remove it from printers[] in the config file' : 'a CloudPRNT printer: delete it (DELETE /v1/a/{group}/d/{appId})'}`);
+    }
+    const status = this.deps.registry.status(id);
+    this.deps.flushQueue(id);
+    await this.deps.engine.removePrinter(id);
+    this.deps.registry.forget(id);
+    this.deps.log.info({ printerId: id, identity: printer.identity }, 'discovered printer forgotten');
+    for (const listener of this.listeners) listener('deleted_complete', printer, status);
     return printer;
   }
 

@@ -32,6 +32,13 @@ export interface Printer {
    * advertises): stable, derived from the printer id, never the device's own.
    */
   uuid: string;
+  /** How discovery knows the device (`uuid:…`, `usb:vid:pid:serial`, …), once it has seen it; null for a printer it never saw. */
+  identity: string | null;
+  identityQuality: string | null;
+  /** What the identity means for this device, in a sentence (a port path says the device must stay in that port). */
+  identityNote: string | null;
+  /** Make and model as the device said it (discovered printers). */
+  makeAndModel: string | null;
   createdAt: string;
 }
 
@@ -77,6 +84,47 @@ interface PrinterRow {
   source: PrinterSource;
   created_at: string;
   last_seen_at: string | null;
+  identity: string | null;
+  identity_quality: string | null;
+  identity_note: string | null;
+  profile_id: string | null;
+  make_and_model: string | null;
+}
+
+/** A device discovery found, as the registry keeps it (see upsertDiscovered). */
+export interface DiscoveredPrinter {
+  identity: string;
+  identityQuality: string;
+  identityNote: string;
+  source: Exclude<PrinterSource, 'config' | 'cloudprnt'>;
+  uri: string;
+  /** Other URIs the same device answers at: a configured printer with one of them is the same device. */
+  otherUris: readonly string[];
+  name: string;
+  makeAndModel: string | null;
+  /** A language name the gateway speaks. */
+  language: string;
+  profile: PrinterProfile;
+  /** The matched profile's id, or null when none matched (the language's generic one is used). */
+  profileId: string | null;
+  groupPath: string;
+}
+
+/** What upsertDiscovered did: a new printer, one seen before coming back or changed, or a configured printer recognised. */
+export type DiscoveredOutcome = 'new' | 'returned' | 'changed' | 'same' | 'configured' | 'forgotten';
+
+/** A device URI compared loosely: scheme and host lower case, default ports and a trailing slash dropped. */
+export function sameDeviceUri(a: string, b: string): boolean {
+  const norm = (uri: string): string => {
+    try {
+      const url = new URL(uri);
+      const port = url.port === '' || (url.protocol === 'socket:' && url.port === '9100') || (/^ipps?:$/.test(url.protocol) && url.port === '631') ? '' : url.port;
+      return `${url.protocol}//${url.hostname.toLowerCase()}${port ? `:${port}` : ''}${url.pathname.replace(/\/+$/, '')}`;
+    } catch {
+      return uri.trim().toLowerCase();
+    }
+  };
+  return norm(a) === norm(b);
 }
 
 export function slugify(name: string): string {
@@ -122,6 +170,18 @@ export class PrinterRegistry {
         'INSERT INTO printers (id, name, group_path, app_id, uri, language, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       lastSeen: db.prepare('UPDATE printers SET last_seen_at = ? WHERE id = ?'),
+      byIdentity: db.prepare('SELECT * FROM printers WHERE identity = ?'),
+      discoveredRows: db.prepare("SELECT * FROM printers WHERE identity IS NOT NULL AND source NOT IN ('config', 'cloudprnt')"),
+      setIdentity: db.prepare('UPDATE printers SET identity = ?, identity_quality = ?, identity_note = ?, make_and_model = COALESCE(?, make_and_model) WHERE id = ?'),
+      updateDiscovered: db.prepare('UPDATE printers SET uri = ?, language = ?, source = ?, identity_quality = ?, identity_note = ?, profile_id = ?, make_and_model = ? WHERE id = ?'),
+      insertDiscovered: db.prepare(
+        `INSERT INTO printers (id, name, group_path, app_id, uri, language, source, created_at, identity, identity_quality, identity_note, profile_id, make_and_model)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      forgotten: db.prepare('SELECT 1 FROM forgotten_devices WHERE identity = ?'),
+      forget: db.prepare('INSERT INTO forgotten_devices (identity, forgotten_at) VALUES (?, ?) ON CONFLICT(identity) DO NOTHING'),
+      unforget: db.prepare('DELETE FROM forgotten_devices WHERE identity = ?'),
+      removeAny: db.prepare('DELETE FROM printers WHERE id = ?'),
       appId: db.prepare('UPDATE printers SET app_id = ? WHERE id = ?'),
       remove: db.prepare("DELETE FROM printers WHERE id = ? AND source <> 'config'"),
     };
@@ -194,6 +254,85 @@ export class PrinterRegistry {
     return this.remember(row, input.profile, { appIdFixed: false, statusQuery: 'auto' });
   }
 
+  /**
+   * Discovered printers kept from earlier runs, back in the registry before the workers start (so
+   * their queues go on before discovery sees them again); `profileOf` resolves their profile.
+   */
+  loadDiscovered(profileOf: (row: { profileId: string | null; language: string }) => PrinterProfile): Printer[] {
+    return (this.sql.discoveredRows.all() as PrinterRow[]).map((row) =>
+      this.remember(row, profileOf({ profileId: row.profile_id, language: row.language }), { appIdFixed: false, statusQuery: 'auto' }),
+    );
+  }
+
+  /**
+   * Merges a device discovery reports: a configured printer with the same identity or URI is that
+   * device (the config wins; it learns the identity); a printer with the same identity is kept
+   * with its id and AccessIdentifier and follows the device to its new address; else a new
+   * printer joins `groupPath`. A forgotten identity is ignored.
+   */
+  upsertDiscovered(device: DiscoveredPrinter): { printer: Printer | null; outcome: DiscoveredOutcome } {
+    if (this.sql.forgotten.get(device.identity) !== undefined) return { printer: null, outcome: 'forgotten' };
+    const uris = [device.uri, ...device.otherUris];
+    const configured = this.list().find(
+      (printer) => printer.source === 'config' && (printer.identity === device.identity || uris.some((uri) => sameDeviceUri(uri, printer.uri))),
+    );
+    const known = this.sql.byIdentity.get(device.identity) as PrinterRow | undefined;
+    if (configured) {
+      // The same device found twice (discovered first, configured since): the configured one is it.
+      if (known && known.id !== configured.id) {
+        this.printers.delete(known.id);
+        this.statuses.delete(known.id);
+        this.sql.removeAny.run(known.id);
+      }
+      if (configured.identity !== device.identity) {
+        this.sql.setIdentity.run(device.identity, device.identityQuality, device.identityNote, device.makeAndModel, configured.id);
+        const row = this.sql.byId.get(configured.id) as PrinterRow;
+        this.remember(row, configured.profile, { appIdFixed: configured.appIdFixed, statusQuery: configured.statusQuery });
+      }
+      return { printer: this.printers.get(configured.id) ?? configured, outcome: 'configured' };
+    }
+    if (known) {
+      const before = this.printers.get(known.id);
+      const changed = known.uri !== device.uri || known.language !== device.language || known.profile_id !== device.profileId;
+      if (changed || known.source !== device.source || known.make_and_model !== device.makeAndModel || known.identity_note !== device.identityNote) {
+        this.sql.updateDiscovered.run(device.uri, device.language, device.source, device.identityQuality, device.identityNote, device.profileId, device.makeAndModel, known.id);
+      }
+      const printer = this.remember(this.sql.byId.get(known.id) as PrinterRow, device.profile, { appIdFixed: false, statusQuery: 'auto' });
+      return { printer, outcome: !before ? 'returned' : changed ? 'changed' : 'same' };
+    }
+    const base = slugify(device.name);
+    let id = base;
+    for (let n = 2; this.sql.idTaken.get(id) !== undefined; n += 1) id = `${base}-${n}`;
+    this.deps.groups.ensure(device.groupPath);
+    this.sql.insertDiscovered.run(
+      id, device.name, device.groupPath, newAppId(), device.uri, device.language, device.source, this.deps.now().toISOString(),
+      device.identity, device.identityQuality, device.identityNote, device.profileId, device.makeAndModel,
+    );
+    const printer = this.remember(this.sql.byId.get(id) as PrinterRow, device.profile, { appIdFixed: false, statusQuery: 'auto' });
+    return { printer, outcome: 'new' };
+  }
+
+  /** A technician forgot a discovered printer: it is removed and its identity ignored until unforgotten. */
+  forget(id: string): Printer | undefined {
+    const printer = this.printers.get(id);
+    if (!printer || printer.source === 'config' || printer.source === 'cloudprnt') return undefined;
+    if (printer.identity) this.sql.forget.run(printer.identity, this.deps.now().toISOString());
+    this.printers.delete(id);
+    this.statuses.delete(id);
+    this.sql.removeAny.run(id);
+    return printer;
+  }
+
+  /** Lets discovery add a forgotten device again. */
+  unforget(identity: string): boolean {
+    return this.sql.unforget.run(identity).changes === 1;
+  }
+
+  /** The printer discovery knows by this identity, if any. */
+  byIdentity(identity: string): Printer | undefined {
+    return this.list().find((printer) => printer.identity === identity);
+  }
+
   /** True when a run-time printer with this source and URI is kept in the database (not deleted). */
   hasRuntime(source: PrinterSource, uri: string): boolean {
     return this.sql.bySourceUri.get(source, uri) !== undefined;
@@ -211,6 +350,10 @@ export class PrinterRegistry {
       source: row.source,
       profile,
       uuid: printerUuid(row.id),
+      identity: row.identity,
+      identityQuality: row.identity_quality,
+      identityNote: row.identity_note,
+      makeAndModel: row.make_and_model,
       createdAt: row.created_at,
       ...extra,
     });

@@ -22,7 +22,7 @@ describe('device groups from the config and the CLI', () => {
   it('applies groups[] at start, and groups set changes RequireDeviceKey of the running gateway', async () => {
     const { file } = writeConfig({
       server: { host: '127.0.0.1', port: 0 },
-      discovery: { mdns: false, serial: false, usb: false },
+      discovery: { interfaces: [], serial: false, usb: false },
       groups: [{ path: 'store1', name: 'Store 1', requireDeviceKey: false, autoCreateDeviceQueue: false }, { path: 'kiosk' }],
       printers: [{ name: 'Counter', group: 'store1', uri: `cloudprnt:${MAC}`, language: 'starprnt' }],
     });

@@ -27,7 +27,7 @@ describe('serve with server.tls', () => {
   it('makes a certificate on first start, serves HTTPS to a pinning client, and limits HTTP to CloudPRNT', async () => {
     const { file, dataDir } = writeConfig({
       server: { host: '127.0.0.1', port: 0, tls: { enabled: true, port: 0, httpMode: 'cloudprnt-only' } },
-      discovery: { mdns: false, serial: false, usb: false },
+      discovery: { interfaces: [], serial: false, usb: false },
     });
     serve = await startServe(file);
     const made = serve.lines().find((line) => line.msg === 'TLS certificate made');

@@ -9,7 +9,12 @@ import { refuseOutsideNetns } from '../../dist/bench/peers/netns-guard.js';
 refuseOutsideNetns('raw-printer.mjs');
 const [ip, out, portArg, name, txtJson] = process.argv.slice(2);
 const port = Number(portArg);
-const sink = net.createServer((socket) => socket.pipe(fs.createWriteStream(out, { flags: 'a' })));
+// A printer takes a reset connection in its stride (the gateway resets a status query a raw
+// printer does not answer, so that it never prints it as a job).
+const sink = net.createServer((socket) => {
+  socket.on('error', () => undefined);
+  socket.pipe(fs.createWriteStream(out, { flags: 'a' }));
+});
 sink.listen(port, '0.0.0.0');
 const bonjour = new Bonjour({ interface: ip, bind: '0.0.0.0' }, (error) => console.log('mdns error', String(error)));
 const service = bonjour.publish({ name, type: 'pdl-datastream', port, host: 'raw-printer.local', disableIPv6: true, txt: JSON.parse(txtJson) });

@@ -10,6 +10,12 @@ export function printerView(printer: Printer, status: PrinterStatus, queuedJobs:
     uri: printer.uri,
     language: printer.language,
     source: printer.source,
+    /** How discovery knows the device, and what that is worth (null for a printer it never saw). */
+    identity: printer.identity,
+    identityQuality: printer.identityQuality,
+    identityNote: printer.identityNote,
+    makeAndModel: printer.makeAndModel,
+    uuid: printer.uuid,
     state: status.state,
     reasons: status.reasons,
     lastSeenAt: status.lastSeenAt,

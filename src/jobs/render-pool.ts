@@ -1,0 +1,188 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { Language, PreviewResult, RenderInput, RenderResult } from '../driver-api/index.js';
+import { DriverError } from '../driver-api/index.js';
+import { isErrorCode } from '../errors/codes.js';
+import { inlineRenderer, type Renderer } from './renderer.js';
+
+export interface RenderPoolDeps {
+  /** The thread's entry (drivers/render-worker.js, built). */
+  workerFile: URL | string;
+  /** Wall-clock time one render or preview may take (limits.render.timeoutSeconds). */
+  timeoutMs: number;
+  /** Heap of each thread (limits.render.memoryMB): a document that needs more ends its thread, not the gateway. */
+  memoryMB: number;
+  threads?: number;
+  log: Logger;
+}
+
+interface Task {
+  id: number;
+  kind: 'render' | 'preview';
+  language: string;
+  input: RenderInput;
+  resolve: (value: RenderResult | PreviewResult) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  /** Loaded and listening: the time budget of a task starts when a thread that can run it has it. */
+  ready: boolean;
+  task: Task | null;
+  timer: NodeJS.Timeout | null;
+}
+
+type Answer = { ready: true } | { id: number; ok: true; result: RenderResult | PreviewResult } | { id: number; ok: false; error: { message: string; code?: string; details?: Record<string, unknown> } };
+
+/**
+ * Rendering and previews off the event loop: a few worker threads (the cores but one, at most
+ * three), each with a heap limit, one document at a time each, every task bounded in time. A
+ * document over the time or memory budget — or one that crashes its thread — fails with
+ * DOCUMENT_TOO_COMPLEX naming the budget; the thread is replaced. Documents a language passes
+ * through unchanged are not sent to a thread at all.
+ */
+export class RenderPool implements Renderer {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private nextId = 1;
+  private closed = false;
+  /** Threads that ended before they were ready, in a row: past BOOT_ATTEMPTS the pool stops spawning. */
+  private bootFailures = 0;
+  private readonly threads: number;
+
+  constructor(private readonly deps: RenderPoolDeps) {
+    this.threads = deps.threads ?? Math.max(1, Math.min(3, availableParallelism() - 1));
+  }
+
+  /**
+   * Starts the threads ahead of the first document (each loads every language: a few hundred ms
+   * of CPU). The gateway calls it once it listens, so start-up does not wait for them.
+   */
+  warm(): void {
+    if (!this.closed && this.slots.length === 0) this.spawnAll();
+  }
+
+  render(language: Language, input: RenderInput): Promise<RenderResult> {
+    if (language.passThrough?.includes(input.contentType)) return inlineRenderer.render(language, input);
+    return this.run('render', language, input) as Promise<RenderResult>;
+  }
+
+  preview(language: Language, input: RenderInput): Promise<PreviewResult> {
+    return this.run('preview', language, input) as Promise<PreviewResult>;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const task of this.queue.splice(0)) task.reject(stopping());
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private run(kind: Task['kind'], language: Language, input: RenderInput): Promise<RenderResult | PreviewResult> {
+    if (this.closed) return Promise.reject(stopping());
+    // Not started yet, or threads that could not start: tried again with this document (a job's retry paces it).
+    if (this.slots.length === 0) this.spawnAll();
+    return new Promise((resolve, reject) => {
+      // The body is copied: the thread gets a buffer of its own, the caller keeps theirs.
+      this.queue.push({ id: this.nextId++, kind, language: language.name, input: { ...input, body: new Uint8Array(input.body) }, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private spawnAll(): void {
+    this.bootFailures = 0;
+    for (let i = 0; i < this.threads; i += 1) this.slots.push(this.spawn());
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.deps.workerFile, { resourceLimits: { maxOldGenerationSizeMb: this.deps.memoryMB } });
+    const slot: Slot = { worker, ready: false, task: null, timer: null };
+    worker.on('message', (answer: Answer) => {
+      if ('ready' in answer) {
+        slot.ready = true;
+        this.bootFailures = 0;
+        this.dispatch();
+      } else this.answered(slot, answer);
+    });
+    worker.on('error', (error: Error & { code?: string }) => {
+      const memory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      this.lost(slot, memory ? 'memory' : 'crash', error.message);
+    });
+    worker.on('exit', (exitCode) => {
+      if (slot.task || !slot.ready) this.lost(slot, 'crash', `the render thread ended (exit code ${exitCode})`);
+    });
+    worker.unref();
+    return slot;
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (!slot.ready || slot.task || this.queue.length === 0) continue;
+      const task = this.queue.shift()!;
+      slot.task = task;
+      slot.timer = setTimeout(() => this.lost(slot, 'time', `rendering took longer than ${this.deps.timeoutMs / 1000} s`), this.deps.timeoutMs);
+      slot.worker.postMessage({ id: task.id, kind: task.kind, language: task.language, input: task.input }, [task.input.body.buffer as ArrayBuffer]);
+    }
+  }
+
+  private answered(slot: Slot, answer: Exclude<Answer, { ready: true }>): void {
+    const task = slot.task;
+    if (!task || task.id !== answer.id) return;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.task = null;
+    slot.timer = null;
+    if (answer.ok) task.resolve(answer.result);
+    else {
+      const { code, message, details } = answer.error;
+      task.reject(new DriverError(code && isErrorCode(code) ? code : 'DOCUMENT_FORMAT_ERROR', code ? message : `cannot ${task.kind} ${task.input.contentType} as ${task.language}: ${message}`, details ? { details } : {}));
+    }
+    this.dispatch();
+  }
+
+  /** The thread went over a budget or died: its task fails, a fresh thread takes its place. */
+  private lost(slot: Slot, budget: 'time' | 'memory' | 'crash', why: string): void {
+    const task = slot.task;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.task = null;
+    slot.timer = null;
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    void slot.worker.terminate();
+    if (!slot.ready && !this.closed) {
+      this.slots.splice(index, 1);
+      this.bootFailed(why);
+      return;
+    }
+    if (!this.closed) this.slots[index] = this.spawn();
+    else this.slots.splice(index, 1);
+    if (task) {
+      this.deps.log.warn({ budget, language: task.language, contentType: task.input.contentType }, 'a document went over its render budget');
+      // Named like the other budgets: the limits.render key a technician would raise.
+      const details =
+        budget === 'time' ? { budget: 'timeoutSeconds', limit: this.deps.timeoutMs / 1000 } : budget === 'memory' ? { budget: 'memoryMB', limit: this.deps.memoryMB } : { budget: 'renderer' };
+      const over = budget === 'crash' ? 'the renderer failed on this document' : `the document is over the ${budget} budget (limits.render.${details.budget})`;
+      task.reject(new DriverError('DOCUMENT_TOO_COMPLEX', `${why}: ${over}`, { details }));
+    }
+    this.dispatch();
+  }
+
+  /** A thread could not even load: an installation problem, not the document's. */
+  private bootFailed(why: string): void {
+    this.bootFailures += 1;
+    if (this.bootFailures < BOOT_ATTEMPTS) {
+      this.slots.push(this.spawn());
+      return;
+    }
+    if (this.slots.some((other) => other.ready)) return;
+    this.deps.log.error({ workerFile: String(this.deps.workerFile), err: why }, 'the render threads cannot start; documents wait');
+    for (const other of this.slots.splice(0)) void other.worker.terminate();
+    for (const task of this.queue.splice(0)) task.reject(new DriverError('INTERNAL', `the render threads cannot start (${why}); the job is tried again`));
+  }
+}
+
+const BOOT_ATTEMPTS = 3;
+
+function stopping(): DriverError {
+  return new DriverError('SHUTTING_DOWN', 'the gateway is stopping; the job is rendered when it starts again');
+}
