@@ -25,6 +25,9 @@ export interface OpenDatabaseOptions {
 export function openDatabase(options: OpenDatabaseOptions): Db {
   mkdirSync(options.dataDir, { recursive: true });
   const db = new Database(path.join(options.dataDir, DB_FILE));
+  // Before the first table: a new database can give the pages of dropped documents back to the disk
+  // (the storage guard does, on a full disk); an existing one keeps its mode (no-op).
+  db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   // The WAL is checkpointed every 1 MiB (less on a small disk: an eightieth of it) and shrunk back

@@ -148,7 +148,8 @@ describe('JobsService.preview', () => {
     expect(Buffer.from(preview.png.subarray(1, 4)).toString()).toBe('PNG');
     const raw = (await service.submit(request('raw\n', { printer: engine.registry.get('kitchen')! }))).job;
     expect(await refusal(service.preview(raw.id))).toMatchObject({ code: 'DOCUMENT_FORMAT_ERROR' });
-    engine.db.prepare("UPDATE jobs SET document = NULL, spool_file = 'gone.doc' WHERE id = ?").run(job.id);
+    engine.db.prepare('DELETE FROM job_documents WHERE job_id = ?').run(job.id);
+    engine.db.prepare("UPDATE jobs SET spool_file = 'gone.doc' WHERE id = ?").run(job.id);
     expect(await refusal(service.preview(job.id))).toMatchObject({ code: 'NOT_FOUND' });
   });
 });
