@@ -269,10 +269,10 @@ export class JobDelivery {
     for (const [index, item] of items.entries()) {
       if (this.canceled.has(item.job.id)) continue;
       if (this.deps.state.stopping) {
-        this.uncertain(written);
-        this.closeSession();
+        // The jobs not yet written go back; those written are confirmed by the printer's close as
+        // always (within the shutdown grace; after it, each goes back or is held as on shutdown).
         this.requeue(items.slice(index), 'requeued-on-shutdown');
-        return 'next';
+        return this.finishSession(session, written);
       }
       const wire = this.onWire(item.job);
       try {

@@ -183,6 +183,18 @@ describe('PrinterWorker: cancel and shutdown', () => {
     expect(transport.documents().map(String)).toEqual(['first\nthird\n']);
   });
 
+  it('shutdown between two jobs of a batch: the one written completes when the printer closes, the rest go back saying why', async () => {
+    const { transport, jobs: [first, second, third], worker } = await onTheWire({ jobs: { inFlightAfterRestart: 'reprint' } }, ['first\n', 'second\n', 'third\n']);
+    const stopping = worker.stop(2000);
+    transport.resumeWrites();
+    await stopping;
+    expect(engine.job(first.id)).toMatchObject({ state: 'completed', stateReason: null });
+    expect(engine.job(second.id)).toMatchObject({ state: 'pending', stateReason: 'requeued-on-shutdown', attempts: 0 });
+    expect(engine.job(third.id)).toMatchObject({ state: 'pending', stateReason: 'requeued-on-shutdown', attempts: 0 });
+    expect(transport.documents().map(String)).toEqual(['first\n']);
+    expect(transport.connections[0]!.state).toBe('finished');
+  });
+
   it('shutdown under reprint: the job on the wire after the grace goes back to the queue, its attempt not counted; the batch behind it too', async () => {
     const { transport, jobs: [first, second], worker } = await onTheWire({ jobs: { inFlightAfterRestart: 'reprint' } }, ['first\n', 'second\n']);
     await worker.stop(5);
