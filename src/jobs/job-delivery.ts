@@ -137,7 +137,8 @@ export class JobDelivery {
       ready.push({ job, rendered: items[index]!.rendered });
     });
     if (ready.length === 0) return 'next';
-    this.deps.registry.updateStatus(this.deps.printer.id, { state: 'processing' });
+    // A stalled printer is tried again as it is: stopped/stalled until a job gets through.
+    if (!this.deps.registry.status(this.deps.printer.id).reasons.includes('stalled')) this.deps.registry.updateStatus(this.deps.printer.id, { state: 'processing' });
     // The mark must be on disk before a byte leaves: after a power cut, a job that may have printed is known as such.
     await this.deps.durable();
     return this.deps.transport.openSession ? this.sendOnSession(ready) : this.sendEach(ready);

@@ -298,7 +298,11 @@ export class PrinterWorker {
   }
 
   private backOnline(probes: number): void {
-    this.deps.registry.updateStatus(this.deps.printer.id, { state: 'idle', reasons: [], lastSeenAt: this.deps.now().toISOString(), lastError: null });
+    const seen = this.deps.now().toISOString();
+    // A stalled printer stays stopped/stalled while it is tried again (no flapping through idle and
+    // processing, a status webhook each): the job that gets through ends the outage.
+    if (this.stalledOutage) this.deps.registry.updateStatus(this.deps.printer.id, { lastSeenAt: seen });
+    else this.deps.registry.updateStatus(this.deps.printer.id, { state: 'idle', reasons: [], lastSeenAt: seen, lastError: null });
     this.lastContactMs = this.deps.now().getTime();
     // A stalled printer still takes connections: it is back once it takes a job's bytes again (or nothing waits for it).
     if (!this.stalledOutage) this.endOutage(probes);

@@ -273,6 +273,9 @@ describe('PrinterWorker: a printer that stops taking data', () => {
     await engine.settled(job.id, 'pending', 'resent-after-connection-loss');
     await engine.until('three stalled connections', () => transport.connections.length >= 3);
     expect(shown).toContain('stopped/stalled');
+    // Each attempt does not flap the printer through processing and back (a status webhook each):
+    // it stays stopped/stalled until a job gets through.
+    expect(shown.slice(shown.indexOf('stopped/stalled'))).toEqual(['stopped/stalled']);
     const waits = engine.emitted.filter((event) => event.id === job.id && event.state === 'pending' && event.stateReason === 'resent-after-connection-loss');
     expect(waits.length).toBeGreaterThanOrEqual(2);
     for (const wait of waits) expect(wait).toMatchObject({ errorCode: 'PRINTER_STALLED', attempts: 0 });
