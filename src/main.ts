@@ -229,7 +229,7 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
   subscribeEventStream({ events, registry, stream });
   const metrics = new GatewayMetrics({ registry, jobs: jobStore, events });
   if (cloudSync) registerCloudMetrics(metrics.registry, () => cloudSync.status());
-  const health = new HealthService({ db, registry, storage, cloudStatus: cloudSync ? () => cloudSync.status() : undefined });
+  const health = new HealthService({ db, registry, storage, cloudStatus: cloudSync ? () => cloudSync.status() : undefined, queued: (id) => jobStore.countQueued(id) });
 
   // The HTTP front door (discovery starts after the workers; its list is read when asked).
   const discoveryRef: { current: { devices(): DeviceInfo[] } | null } = { current: null };
