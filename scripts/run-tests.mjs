@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: provisions the real peers the tests need, builds, runs every tier with vitest, and
-// ends with the plain line "N passed, N failed" that CI reads.
+// `npm test`: provisions the real peers the tests need, builds, type-checks the tests with the code,
+// runs every tier with vitest, and ends with the plain line "N passed, N failed" that CI reads.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -66,9 +66,19 @@ function provision() {
 
 provision();
 
-const build = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit' });
+const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { stdio: 'inherit' });
 if (build.status !== 0) {
   console.error('TypeScript build failed');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
+// The build leaves test/ out; tsconfig.test.json (`npm run typecheck`) checks it against the code, so
+// a test that drifted from an API fails here by name instead of misbehaving at run time.
+const typecheck = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.test.json'], { stdio: 'inherit' });
+if (typecheck.status !== 0) {
+  console.error('Type-check failed (npm run typecheck: src, drivers, bench and test): fix the errors above; the tests did not run');
   console.log('0 passed, 1 failed');
   process.exit(1);
 }

@@ -8,7 +8,10 @@ export type ReceiptEvent =
   | { type: 'init' }
   | { type: 'text'; page: number; bytes: number[] }
   | { type: 'newline' }
-  | { type: 'bold' | 'underline' | 'invert'; on: boolean }
+  // One member per type, so that eventsOf(events, 'bold') extracts it (a member typed 'bold' | 'underline' | 'invert' extracts as never).
+  | { type: 'bold'; on: boolean }
+  | { type: 'underline'; on: boolean }
+  | { type: 'invert'; on: boolean }
   | { type: 'size'; width: number; height: number }
   | { type: 'font'; font: number }
   | { type: 'align'; value: 'left' | 'center' | 'right' }

@@ -17,7 +17,7 @@ async function api(path: string, init: RequestInit = {}): Promise<{ status: numb
   return { status: res.status, body: text === '' ? null : JSON.parse(text) };
 }
 
-async function print(group: string, device: string, body: BodyInit, type = 'text/vnd.star.markup', query = ''): Promise<string> {
+async function print(group: string, device: string, body: string | Uint8Array, type = 'text/vnd.star.markup', query = ''): Promise<string> {
   const res = await api(`/v1/a/${group}/d/${device}/q${query}`, { method: 'POST', headers: { 'Content-Type': type }, body });
   expect(res.status).toBe(201);
   return res.body.JobId as string;

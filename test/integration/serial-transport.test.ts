@@ -10,7 +10,6 @@ import { failure } from '../helpers/settle.js';
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const context: TransportContext = { log: silent, connectTimeoutMs: 3000, confirmTimeoutMs: 5000, stallMs: 5000 };
-const meta = { jobId: 'job-1', jobName: 'receipt', documentFormat: 'application/vnd.escpos' };
 const signal = (): AbortSignal => new AbortController().signal;
 
 interface Reader {
@@ -65,7 +64,7 @@ describe('serial transport on a socat pty pair', () => {
     pty = await startPtyPair();
     const far = await reader(pty.b);
     const bytes = randomBytes(1000);
-    const report = await transport(`serial:${pty.a}?baud=115200&databits=8&parity=none&stopbits=1&flow=none`).send(bytes, signal(), meta);
+    const report = await transport(`serial:${pty.a}?baud=115200&databits=8&parity=none&stopbits=1&flow=none`).send(bytes, signal());
     expect(report).toMatchObject({ confirmed: true, bytesWritten: 1000 });
     expect(await far.waitForBytes(1000)).toEqual(bytes);
   });
@@ -76,12 +75,12 @@ describe('serial transport on a socat pty pair', () => {
     const serial = transport(`serial:${pty.a}?baud=115200`);
     const first = randomBytes(256 * 1024);
     const second = randomBytes(3000);
-    await serial.send(first, signal(), meta);
+    await serial.send(first, signal());
     // On a UART, tcdrain returns once the last bit left the wire. A pty has no wire: tcdrain returns
     // while socat may still hold bytes in the pty buffer, and the next open's TCIOFLUSH (serialport
     // flushes on open) would discard them. Wait for the far end, as a UART's drain would have.
     await far.waitForBytes(first.length);
-    await serial.send(second, signal(), meta);
+    await serial.send(second, signal());
     expect(await far.waitForBytes(first.length + second.length)).toEqual(Buffer.concat([first, second]));
   });
 
@@ -90,19 +89,19 @@ describe('serial transport on a socat pty pair', () => {
     let far = await reader(pty.b);
     const serial = transport(`serial:${pty.a}?hold=1`);
     const before = Buffer.from('before the outage\n');
-    await serial.send(before, signal(), meta);
+    await serial.send(before, signal());
     expect(await far.waitForBytes(before.length)).toEqual(before);
 
     await far.close();
     await pty.stop();
-    expect((await failure(serial.send(Buffer.from('lost?'), signal(), meta))).code).toBe('PRINTER_UNREACHABLE');
+    expect((await failure(serial.send(Buffer.from('lost?'), signal()))).code).toBe('PRINTER_UNREACHABLE');
     expect((await failure(serial.probe(signal()))).code).toBe('PRINTER_UNREACHABLE');
 
     await pty.start();
     far = await reader(pty.b);
     await serial.probe(signal());
     const after = Buffer.from('after the outage\n');
-    expect(await serial.send(after, signal(), meta)).toMatchObject({ confirmed: true });
+    expect(await serial.send(after, signal())).toMatchObject({ confirmed: true });
     expect(await far.waitForBytes(after.length)).toEqual(after);
   });
 
@@ -116,7 +115,7 @@ describe('serial transport on a socat pty pair', () => {
     pty = await startPtyPair();
     const controller = new AbortController();
     controller.abort();
-    expect((await failure(transport(`serial:${pty.a}`).send(Buffer.from('x'), controller.signal, meta))).code).toBe('PRINTER_TIMEOUT');
+    expect((await failure(transport(`serial:${pty.a}`).send(Buffer.from('x'), controller.signal))).code).toBe('PRINTER_TIMEOUT');
   });
 
   it('delivers a job end to end through the gateway', async () => {

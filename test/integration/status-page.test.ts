@@ -8,6 +8,21 @@ import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { axeViolations, launchChromium } from '../peers/chromium.js';
 import { startTcpSink, type TcpSink } from '../peers/tcp-sink.js';
 
+/*
+ * The browser globals the page.evaluate callbacks below use (they run in Chromium, not in Node),
+ * declared for this module only: a `/// <reference lib="dom" />` here would add the DOM to every
+ * file of the type-check (lib references are program-wide) and hide Node code that reaches for
+ * browser globals. Only the members these callbacks read.
+ */
+declare const document: { readonly documentElement: { readonly scrollWidth: number } };
+declare const window: { readonly innerWidth: number };
+declare const sessionStorage: { getItem(key: string): string | null };
+declare const localStorage: { readonly length: number };
+interface HTMLImageElement {
+  readonly complete: boolean;
+  readonly naturalWidth: number;
+}
+
 /** Screenshots land here for a person to look at; the test checks their size and what is on them. */
 const SHOTS = path.join(REPO_ROOT, '.test-results/status-page');
 

@@ -44,7 +44,7 @@ function insertJob(jobs: JobStore, id: string, document: Buffer): void {
   jobs.insert({
     id, printerId: 'p', name: id, contentType: 'application/octet-stream', bytes: document.byteLength, copies: 1,
     options: { copies: 1, preBuzzer: 0, postBuzzer: 0, drawer: 'none' }, maxAttempts: 3, spoolFile: '', document,
-    keyId: null, idempotencyKey: null, requestHash: null, source: 'api', charset: null,
+    keyId: null, idempotencyKey: null, requestHash: null, createdAt: new Date().toISOString(), source: 'api', charset: null,
   });
 }
 

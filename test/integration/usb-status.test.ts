@@ -19,7 +19,6 @@ import { failure, within } from '../helpers/settle.js';
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const context: TransportContext = { log: silent, connectTimeoutMs: 3000, confirmTimeoutMs: 5000, stallMs: 5000 };
-const meta = { jobId: 'job-1', jobName: 'ticket', documentFormat: 'application/vnd.escpos' };
 const TM_T88 = { vendorId: '04b8', productId: '0e15', serial: 'X5N0123456', ieee1284Id: 'MFG:EPSON;CMD:ESCPOS;MDL:TM-T88V;CLS:PRINTER;', busPort: '1-1' };
 const URI = 'usb:04b8:0e15/X5N0123456';
 const DLE_EOT = Buffer.from([0x10, 0x04]);
@@ -89,7 +88,7 @@ describe('usb transport: status query on the device file', () => {
 
     expect(escposStatusQuery.parse(await ask(usb))).toEqual({ complete: true, reasons: [] });
     const first = Buffer.from('\x1b@first ticket\n\x1dV\x00', 'latin1');
-    expect(await usb.send(first, new AbortController().signal, meta)).toMatchObject({ confirmed: true, bytesWritten: first.length });
+    expect(await usb.send(first, new AbortController().signal)).toMatchObject({ confirmed: true, bytesWritten: first.length });
     await waitFor('the first ticket at the printer', () => far.printed().length >= first.length);
 
     far.condition.paperOut = true;
@@ -100,7 +99,7 @@ describe('usb transport: status query on the device file', () => {
     far.condition.coverOpen = false;
 
     const second = Buffer.from('\x1b@second ticket\n', 'latin1');
-    await usb.send(second, new AbortController().signal, meta);
+    await usb.send(second, new AbortController().signal);
     expect(escposStatusQuery.parse(await ask(usb))).toEqual({ complete: true, reasons: [] });
     await waitFor('both tickets at the printer', () => far.printed().length >= first.length + second.length);
     // The requests were answered, never printed; the documents arrived whole and in order.
@@ -115,7 +114,7 @@ describe('usb transport: status query on the device file', () => {
     expect(reply.length).toBe(0);
     await waitFor('the request at the printer', () => far.raw().includes(DLE_EOT));
     const job = Buffer.from('after silence\n');
-    await usb.send(job, new AbortController().signal, meta);
+    await usb.send(job, new AbortController().signal);
     await waitFor('the job at the printer', () => far.printed().equals(job));
   });
 
@@ -135,11 +134,11 @@ describe('usb transport: status query on the device file', () => {
     const reply = await within(ask(usb, LONG_QUERY_MS), HANG_BOUND_MS, 'a query on a FIFO');
     expect(reply.length).toBe(0);
     const job = Buffer.from('fifo job\n');
-    await usb.send(job, new AbortController().signal, meta);
+    await usb.send(job, new AbortController().signal);
     expect(await reader.waitForBytes(job.length)).toEqual(job);
     expect((await within(ask(usb, LONG_QUERY_MS), HANG_BOUND_MS, 'a second query on a FIFO')).length).toBe(0);
     const last = Buffer.from('last\n');
-    await usb.send(last, new AbortController().signal, meta);
+    await usb.send(last, new AbortController().signal);
     expect(await reader.waitForBytes(job.length + last.length)).toEqual(Buffer.concat([job, last]));
   });
 

@@ -10,6 +10,7 @@ import { failure } from '../helpers/settle.js';
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const context: TransportContext = { log: silent, connectTimeoutMs: 3000, confirmTimeoutMs: 5000, stallMs: 5000 };
+/** The job facts the engine hands every send through the Transport interface (UsbTransport itself ignores them). */
 const meta = { jobId: 'job-1', jobName: 'label', documentFormat: 'application/octet-stream' };
 const signal = (): AbortSignal => new AbortController().signal;
 const TM_T88 = { vendorId: '04b8', productId: '0e15', serial: 'X5N0123456', ieee1284Id: 'MFG:EPSON;CMD:ESCPOS;MDL:TM-T88V;CLS:PRINTER;' };
@@ -32,8 +33,8 @@ describe('usb transport on FIFO devices and a fake sysfs tree', () => {
     const first = randomBytes(200 * 1024);
     const second = randomBytes(10);
     await usb.probe(signal());
-    expect(await usb.send(first, signal(), meta)).toMatchObject({ confirmed: true, bytesWritten: first.length });
-    await usb.send(second, signal(), meta);
+    expect(await usb.send(first, signal())).toMatchObject({ confirmed: true, bytesWritten: first.length });
+    await usb.send(second, signal());
     expect(await reader.waitForBytes(first.length + second.length)).toEqual(Buffer.concat([first, second]));
   });
 
@@ -44,18 +45,18 @@ describe('usb transport on FIFO devices and a fake sysfs tree', () => {
     const before = await tree.plug(1, { ...TM_T88, busPort: '1-1' });
     const usb = new UsbTransport(new URL('usb:04b8:0e15/X5N0123456'), context, options);
     expect(await usb.describe()).toMatchObject({ name: 'lp1', ieee1284Id: TM_T88.ieee1284Id });
-    await usb.send(Buffer.from('job one\n'), signal(), meta);
+    await usb.send(Buffer.from('job one\n'), signal());
     expect(await before.waitForBytes(8)).toEqual(Buffer.from('job one\n'));
 
     await tree.unplug(1);
-    const unplugged = await failure(usb.send(Buffer.from('lost?'), signal(), meta));
+    const unplugged = await failure(usb.send(Buffer.from('lost?'), signal()));
     expect(unplugged.code).toBe('PRINTER_UNREACHABLE');
     expect(unplugged.message).toMatch(/not plugged in.*lp0=0519:0003\/OTHER/);
     expect((await failure(usb.probe(signal()))).code).toBe('PRINTER_UNREACHABLE');
 
     const after = await tree.plug(2, { ...TM_T88, busPort: '1-3' });
     await usb.probe(signal());
-    await usb.send(Buffer.from('job two\n'), signal(), meta);
+    await usb.send(Buffer.from('job two\n'), signal());
     expect(await after.waitForBytes(8)).toEqual(Buffer.from('job two\n'));
     expect(before.received()).toEqual(Buffer.from('job one\n'));
   });
@@ -64,14 +65,14 @@ describe('usb transport on FIFO devices and a fake sysfs tree', () => {
     const tree = fake();
     const reader = await tree.plug(0, { vendorId: '0519', productId: '0003', ieee1284Id: 'MFG:STAR;MDL:TSP143;SN:2580;', busPort: '1-1' });
     const usb = new UsbTransport(new URL('usb://0519:0003/2580'), context, { sysfsRoot: tree.sysfsRoot, devRoot: tree.devRoot });
-    await usb.send(Buffer.from('star\n'), signal(), meta);
+    await usb.send(Buffer.from('star\n'), signal());
     expect(await reader.waitForBytes(5)).toEqual(Buffer.from('star\n'));
   });
 
   it('reports an absent device as unreachable and never creates a file', async () => {
     const tree = fake();
     const missing = path.join(tree.devRoot, 'usb', 'lp7');
-    const error = await failure(new UsbTransport(new URL(`usb:${missing}`), context).send(Buffer.from('x'), signal(), meta));
+    const error = await failure(new UsbTransport(new URL(`usb:${missing}`), context).send(Buffer.from('x'), signal()));
     expect(error.code).toBe('PRINTER_UNREACHABLE');
     expect(error.message).toMatch(/does not exist/);
     const noSysfs = new UsbTransport(new URL('usb:04b8:0e15'), context, { sysfsRoot: path.join(tree.dir, 'nothing'), devRoot: tree.devRoot });

@@ -27,7 +27,7 @@ describe('feed signatures', () => {
     const { keys } = parsePublicKeys([trusted.raw]);
     const signature = sign(null, body, trusted.privateKey).toString('base64');
     const tampered = Buffer.from(body);
-    tampered[2] ^= 1;
+    tampered.writeUInt8(tampered.readUInt8(2) ^ 1, 2);
     expect(verifyFeedSignature(tampered, `ed25519=${signature}`, keys)).toBe(false);
     expect(verifyFeedSignature(body, `ed25519=${sign(null, body, stranger.privateKey).toString('base64')}`, keys)).toBe(false);
     expect(verifyFeedSignature(body, undefined, keys)).toBe(false);

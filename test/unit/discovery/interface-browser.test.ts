@@ -1,5 +1,5 @@
 import type { RemoteInfo } from 'node:dgram';
-import type { Answer, Question } from 'dns-packet';
+import type { Answer, Question, StringAnswer } from 'dns-packet';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LogOnce } from '../../../src/discovery/discovery-logger.js';
 import { InterfaceBrowser } from '../../../src/discovery/interface-browser.js';
@@ -48,7 +48,7 @@ function rig(limits = BROWSER_LIMITS): Rig {
 const ptr = (instance: string, ttl = 4500): Answer => ({ name: '_pdl-datastream._tcp.local', type: 'PTR', ttl, data: `${instance}._pdl-datastream._tcp.local` });
 const srv = (instance: string, port = 9100, host = 'p.local', ttl = 120): Answer => ({ name: `${instance}._pdl-datastream._tcp.local`, type: 'SRV', ttl, data: { target: host, port } });
 const txt = (instance: string): Answer => ({ name: `${instance}._pdl-datastream._tcp.local`, type: 'TXT', ttl: 4500, data: [Buffer.from('ty=X')] });
-const a = (address: string, host = 'p.local', flush = true): Answer => ({ name: host, type: 'A', ttl: 120, flush, data: address });
+const a = (address: string, host = 'p.local', flush = true): StringAnswer => ({ name: host, type: 'A', ttl: 120, flush, data: address });
 
 describe('InterfaceBrowser', () => {
   beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));

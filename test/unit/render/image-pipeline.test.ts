@@ -75,7 +75,7 @@ describe('image pipeline', () => {
   it.each([
     ['not an image', Buffer.from('hello world')],
     ['a truncated PNG', makePng(50, 50, () => true).subarray(0, 60)],
-    ['a PNG with a corrupt CRC', (() => { const png = Buffer.from(makePng(4, 4, () => true)); png[29] ^= 0xff; return png; })()],
+    ['a PNG with a corrupt CRC', (() => { const png = Buffer.from(makePng(4, 4, () => true)); png.writeUInt8(png.readUInt8(29) ^ 0xff, 29); return png; })()],
     ['a truncated JPEG', makeJpeg(64, 64).subarray(0, 200)],
   ])('refuses %s with DOCUMENT_FORMAT_ERROR', (_name, bytes) => {
     expect(() => imageToBitmap(bytes, 'image/png', images(receipt58))).toThrow(expect.objectContaining({ code: 'DOCUMENT_FORMAT_ERROR' }));

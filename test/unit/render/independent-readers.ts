@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import jsQR from 'jsqr';
+import jsqr from 'jsqr';
 import { PNG } from 'pngjs';
 
 /**
@@ -58,7 +58,8 @@ export function ocr(pic: Picture): string[] {
 /** The data of the QR code jsQR finds in the picture, with its top-left corner; undefined if none. */
 export function readQr(pic: Picture): { data: string; x: number; y: number } | undefined {
   const rgba = new Uint8ClampedArray(pic.data.buffer, pic.data.byteOffset, pic.data.byteLength);
-  const found = jsQR(rgba, pic.width, pic.height);
+  // jsqr is CommonJS: Node's ESM loader hands its module.exports as the default import, and jsQR is its `default` (as its types say).
+  const found = jsqr.default(rgba, pic.width, pic.height);
   return found ? { data: found.data, x: Math.round(found.location.topLeftCorner.x), y: Math.round(found.location.topLeftCorner.y) } : undefined;
 }
 

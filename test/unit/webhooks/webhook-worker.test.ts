@@ -8,6 +8,7 @@ import { openDatabase, type Db } from '../../../src/db/open-database.js';
 import { createLogger } from '../../../src/log/create-logger.js';
 import { GroupStore } from '../../../src/printers/group-store.js';
 import { NotificationStore } from '../../../src/webhooks/notification-store.js';
+import type { StarEnvelope } from '../../../src/webhooks/star-envelope.js';
 import { WebhookTargetPolicy } from '../../../src/webhooks/target-policy.js';
 import { WebhookOutbox } from '../../../src/webhooks/webhook-outbox.js';
 import { WebhookWorker } from '../../../src/webhooks/webhook-worker.js';
@@ -26,7 +27,10 @@ let worker: WebhookWorker | undefined;
 const closers: (() => Promise<void>)[] = [];
 
 const now = (): Date => new Date(nowMs);
-const envelope = (n: number) => ({ EventType: 'job', SubType: 'completed', DeviceGroup: { Path: 'shop', Name: 'Shop' }, EventData: { JobName: `job ${n}` } });
+const envelope = (n: number): StarEnvelope => ({
+  EventType: 'job', SubType: 'completed', DeviceGroup: { Path: 'shop', Name: 'Shop' },
+  Device: { Mac: '00:11:62:00:00:01', Name: 'Counter', AppID: 'counter01' }, EventData: { JobName: `job ${n}` },
+});
 const loopbackAllowed = new WebhookTargetPolicy({ allowPrivateTargets: ['127.0.0.1'] });
 
 beforeEach(async () => {
