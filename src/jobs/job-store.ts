@@ -47,13 +47,15 @@ export type JobSource = 'star' | 'api' | 'cli' | 'welcome' | 'ipp' | 'raw';
 
 export type NewJob = Omit<
   Job,
-  'seq' | 'state' | 'stateReason' | 'attempts' | 'warnings' | 'updatedAt' | 'completedAt' | 'printerCode' | 'errorCode' | 'errorMessage' | 'renderAttempts' | 'sentAt'
+  'seq' | 'state' | 'stateReason' | 'attempts' | 'warnings' | 'updatedAt' | 'completedAt' | 'printerCode' | 'errorCode' | 'errorMessage' | 'renderAttempts' | 'sentAt' | 'createdAt'
 > & {
   /**
    * A small document, kept in the database beside the row (its own table: SQLite rewrites a whole
    * row on UPDATE, so a 64 KB document in it cost 64 KB of WAL per state change); else `spoolFile` names it.
    */
   document?: Buffer | null;
+  /** When it was accepted; now when absent. */
+  createdAt?: string;
 };
 
 /** Columns of a job without its document (lists and transitions never read documents). */
