@@ -263,6 +263,12 @@ export const configSchema = z.strictObject({
   jobs: z
     .strictObject({
       inFlightAfterRestart: z.enum(['reprint', 'hold']).default('reprint'),
+      /**
+       * Under `reprint`: how many times one job is sent again after restarts. A job on the wire at
+       * more restarts than this (a gateway in a crash loop, a printer that takes bytes and never
+       * confirms) is held instead, so it never prints a dozen times.
+       */
+      maxReprints: z.number().int().min(0).max(100).default(2),
       maxAttempts: z.number().int().min(1).max(100).default(10),
       keepDays: z.number().min(0).default(7),
       keepCount: z.number().int().min(0).default(10000),

@@ -61,8 +61,10 @@ export class Dispatcher implements JobEngine, PrinterEngine {
     try {
       for (const job of this.deps.jobs.listInFlight()) {
         const onTheWire = job.sentAt !== null || !this.sameBoot;
-        const plan = planRecovery(onTheWire, this.deps.config.jobs.inFlightAfterRestart);
-        if (onTheWire) this.deps.log.warn({ jobId: job.id, printerId: job.printerId, policy: this.deps.config.jobs.inFlightAfterRestart, sameBoot: this.sameBoot }, 'job was on the wire when the gateway stopped');
+        const { inFlightAfterRestart: policy, maxReprints } = this.deps.config.jobs;
+        const plan = planRecovery(onTheWire, policy, job.attempts, maxReprints);
+        if (onTheWire) this.deps.log.warn({ jobId: job.id, printerId: job.printerId, policy, sameBoot: this.sameBoot, sends: job.attempts, to: plan.to }, 'job was on the wire when the gateway stopped');
+        if (onTheWire && plan.to === 'held' && policy === 'reprint') this.deps.log.error({ jobId: job.id, printerId: job.printerId, sends: job.attempts, maxReprints }, 'job held: it was on the wire at more restarts than jobs.maxReprints; release it once the printer is checked');
         this.deps.events.emit(this.deps.jobs.transition(job, plan.to, plan.change, ['processing']));
       }
       this.recoveredAtStart = true;

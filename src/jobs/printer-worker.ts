@@ -116,9 +116,9 @@ export class PrinterWorker {
    */
   private recoverOwnJobs(): void {
     try {
-      const policy = this.deps.config.jobs.inFlightAfterRestart;
+      const { inFlightAfterRestart: policy, maxReprints } = this.deps.config.jobs;
       for (const job of this.deps.jobs.listInFlight().filter((inFlight) => inFlight.printerId === this.deps.printer.id)) {
-        const plan = planRecovery(job.sentAt !== null || !this.deps.trustSentNotes(), policy);
+        const plan = planRecovery(job.sentAt !== null || !this.deps.trustSentNotes(), policy, job.attempts, maxReprints);
         this.deps.events.emit(this.deps.jobs.transition(job, plan.to, plan.change, ['processing']));
       }
     } catch (error) {

@@ -29,6 +29,23 @@ describe('Dispatcher.recover: jobs a crash left on the wire', () => {
     expect(engine.logged('job was on the wire when the gateway stopped')).toHaveLength(1);
   });
 
+  it('under reprint a job on the wire at more restarts than jobs.maxReprints is held, saying so once at error', () => {
+    setup({ jobs: { inFlightAfterRestart: 'reprint', maxReprints: 2 } });
+    engine.store.setStateValue('boot_id', 'boot-1');
+    const id = leftOnTheWire('never confirmed', true);
+    const states: string[] = [];
+    for (let restart = 0; restart < 3; restart += 1) {
+      engine.dispatcher().recover('boot-1');
+      const job = engine.job(id);
+      states.push(`${job.state}/${job.stateReason}`);
+      if (job.state === 'pending') engine.store.markSent(engine.store.transition(job, 'processing', { attemptsDelta: 1 }, ['pending'])!);
+    }
+    // Sent three times (the first send and two reprints), then held for a person.
+    expect(states).toEqual(['pending/reprinted-after-restart', 'pending/reprinted-after-restart', 'held/held-after-restart']);
+    expect(engine.job(id).attempts).toBe(3);
+    expect(engine.logged('job held: it was on the wire at more restarts than jobs.maxReprints; release it once the printer is checked')).toHaveLength(1);
+  });
+
   it('under hold the job whose bytes went out is held for a person', () => {
     setup({ jobs: { inFlightAfterRestart: 'hold' } });
     engine.store.setStateValue('boot_id', 'boot-1');

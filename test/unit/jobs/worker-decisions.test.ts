@@ -151,5 +151,9 @@ describe('planUncertain and planRecovery', () => {
     }
     expect(planRecovery(true, 'reprint')).toEqual({ to: 'pending', change: { stateReason: 'reprinted-after-restart', clearSent: true } });
     expect(planRecovery(true, 'hold')).toEqual({ to: 'held', change: { stateReason: 'held-after-restart' } });
+    // Under reprint, jobs.maxReprints resends at most: the original send and two more by default.
+    expect(planRecovery(true, 'reprint', 2, 2)).toEqual({ to: 'pending', change: { stateReason: 'reprinted-after-restart', clearSent: true } });
+    expect(planRecovery(true, 'reprint', 3, 2)).toEqual({ to: 'held', change: { stateReason: 'held-after-restart' } });
+    expect(planRecovery(false, 'reprint', 3, 2).to).toBe('pending');
   });
 });
