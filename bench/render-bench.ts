@@ -9,6 +9,7 @@ import { zplLanguage } from '../drivers/languages/zpl-language.js';
 import { findProfile } from '../drivers/profiles/find-profile.js';
 import type { Language, PrinterProfile, RenderInput } from '../src/driver-api/index.js';
 import type { Benchmark } from './benchmark.js';
+import { RECEIPT } from './engine/receipt.js';
 
 /**
  * Milliseconds per document per language, rendering in this process (the render worker pool adds
@@ -21,20 +22,6 @@ import type { Benchmark } from './benchmark.js';
 const DEADLINE_MS = 240_000;
 const OPTIONS = { copies: 1, preBuzzer: 0, postBuzzer: 0, drawer: 'none' } as const;
 
-/** 218 bytes, as the receipt issue 11 measured. */
-const RECEIPT = [
-  'CAFÉ NORD',
-  'Hauptstraße 1, Berlin',
-  '',
-  'Espresso              2,80 €',
-  'Croissant             3,10 €',
-  'Milchkaffee           3,90 €',
-  '----------------------------',
-  'Summe                 9,80 €',
-  '',
-  'Danke für Ihren Besuch! :-)',
-  '',
-].join('\n');
 
 function png(width: number, height: number, black: (x: number, y: number) => boolean): Buffer {
   const image = new PNG({ width, height });
