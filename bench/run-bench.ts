@@ -14,6 +14,7 @@ import { figureLine, summaryTable } from './harness/bench-table.js';
 import { REPO_ROOT } from './harness/gateway-process.js';
 import { describeMachine, machineInfo } from './harness/machine-info.js';
 import { renderBench } from './render-bench.js';
+import { sseBench } from './sse-bench.js';
 
 /**
  * `npm run bench [-- name…] [-- --json]`: runs the registered benchmarks one after another, prints
@@ -22,7 +23,7 @@ import { renderBench } from './render-bench.js';
  * and commit. A figure that could not be measured FAILS, and the exit code is then 1.
  * Add a benchmark as its own file exporting a Benchmark and list it here.
  */
-const BENCHMARKS: readonly Benchmark[] = [engineBench, fsyncBench, memoryBench, startupBench, bombsBench, cloudBench, authBench, renderBench, discoveryBench, profileBench];
+const BENCHMARKS: readonly Benchmark[] = [engineBench, fsyncBench, memoryBench, startupBench, bombsBench, cloudBench, authBench, renderBench, discoveryBench, sseBench, profileBench];
 
 interface BenchResult {
   description: string;

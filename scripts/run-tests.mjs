@@ -26,6 +26,15 @@ const PEERS = {
   curl: 'curl',
   'avahi-daemon': 'avahi-daemon',
   'avahi-browse': 'avahi-utils',
+  // The IPP server's tests: a private cupsd as the client (lpadmin -m everywhere, lp, lpstat), and
+  // the PDF and text filters lp runs.
+  cupsd: 'cups-daemon',
+  lpadmin: 'cups-client',
+  lp: 'cups-client',
+  lpstat: 'cups-client',
+  '/usr/lib/cups/filter/pdftopdf': 'cups-filters',
+  '/usr/lib/cups/filter/texttopdf': 'cups-filters',
+  chromium: 'chromium',
 };
 
 const has = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;

@@ -14,6 +14,8 @@ import { discoverSeconds, runDiscover } from './cli/discover-command.js';
 import { runPrintersProbe } from './cli/probe-command.js';
 import { runPrintersChange } from './cli/printers-command.js';
 import { runBackup } from './cli/backup-command.js';
+import { runPrint } from './cli/print-command.js';
+import { runTestPage } from './cli/test-page-command.js';
 import { describeStartupError, EXIT_CODES } from './db/startup-errors.js';
 import { createLogger } from './log/create-logger.js';
 import { isJournalStream } from './log/journal-stream.js';
@@ -27,10 +29,15 @@ commands:
   keys create --name N --permissions P1,P2 [--description D] [--expires ISO8601] [--groups g1,g2]
   keys list | edit ID [--name] [--description] [--permissions] [--groups] [--expires|never]
   keys disable ID | enable ID | revoke ID | purge --older-than 90d | permissions
-  printers list | printers probe URI | printers pin ID | printers forget ID | printers unforget IDENTITY
+  printers list                         printers with state, reasons, queue (as the running gateway recorded them)
+  printers probe URI | printers pin ID | printers forget ID | printers unforget IDENTITY
+  print PRINTER FILE|- [--type T] [--name N] [--copies N]
+                                        queues a file (type from its extension) or standard input (text/plain)
+  test-page PRINTER                     queues a test receipt (a label on a label printer): profile, ruler, code pages, QR
   groups list | groups set GROUP [--require-device-key on|off] [--auto-create on|off] [--enabled on|off]
   discover [--seconds N] [--watch]      finds printers (mDNS on discovery.interfaces, USB, serial) for N s (5)
-  doctor                                checks data dir, port, printers, devices, cloud; prints fixes
+  doctor [--user U]                     checks data dir, database, port, printers, devices, mDNS, TLS, cloud;
+                                        prints a fix for each failure; changes nothing
   jobs list [--printer ID] [--state S] | jobs cancel ID | jobs release ID
   config check
   backup FILE                           a consistent copy of the database, while the gateway runs
@@ -72,6 +79,9 @@ async function main(argv: string[]): Promise<void> {
       enabled: { type: 'string' },
       seconds: { type: 'string' },
       watch: { type: 'boolean', default: false },
+      user: { type: 'string' },
+      type: { type: 'string' },
+      copies: { type: 'string' },
     },
   });
   jsonErrors = values.json;
@@ -133,7 +143,13 @@ async function main(argv: string[]): Promise<void> {
       await runDiscover(config, defaultParts(), io, { seconds: discoverSeconds(values.seconds), watch: values.watch });
       return;
     case 'doctor':
-      if (!(await runDoctor(config, source, createLogger({ level: 'silent' }), io))) process.exitCode = 1;
+      if (!(await runDoctor(config, source, createLogger({ level: 'silent' }), io, { user: values.user, parts: defaultParts() }))) process.exitCode = 1;
+      return;
+    case 'print':
+      await runPrint(config, { printer: sub, file: id, type: values.type, name: values.name, copies: values.copies }, io, process.stdin);
+      return;
+    case 'test-page':
+      await runTestPage(config, sub, io);
       return;
     case 'jobs':
       runJobsCommand(config, { sub, id, printer: values.printer, state: values.state }, io);

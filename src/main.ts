@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { cloudPrntTransportFactory, LANGUAGES, PROFILES, RENDER_WORKER_FILE, renderWorkerBuilt, TRANSPORT_FACTORIES } from '../drivers/index.js';
 import { registerCloudMetrics } from './cloud/cloud-metrics.js';
@@ -13,7 +14,8 @@ import { PASSIVE_CLOUDPRNT_MAILBOX } from './cloudprnt/passive-mailbox.js';
 import { checkConfigParts, type ConfigParts } from './config/check-config-parts.js';
 import type { Config } from './config/schema.js';
 import { DbChangeWatcher } from './db/db-change-watcher.js';
-import { openDatabase, walPath, type Db } from './db/open-database.js';
+import { DB_FILE, openDatabase, walLimitBytes, walPath, type Db } from './db/open-database.js';
+import { WalCheckpointer } from './db/wal-checkpointer.js';
 import { WalSync } from './db/wal-sync.js';
 import { acquireDataDirLock } from './db/data-dir-lock.js';
 import { setLogLevel } from './log/create-logger.js';
@@ -24,6 +26,7 @@ import { Lifecycle } from './gateway/lifecycle.js';
 import { HealthService } from './health/health-service.js';
 import { createApp } from './http/create-app.js';
 import { gatewayRoutes } from './http/gateway-routes.js';
+import { statusPageSources } from './http/status/status-sources.js';
 import { createServers } from './http/create-servers.js';
 import { EventStream, subscribeEventStream } from './http/native/event-stream.js';
 import type { RouteSpec } from './http/route-spec.js';
@@ -57,6 +60,8 @@ import { WebhookWorker } from './webhooks/webhook-worker.js';
 import { WebhookTargetPolicy } from './webhooks/target-policy.js';
 import { loadOrCreateCertificate } from './tls/tls-certificate.js';
 import { TlsRenewal } from './tls/tls-renewal.js';
+import { createIppService } from './ipp/ipp-service.js';
+import { MdnsAdvertiser } from './discovery/mdns-advertiser.js';
 
 /**
  * The composition root: the only place that wires modules together and the only importer of
@@ -235,6 +240,9 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     metricsRequireKey: config.metrics.requireKey,
     durable: () => wal.sync(),
     discovered: () => discoveryRef.current?.devices() ?? [],
+    // Status page (helper "status"): TLS as served; printer states recorded for `printers list`.
+    status: statusPageSources({ config, registry, now }),
+    config, // HTTP edge (issue 14): limits.streams, limits.perKey.concurrentUploads, limits.maxDocumentBytes
   });
   const app = createApp({
     routes,
@@ -262,6 +270,8 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     await lifecycle.start('certificate renewal', () => renewal.start(), () => renewal.stop());
   }
   await lifecycle.start('storage guard', () => storage.start(), () => storage.stop());
+  const checkpointer = new WalCheckpointer({ db, dbFile: path.join(config.dataDir, DB_FILE), walFile: walPath(config.dataDir), limitBytes: walLimitBytes(config.dataDir), log });
+  await lifecycle.start('wal checkpoints', () => checkpointer.start(), () => checkpointer.stop());
   await lifecycle.start('printer workers', () => {
     engine.recover(readBootId());
     engine.start();
@@ -307,6 +317,29 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     await cloudSync?.stop();
   });
 
+  // ── IPP Everywhere server and raw ports (issue 15) ─────────────────────────────────────────
+  // After the printer workers (stopped before them): every document goes through jobs.submit.
+  // The advertiser is the IPP server's own until the gateway's announcement shares one with it.
+  if (config.ipp.enabled) {
+    const advertiser = config.ipp.advertise && config.discovery.interfaces.length > 0 ? new MdnsAdvertiser({ interfaces: config.discovery.interfaces, log: log.child({ component: 'mdns' }) }) : null;
+    const ippService = createIppService({
+      config, jobs, devices, authenticator, tls, log, now, advertiser,
+      statusPort: () => Number(new URL(http.url).port),
+      jobIds: { load: () => Number(jobStore.stateValue('ipp.nextJobId')) || null, save: (next) => jobStore.setStateValue('ipp.nextJobId', String(next)) },
+    });
+    await lifecycle.start('ipp server', async () => {
+      await advertiser?.start();
+      await ippService.start().catch(async (error: unknown) => {
+        await advertiser?.stop();
+        throw error;
+      });
+    }, async () => {
+      await ippService.stop();
+      await advertiser?.stop();
+    });
+  }
+  // ───────────────────────────────────────────────────────────────────────────────────────────
+
   const reload = async (next: Readonly<Config>): Promise<{ added: string[]; removed: string[]; changed: string[] }> => {
     checkConfigParts(next, configParts(parts));
     setLogLevel(log, next.log.level);
@@ -323,6 +356,8 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     return { added, removed, changed };
   };
 
+  // Listening already: the render threads load their languages now, not in the way of start-up.
+  renderer.warm?.();
   return { server: http.http, url: http.url, httpsUrl: http.httpsUrl, routes, db, reload, stop: () => lifecycle.stop() };
 }
 

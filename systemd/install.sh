@@ -114,6 +114,8 @@ STAGE="$ROOT$OPT.new"
 rm -rf "$STAGE"
 mkdir -p "$STAGE"
 cp -a package.json package-lock.json README.md dist config systemd "$STAGE/"
+# The status page's files are not TypeScript: copied beside its compiled router (dist/src/http/status/).
+cp -a src/http/status/assets "$STAGE/dist/src/http/status/"
 # patch-package's patches, should npm run the postinstall again in the copy (npm rebuild)
 [ -d patches ] && cp -a patches "$STAGE/"
 cp -a node_modules "$STAGE/"

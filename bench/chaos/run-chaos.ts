@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,7 @@ import { startChaosSink, type ChaosSink } from './chaos-sink.js';
  * number: printed once, reprinted (each reported with the gateway's reason), held, failed with a
  * reason, still waiting, lost (must be 0).
  *
- *   npm run chaos -- [--cycles 20] [--jobs-per-cycle 15] [--away-seconds 120] [--settle-seconds 240] [--disk-mb 6] [--phases kill,disk] [--json]
+ *   npm run chaos -- [--cycles 20] [--jobs-per-cycle 15] [--away-seconds 120] [--settle-seconds 240] [--disk-mb 6] [--phases kill,disk] [--gateway-log FILE] [--json]
  */
 
 export interface ChaosOptions {
@@ -29,6 +29,8 @@ export interface ChaosOptions {
   diskMb: number;
   /** Which phases run: the kill -9 cycles ("kill"), the full disk ("disk"). */
   phases: readonly ('kill' | 'disk')[];
+  /** A file that gets every gateway's output (its JSON log lines) when a phase ends: what to read when a job is left waiting. */
+  gatewayLog?: string;
   log?: (line: string) => void;
 }
 
@@ -112,6 +114,7 @@ async function killCycles(options: ChaosOptions, say: (line: string) => void): P
     return { ...account, refused: {}, serverErrors: result.serverErrors, kills, crashes: gateway.crashes.length, notes };
   } finally {
     await gateway.kill('SIGTERM').catch(() => gateway.kill('SIGKILL'));
+    keepLog(options, 'kill', gateway.text());
     await Promise.all(sinks.map((sink) => sink.close()));
     await cloud.stop();
     files.remove();
@@ -170,11 +173,17 @@ async function diskFull(options: ChaosOptions, say: (line: string) => void): Pro
     return { ...account, refused, serverErrors: result.serverErrors, kills: killed ? 1 : 0, crashes: gateway.crashes.length, notes };
   } finally {
     await gateway.kill('SIGTERM').catch(() => gateway.kill('SIGKILL'));
+    keepLog(options, 'disk', `${gateway.text()}\n# the data directory at the end\n${spawnSync('sh', ['-c', 'ls -la "$1"/ "$1"/spool; df -k "$1"', 'ls', dataDir], { encoding: 'utf8' }).stdout}`);
     await sink.close();
     spawnSync('umount', [dataDir]);
     files.remove();
     rmSync(base, { recursive: true, force: true });
   }
+}
+
+/** Appends a phase's gateway output to --gateway-log. */
+function keepLog(options: ChaosOptions, phase: string, text: string): void {
+  if (options.gatewayLog) appendFileSync(options.gatewayLog, `# phase ${phase}\n${text}\n`);
 }
 
 function merge(a: ChaosAccount, b: ChaosAccount): ChaosAccount {
@@ -216,6 +225,7 @@ async function main(): Promise<void> {
       'settle-seconds': { type: 'string', default: '240' },
       'disk-mb': { type: 'string', default: '6' },
       phases: { type: 'string', default: 'kill,disk' },
+      'gateway-log': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -226,6 +236,7 @@ async function main(): Promise<void> {
     settleSeconds: Number(values['settle-seconds']),
     diskMb: Number(values['disk-mb']),
     phases: values.phases.split(',').map((phase) => phase.trim()).filter((phase): phase is 'kill' | 'disk' => phase === 'kill' || phase === 'disk'),
+    ...(values['gateway-log'] ? { gatewayLog: values['gateway-log'] } : {}),
     log: values.json ? undefined : (line) => console.log(line),
   });
   if (values.json) console.log(JSON.stringify(account));

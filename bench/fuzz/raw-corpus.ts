@@ -65,6 +65,13 @@ export function rawCorpus(host: string, printPath: string): RawCase[] {
     { name: 'declared 1 GB JSON to an unknown CloudPRNT group', bytes: Buffer.concat([req(['POST /cloudprnt/nosuchgroup HTTP/1.1', H, 'Content-Type: application/json', 'Content-Length: 1073741824']), Buffer.alloc(256 * 1024, 0x20)]), maxAnswers: 1 },
     { name: 'Expect: 100-continue with a huge length', bytes: req([`POST ${printPath} HTTP/1.1`, H, 'Content-Type: text/plain', 'Expect: 100-continue', 'Content-Length: 999999999999']), maxAnswers: 2 },
     { name: 'unknown Expect', bytes: req(['POST /v1/a HTTP/1.1', H, 'Expect: teapot', 'Content-Length: 2'], '{}'), maxAnswers: 1 },
+    { name: 'Expect: 100-continue without a key', bytes: req(['POST /v1/a HTTP/1.1', H, 'Content-Type: application/json', 'Expect: 100-continue', 'Content-Length: 50000000']), maxAnswers: 1 },
+    { name: 'a foreign Host (DNS rebinding)', bytes: req(['GET /healthz HTTP/1.1', 'Host: rebind.attacker.example']), maxAnswers: 1 },
+    { name: 'a foreign Host on a CloudPRNT poll', bytes: req(['POST /cloudprnt/fuzz HTTP/1.1', 'Host: rebind.attacker.example', 'Content-Type: application/json', 'Content-Length: 2'], '{}'), maxAnswers: 1 },
+    { name: 'a page of another origin', bytes: req(['POST /cloudprnt/fuzz HTTP/1.1', H, 'Origin: http://attacker.example', 'Content-Type: text/plain', 'Content-Length: 2'], '{}'), maxAnswers: 1 },
+    { name: 'a CORS preflight from another origin', bytes: req(['OPTIONS /api/v1/keys HTTP/1.1', H, 'Origin: http://attacker.example', 'Access-Control-Request-Method: DELETE']), maxAnswers: 1 },
+    { name: 'chunked JSON past 16 KiB', bytes: req(['POST /cloudprnt/fuzz HTTP/1.1', H, 'Content-Type: application/json', 'Transfer-Encoding: chunked'], `${Array.from({ length: 64 }, () => `400${CRLF}${' '.repeat(0x400)}${CRLF}`).join('')}0${CRLF}${CRLF}`), maxAnswers: 1 },
+    { name: 'chunk extensions of 20 KiB', bytes: req(['POST /v1/a HTTP/1.1', H, 'Transfer-Encoding: chunked'], `1;${'e'.repeat(20 * 1024)}${CRLF}a${CRLF}0${CRLF}${CRLF}`), maxAnswers: 1 },
   ];
 }
 
@@ -92,27 +99,45 @@ export function sendRaw(port: number, rawCase: RawCase, waitMs: number): Promise
   });
 }
 
-/** Slowloris: `count` sockets that send a request's headers one byte at a time, for `durationMs`. Returns how many the server closed. */
-export async function slowloris(port: number, host: string, count: number, durationMs: number): Promise<{ opened: number; closedByServer: number }> {
+/**
+ * Slowloris: `count` sockets that send a request's headers one byte at a time, for `durationMs`,
+ * spread over the loopback addresses 127.0.0.2… (`perAddress` each), so that the connection cap per
+ * client address meets them as it would meet a few hosts of a LAN, and the run's other clients
+ * (127.0.0.1) are not among them. Counts the sockets the server refused at once (429), closed at
+ * its headers timeout (408), and closed otherwise.
+ */
+export async function slowloris(
+  port: number,
+  host: string,
+  count: number,
+  durationMs: number,
+  perAddress = 100,
+): Promise<{ opened: number; closedByServer: number; refused: number; timedOut: number }> {
   const head = `GET /healthz HTTP/1.1\r\nHost: ${host}\r\nX-Slow: `;
-  const sockets: net.Socket[] = [];
-  let closedByServer = 0;
+  const sockets: { socket: net.Socket; answer: string; mine: boolean; closed: boolean }[] = [];
   for (let i = 0; i < count; i += 1) {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.on('error', () => undefined);
-    socket.on('close', () => (closedByServer += socket.destroyed && !(socket as net.Socket & { mine?: boolean }).mine ? 1 : 0));
-    sockets.push(socket);
+    const entry = { socket: net.connect({ port, host: '127.0.0.1', localAddress: `127.0.0.${2 + Math.floor(i / perAddress)}` }), answer: '', mine: false, closed: false };
+    entry.socket.on('error', () => undefined);
+    entry.socket.on('data', (chunk: Buffer) => (entry.answer += chunk.toString('latin1')));
+    entry.socket.on('close', () => (entry.closed = !entry.mine));
+    sockets.push(entry);
   }
   const start = Date.now();
   let offset = 0;
   while (Date.now() - start < durationMs) {
-    for (const socket of sockets) if (!socket.destroyed) socket.write(head[offset % head.length] ?? 'a');
+    for (const { socket } of sockets) if (!socket.destroyed) socket.write(head[offset % head.length] ?? 'a');
     offset += 1;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  for (const socket of sockets) {
-    (socket as net.Socket & { mine?: boolean }).mine = true;
-    socket.destroy();
+  for (const entry of sockets) {
+    entry.mine = true;
+    entry.socket.destroy();
   }
-  return { opened: count, closedByServer };
+  const status = (answer: string): number => Number(/^HTTP\/1\.1 (\d{3}) /.exec(answer)?.[1] ?? 0);
+  return {
+    opened: count,
+    closedByServer: sockets.filter((entry) => entry.closed).length,
+    refused: sockets.filter((entry) => entry.closed && status(entry.answer) === 429).length,
+    timedOut: sockets.filter((entry) => entry.closed && status(entry.answer) === 408).length,
+  };
 }

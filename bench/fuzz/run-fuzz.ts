@@ -24,17 +24,19 @@ export interface FuzzAccount {
   fiveXX: { label: string; status: number }[];
   timeouts: number;
   connectionErrors: number;
+  /** The first few requests that met a connection error (a keep-alive socket the server closed as it was reused). */
+  connectionErrorLabels: string[];
   smuggled: string[];
   crashes: number;
   alive: boolean;
   rssBeforeKb: number | null;
   rssAfterKb: number | null;
   healthz: { samples: number; failures: number; p50Ms: number; p99Ms: number; maxMs: number };
-  slowloris: { opened: number; closedByServer: number };
+  slowloris: { opened: number; closedByServer: number; refused: number; timedOut: number };
   bombResults: { name: string; status: number | string; jobId: string | null; preview: number | string | null }[];
 }
 
-const ALL_PERMISSIONS = ['ViewDeviceGroups', 'CreateDeviceGroups', 'ModifyDeviceGroups', 'DeleteDeviceGroups', 'EnumDevices', 'ViewDevice', 'ModifyDevice', 'DeleteDevice', 'PrintToDevice', 'FlushQueue', 'ManageNotifications', 'ViewJobs', 'ManageKeys'];
+const ALL_PERMISSIONS = ['ViewDeviceGroups', 'CreateDeviceGroups', 'ModifyDeviceGroups', 'DeleteDeviceGroups', 'EnumDevices', 'ViewDevice', 'ModifyDevice', 'DeleteDevice', 'PrintToDevice', 'FlushQueue', 'ManageNotifications', 'ViewJobs', 'ManageKeys', 'ViewStatus'];
 
 export async function runFuzz(options: { requests: number; seed: number; slowlorisSockets: number; slowlorisSeconds: number; rawWaitMs?: number; log?: (line: string) => void }): Promise<FuzzAccount> {
   const say = options.log ?? (() => undefined);
@@ -66,6 +68,7 @@ export async function runFuzz(options: { requests: number; seed: number; slowlor
     const fiveXX: FuzzAccount['fiveXX'] = [];
     let timeouts = 0;
     let connectionErrors = 0;
+    const connectionErrorLabels: string[] = [];
     const cases = openApiCases(document, { goodKey: key, group: 'fuzz', appId: 'fuzzapp' }, options.requests, seededRandom(options.seed));
     // The bombs first: their rendering runs while the fuzz does, which /healthz latency shows.
     const printPath = '/v1/a/fuzz/d/fuzzapp/q';
@@ -100,7 +103,10 @@ export async function runFuzz(options: { requests: number; seed: number; slowlor
         next += 1;
         const result = await call(`${gateway.url}${fuzz.path}`, { method: fuzz.method, headers: fuzz.headers, ...(fuzz.body === undefined ? {} : { body: fuzz.body }), timeoutMs: 10_000, agent, statusOnly: fuzz.stream === true });
         if (result.error === 'timeout') timeouts += 1;
-        else if (result.error !== null && result.status === 0) connectionErrors += 1;
+        else if (result.error !== null && result.status === 0) {
+          connectionErrors += 1;
+          if (connectionErrorLabels.length < 10) connectionErrorLabels.push(`${result.error} ${fuzz.label}`);
+        }
         if (result.status > 0) count(result.status);
         if (result.status >= 500) fiveXX.push({ label: fuzz.label, status: result.status });
         if (!gateway.alive) throw new Error(`the gateway died during "${fuzz.label}"`);
@@ -135,6 +141,7 @@ export async function runFuzz(options: { requests: number; seed: number; slowlor
       fiveXX,
       timeouts,
       connectionErrors,
+      connectionErrorLabels,
       smuggled,
       crashes: gateway.crashes.length + (gateway.alive ? 0 : 1),
       alive: gateway.alive,
@@ -158,11 +165,13 @@ export function printFuzzAccount(account: FuzzAccount, out: (line: string) => vo
   out(`  by status: ${Object.entries(account.byStatus).sort(([a], [b]) => a.localeCompare(b)).map(([status, n]) => `${status}: ${n}`).join(', ')}`);
   out(`  5xx: ${account.fiveXX.length}${account.fiveXX.length > 0 ? ` (${account.fiveXX.slice(0, 10).map((hit) => `${hit.status} ${hit.label}`).join('; ')})` : ''}`);
   out(`  timeouts: ${account.timeouts}   connection errors: ${account.connectionErrors}   smuggled: ${account.smuggled.length === 0 ? 'none' : account.smuggled.join(', ')}`);
+  if (account.connectionErrorLabels.length > 0) out(`  connection errors on: ${account.connectionErrorLabels.join('; ')}`);
   out(`  crashes: ${account.crashes}   gateway alive at the end: ${account.alive ? 'yes' : 'NO'}`);
   out(`  RSS: ${mb(account.rssBeforeKb)} before, ${mb(account.rssAfterKb)} after`);
   out(`  /healthz during the run: ${account.healthz.samples} answers, ${account.healthz.failures} failed, p50 ${account.healthz.p50Ms.toFixed(1)} ms, p99 ${account.healthz.p99Ms.toFixed(1)} ms, max ${account.healthz.maxMs.toFixed(1)} ms`);
   for (const bomb of account.bombResults) out(`  bomb ${bomb.name}: ${bomb.status}${bomb.preview === null ? '' : `, preview ${bomb.preview}`}`);
-  out(`  slowloris sockets the server closed within the run: ${account.slowloris.closedByServer} of ${account.slowloris.opened}`);
+  const loris = account.slowloris;
+  out(`  slowloris sockets the server closed within the run: ${loris.closedByServer} of ${loris.opened} (${loris.refused} refused at once past the connections per address, ${loris.timedOut} at the headers timeout)`);
 }
 
 async function main(): Promise<void> {

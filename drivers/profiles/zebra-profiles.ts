@@ -1,6 +1,6 @@
 import type { PrinterProfile } from '../../src/driver-api/index.js';
 
-/** Zebra ZPL label printers, 4-inch print head. Columns count ZPL font 0 at 30 dots per character. */
+/** Zebra ZPL label printers, 4-inch print head. Columns are what a text label fits: ZPL font 0 within the 2 mm margins (label-text.ts). */
 export const ZEBRA_PROFILES: readonly PrinterProfile[] = [
   {
     id: 'zebra-203dpi',
@@ -9,7 +9,8 @@ export const ZEBRA_PROFILES: readonly PrinterProfile[] = [
     paperWidthMM: 104,
     printableWidthMM: 104,
     dotsPerMM: 8,
-    columns: 52,
+    columns: 50,
+    fontBColumns: 72,
     cutter: 'none',
     drawer: false,
     buzzer: false,
@@ -24,7 +25,8 @@ export const ZEBRA_PROFILES: readonly PrinterProfile[] = [
     paperWidthMM: 104,
     printableWidthMM: 104,
     dotsPerMM: 12,
-    columns: 52,
+    columns: 50,
+    fontBColumns: 70,
     cutter: 'none',
     drawer: false,
     buzzer: false,

@@ -1,16 +1,16 @@
 import type { RenderInput } from '../../src/driver-api/index.js';
 import { DriverError } from '../../src/driver-api/index.js';
 import { textLines } from '../languages/text-document.js';
-import { documentBitmaps, PICTURE_TYPES } from './document-bitmaps.js';
+import { documentBitmaps } from './document-bitmaps.js';
+import { PICTURE_TYPES } from './picture-check.js';
 import { documentText } from './document-text.js';
+import { RASTER_TYPES, trimBottom } from './raster-document.js';
 import { htmlDocument } from './html-document.js';
 import type { ImageContext } from './image-to-bitmap.js';
 import { markupDocument, type TextLayout } from './markup-document.js';
 import type { RenderMeter } from './render-meter.js';
 import type { ReceiptDocument, ReceiptOp } from './receipt-ops.js';
 
-/** Media types turned into receipt ops (raw printer languages are not among them). */
-export const DOCUMENT_TYPES = ['text/plain', 'text/vnd.star.markup', 'text/html', 'image/png', 'image/jpeg', 'application/pdf'] as const;
 
 /** Plain text as ops: each line printed, then a newline. */
 export function textOps(text: string): ReceiptOp[] {
@@ -34,6 +34,10 @@ export async function receiptFromDocument(input: RenderInput, layout: TextLayout
       return htmlDocument(documentText(input), input.profile, layout, images);
     default:
       if (!PICTURE_TYPES.includes(input.contentType)) throw new DriverError('DOCUMENT_FORMAT_ERROR', `${input.contentType} cannot be rendered as a receipt`);
-      return { ops: (await documentBitmaps(input, meter)).map((bitmap) => ({ op: 'image', bitmap })), warnings: [] };
+      // A raster page's blank bottom is the client's page length, not the receipt's: the roll does not feed it.
+      return {
+        ops: (await documentBitmaps(input, meter)).map((bitmap) => ({ op: 'image', bitmap: RASTER_TYPES.includes(input.contentType) ? trimBottom(bitmap) : bitmap })),
+        warnings: [],
+      };
   }
 }

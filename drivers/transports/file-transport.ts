@@ -1,7 +1,6 @@
-import { open } from 'node:fs/promises';
+import { access, constants, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { access, constants } from 'node:fs/promises';
-import { DriverError, type DeliveryReport, type Transport, type TransportFactory } from '../../src/driver-api/index.js';
+import { describeSystemError, DriverError, type DeliveryReport, type Transport, type TransportFactory } from '../../src/driver-api/index.js';
 
 /** file:/path — appends each job to a file and fsyncs it. For demos and tests. */
 export class FileTransport implements Transport {
@@ -22,7 +21,7 @@ export class FileTransport implements Transport {
       await handle.write(data);
       await handle.sync();
     } catch (error) {
-      throw new DriverError('PRINTER_UNREACHABLE', `cannot append to ${this.path}: ${(error as Error).message}`, { cause: error });
+      throw new DriverError('PRINTER_UNREACHABLE', `cannot append to ${describeSystemError(error as NodeJS.ErrnoException, this.path, 'file')}`, { cause: error });
     } finally {
       await handle?.close();
     }
@@ -33,7 +32,7 @@ export class FileTransport implements Transport {
     try {
       await access(dirname(this.path), constants.W_OK);
     } catch (error) {
-      throw new DriverError('PRINTER_UNREACHABLE', `cannot write in ${dirname(this.path)}`, { cause: error });
+      throw new DriverError('PRINTER_UNREACHABLE', `cannot write ${describeSystemError(error as NodeJS.ErrnoException, this.path, 'file')}`, { cause: error });
     }
   }
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { createRequire } from 'node:module';
-import { DriverError } from '../../src/driver-api/index.js';
+import { bounded, DriverError, systemErrorMeaning } from '../../src/driver-api/index.js';
 
 /** A decoded IPP attribute value (enums come back as their keyword, e.g. job-state "completed"). */
 export type IppValue = string | number | boolean | Date | null | IppValue[] | { [name: string]: IppValue };
@@ -32,7 +32,9 @@ interface IppModule {
   Printer: new (url: string, options: { timeout: number; agent: http.Agent }) => IppPrinterHandle;
 }
 
-const ipp = createRequire(import.meta.url)('@sealsystems/ipp') as IppModule;
+/** Loaded on the first IPP request: a gateway without IPP printers never pays for it (~12 MB). */
+let loaded: IppModule | null = null;
+const ippModule = (): IppModule => (loaded ??= createRequire(import.meta.url)('@sealsystems/ipp') as IppModule);
 
 export interface IppClientOptions {
   /** ipp:// or ipps:// URL of the printer, without printgate's own query options. */
@@ -43,14 +45,8 @@ export interface IppClientOptions {
   insecure: boolean;
 }
 
-const UNREACHABLE_HINTS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused: is the printer on and is IPP enabled?',
-  ECONNRESET: 'the printer reset the connection',
-  EHOSTUNREACH: 'no route to the printer: check its address',
-  ENETUNREACH: 'no route to the printer: check its address',
-  ENOTFOUND: "cannot resolve the printer's host name",
-  EAI_AGAIN: "cannot resolve the printer's host name",
-  ETIMEDOUT: 'the printer did not answer in time',
+/** TLS certificate checks that fail against an ipps printer (not errno codes: the one errno table has the rest). */
+const TLS_HINTS: Readonly<Record<string, string>> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: 'the printer has a self-signed certificate: add ?insecure=1 to the ipps URI to accept it',
   SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain is self-signed: add ?insecure=1 to the ipps URI to accept it',
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate cannot be verified: add ?insecure=1 to the ipps URI to accept it',
@@ -70,43 +66,25 @@ export class IppClient {
   }
 
   execute(operation: IppOperation, message: IppMessage, signal: AbortSignal): Promise<IppResponse> {
-    return new Promise<IppResponse>((resolve, reject) => {
-      if (signal.aborted) {
-        reject(new DriverError('PRINTER_TIMEOUT', `${operation} aborted`));
-        return;
-      }
+    return bounded<IppResponse>({ signal, what: operation }, (settle) => {
       const agent = this.secure ? new https.Agent({ rejectUnauthorized: !this.options.insecure }) : new http.Agent();
-      let settled = false;
-      const finish = (): boolean => {
-        if (settled) return false;
-        settled = true;
-        signal.removeEventListener('abort', onAbort);
-        agent.destroy();
-        return true;
-      };
-      const onAbort = (): void => {
-        if (finish()) reject(new DriverError('PRINTER_TIMEOUT', `${operation} aborted`));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      const printer = new ipp.Printer(this.options.url, { timeout: this.options.timeoutMs, agent });
-      try {
-        printer.execute(operation, message, (error, response) => {
-          if (!finish()) return;
-          if (error) reject(this.unreachable(operation, error));
-          else if (!response || typeof response.statusCode !== 'string') {
-            reject(new DriverError('PRINTER_ERROR', `${operation}: the printer sent no IPP response`));
-          } else resolve(response);
-        });
-      } catch (error) {
-        if (finish()) reject(this.unreachable(operation, error as Error));
-      }
+      const printer = new (ippModule().Printer)(this.options.url, { timeout: this.options.timeoutMs, agent });
+      printer.execute(operation, message, (error, response) => {
+        if (error) settle.reject(this.unreachable(operation, error));
+        else if (!response || typeof response.statusCode !== 'string') settle.reject(new DriverError('PRINTER_ERROR', `${operation}: the printer sent no IPP response`));
+        else settle.resolve(response);
+      });
+      // However it ends (answer, error, abort), the connection goes with the agent.
+      return () => agent.destroy();
+    }).catch((error: unknown) => {
+      throw error instanceof DriverError ? error : this.unreachable(operation, error as Error);
     });
   }
 
   private unreachable(operation: IppOperation, error: Error): DriverError {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     const target = new URL(this.options.url).host;
-    const hint = UNREACHABLE_HINTS[code] ?? error.message;
+    const hint = TLS_HINTS[code] ?? systemErrorMeaning(code, 'ipp')?.advice ?? error.message;
     return new DriverError('PRINTER_UNREACHABLE', `${operation} to ${target}: ${hint}${code && !hint.includes(code) ? ` (${code})` : ''}`, {
       cause: error,
     });

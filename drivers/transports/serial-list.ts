@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { SerialPort } from 'serialport';
+import { createRequire } from 'node:module';
 import { DriverError, type ListedDevice, type TransportContext } from '../../src/driver-api/index.js';
 
-/** One entry of serialport's SerialPort.list() (udevadm's view on Linux). */
+/** One entry of serialport's serialPortClass().list() (udevadm's view on Linux). */
 export interface SerialPortListing {
   path: string;
   manufacturer?: string | undefined;
@@ -51,7 +51,7 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
  */
 export async function listSerialDevices(
   context: Pick<TransportContext, 'devRoot'>,
-  lister: SerialPortLister = () => SerialPort.list(),
+  lister: SerialPortLister = () => serialPortClass().list(),
 ): Promise<ListedDevice[]> {
   let ports: SerialPortListing[];
   try {
@@ -78,4 +78,10 @@ export async function listSerialDevices(
         ...(byId ? { location: byId } : {}),
       };
     });
+}
+
+/** serialport is loaded on first use (~16 MB and a quarter second of start-up otherwise). */
+let serialPort: typeof import('serialport').SerialPort | null = null;
+function serialPortClass(): typeof import('serialport').SerialPort {
+  return (serialPort ??= (createRequire(import.meta.url)('serialport') as typeof import('serialport')).SerialPort);
 }

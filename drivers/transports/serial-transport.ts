@@ -1,8 +1,11 @@
 import { access, constants } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import { SerialPort } from 'serialport';
+import { createRequire } from 'node:module';
 import {
+  bounded,
+  describeSystemError,
   DriverError,
+  systemErrorMeaning,
   type DeliveryReport,
   type Transport,
   type TransportContext,
@@ -38,7 +41,22 @@ export interface SerialTransportDeps {
 }
 
 const CHUNK_BYTES = 4096;
-const nativeOpener: SerialPortOpener = (options) => new SerialPort({ ...options, autoOpen: false });
+
+/** strerror's words, as serialport's binding puts them in its messages, back to their errno codes. */
+const STRERROR: readonly (readonly [RegExp, string])[] = [
+  [/permission denied/i, 'EACCES'],
+  [/no such file or directory/i, 'ENOENT'],
+  [/cannot lock|resource (temporarily unavailable|busy)|device or resource busy/i, 'EBUSY'],
+  [/input\/output error/i, 'EIO'],
+  [/no such device or address/i, 'ENXIO'],
+  [/no such device/i, 'ENODEV'],
+];
+
+function errnoInWords(message: string): string | undefined {
+  return STRERROR.find(([words]) => words.test(message))?.[1];
+}
+
+const nativeOpener: SerialPortOpener = (options) => new (serialPortClass())({ ...options, autoOpen: false });
 
 export function serialOpenOptions(settings: SerialSettings): SerialOpenOptions {
   return {
@@ -90,48 +108,43 @@ export class SerialTransport implements Transport {
   /** Writes a status request and collects the printer's answer until it is whole or the time is up. */
   async query(request: Uint8Array, isComplete: (reply: Uint8Array) => boolean, signal: AbortSignal, timeoutMs: number): Promise<Uint8Array> {
     const port = await this.acquire(signal);
-    const chunks: Buffer[] = [];
+    let reply: Buffer;
     try {
-      await new Promise<void>((resolve, reject) => {
-        let settled = false;
-        const settle = (error: Error | null): void => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          signal.removeEventListener('abort', onAbort);
-          port.off('data', onData);
-          port.off('error', onError);
-          port.off('close', onClose);
-          if (error) reject(error);
-          else resolve();
-        };
-        const what = `status query on ${this.settings.path}`;
-        const onData = (chunk: Buffer): void => {
-          chunks.push(chunk);
-          if (isComplete(Buffer.concat(chunks))) settle(null);
-        };
-        const onError = (error: Error): void => settle(this.unreachable(what, error));
-        const onClose = (): void => settle(new DriverError('PRINTER_UNREACHABLE', `${this.settings.path} went away during a ${what}`));
-        const onAbort = (): void => settle(new DriverError('PRINTER_TIMEOUT', `${what} aborted`));
-        const timer = setTimeout(() => settle(null), timeoutMs);
-        if (signal.aborted) {
-          onAbort();
-          return;
-        }
-        signal.addEventListener('abort', onAbort, { once: true });
-        port.on('data', onData);
-        port.on('error', onError);
-        port.on('close', onClose);
-        port.write(Buffer.from(request.buffer, request.byteOffset, request.byteLength), (error?: Error | null) => {
-          if (error) settle(this.unreachable(what, error));
-        });
-      });
+      reply = await this.exchange(port, Buffer.from(request.buffer, request.byteOffset, request.byteLength), isComplete, signal, timeoutMs);
     } catch (error) {
       this.discard(port);
       throw error;
     }
     if (!this.settings.hold) await this.release(port);
-    return Buffer.concat(chunks);
+    return reply;
+  }
+
+  /** The request written, and what came back until it is whole; at the timeout, what came so far (perhaps nothing). */
+  private exchange(port: SerialPortLike, request: Buffer, isComplete: (reply: Uint8Array) => boolean, signal: AbortSignal, timeoutMs: number): Promise<Buffer> {
+    const what = `status query on ${this.settings.path}`;
+    const chunks: Buffer[] = [];
+    return bounded<Buffer>({ signal, what, timeoutMs, onTimeout: () => null }, (settle) => {
+      const onData = (chunk: Buffer): void => {
+        chunks.push(chunk);
+        if (isComplete(Buffer.concat(chunks))) settle.resolve(Buffer.concat(chunks));
+      };
+      const onError = (error: Error): void => settle.reject(this.unreachable(what, error));
+      const onClose = (): void => settle.reject(new DriverError('PRINTER_UNREACHABLE', `${this.settings.path} went away during a ${what}`));
+      port.on('data', onData);
+      port.on('error', onError);
+      port.on('close', onClose);
+      port.write(request, (error?: Error | null) => {
+        if (error) settle.reject(this.unreachable(what, error));
+      });
+      return () => {
+        port.off('data', onData);
+        port.off('error', onError);
+        port.off('close', onClose);
+      };
+    }).catch((error: unknown) => {
+      if (error === null) return Buffer.concat(chunks);
+      throw error;
+    });
   }
 
   async close(): Promise<void> {
@@ -170,18 +183,10 @@ export class SerialTransport implements Transport {
   }
 
   private async checkDevice(): Promise<void> {
-    const { path } = this.settings;
     try {
-      await access(path, constants.R_OK | constants.W_OK);
+      await access(this.settings.path, constants.R_OK | constants.W_OK);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const message =
-        code === 'ENOENT'
-          ? `serial port ${path} does not exist: is the printer or its USB-serial adapter plugged in? (ls -l /dev/serial/by-id/)`
-          : code === 'EACCES' || code === 'EPERM'
-            ? `no permission to open ${path}: add the printgate user to the dialout group (usermod -aG dialout printgate) and restart printgate`
-            : `cannot open ${path}: ${(error as Error).message}`;
-      throw new DriverError('PRINTER_UNREACHABLE', message, { cause: error });
+      throw new DriverError('PRINTER_UNREACHABLE', describeSystemError(error as NodeJS.ErrnoException, this.settings.path, 'serial'), { cause: error });
     }
   }
 
@@ -208,46 +213,28 @@ export class SerialTransport implements Transport {
     start: (done: (error: Error | null) => void) => void,
     opened: boolean,
   ): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const settle = (error: Error | null): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        port.off('error', onError);
-        port.off('close', onClose);
-        if (error) reject(error);
-        else resolve();
-      };
-      const onAbort = (): void => settle(new DriverError('PRINTER_TIMEOUT', `${what} aborted`));
-      const onError = (error: Error): void => settle(this.unreachable(what, error));
-      const onClose = (): void => settle(new DriverError('PRINTER_UNREACHABLE', `${this.settings.path} went away during ${what}; it is reopened when it returns`));
-      const timer = setTimeout(() => {
-        settle(
-          opened
-            ? new DriverError('PRINTER_TIMEOUT', `${what} made no progress for ${timeoutMs} ms: is flow control (${this.settings.flow}) holding the line (printer offline, paper out)?`)
-            : new DriverError('PRINTER_UNREACHABLE', `${what} did not finish within ${timeoutMs} ms`),
-        );
-      }, timeoutMs);
-      if (signal.aborted) {
-        onAbort();
-        return;
-      }
-      signal.addEventListener('abort', onAbort, { once: true });
+    const onTimeout = (): DriverError =>
+      opened
+        ? new DriverError('PRINTER_TIMEOUT', `${what} made no progress for ${timeoutMs} ms: is flow control (${this.settings.flow}) holding the line (printer offline, paper out)?`)
+        : new DriverError('PRINTER_UNREACHABLE', `${what} did not finish within ${timeoutMs} ms`);
+    return bounded<void>({ signal, what, timeoutMs, onTimeout }, (settle) => {
+      const onError = (error: Error): void => settle.reject(this.unreachable(what, error));
+      const onClose = (): void => settle.reject(new DriverError('PRINTER_UNREACHABLE', `${this.settings.path} went away during ${what}; it is reopened when it returns`));
       port.on('error', onError);
       if (opened) port.on('close', onClose);
-      start((error) => settle(error ? this.unreachable(what, error) : null));
+      start((error) => (error ? settle.reject(this.unreachable(what, error)) : settle.resolve()));
+      return () => {
+        port.off('error', onError);
+        port.off('close', onClose);
+      };
     });
   }
 
+  /** serialport's binding reports errors in strerror's words, usually without an errno code: the one table still says what to do. */
   private unreachable(what: string, error: Error): DriverError {
-    const hint = /permission denied/i.test(error.message)
-      ? ': add the printgate user to the dialout group'
-      : /lock/i.test(error.message)
-        ? ': another program holds the port open'
-        : '';
-    return new DriverError('PRINTER_UNREACHABLE', `${what}: ${error.message}${hint}`, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code ?? errnoInWords(error.message);
+    const meaning = systemErrorMeaning(code, 'serial');
+    return new DriverError('PRINTER_UNREACHABLE', meaning ? `${what}: ${meaning.advice} (${error.message})` : `${what}: ${error.message}`, { cause: error });
   }
 
   private discard(port: SerialPortLike): void {
@@ -255,18 +242,13 @@ export class SerialTransport implements Transport {
     if (port.isOpen) port.close(() => undefined);
   }
 
+  /** Closes the port, waiting at most connectTimeoutMs (a port that never says it closed is left to the OS). */
   private release(port: SerialPortLike): Promise<void> {
-    return new Promise((resolve) => {
-      if (!port.isOpen) {
-        resolve();
-        return;
-      }
-      const timer = setTimeout(resolve, this.context.connectTimeoutMs);
-      port.close(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    if (!port.isOpen) return Promise.resolve();
+    const what = `close ${this.settings.path}`;
+    return bounded<void>({ signal: new AbortController().signal, what, timeoutMs: this.context.connectTimeoutMs }, (settle) => {
+      port.close(() => settle.resolve());
+    }).catch(() => undefined);
   }
 }
 
@@ -275,3 +257,9 @@ export const serialTransportFactory: TransportFactory = {
   create: (uri, context) => new SerialTransport(uri, context),
   list: (context) => listSerialDevices(context),
 };
+
+/** serialport is loaded on first use (~16 MB and a quarter second of start-up otherwise). */
+let serialPort: typeof import('serialport').SerialPort | null = null;
+function serialPortClass(): typeof import('serialport').SerialPort {
+  return (serialPort ??= (createRequire(import.meta.url)('serialport') as typeof import('serialport')).SerialPort);
+}

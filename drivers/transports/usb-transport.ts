@@ -2,6 +2,8 @@ import { constants } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  bounded,
+  describeSystemError,
   DriverError,
   type DeliveryReport,
   type Transport,
@@ -55,18 +57,9 @@ function describeTarget(target: UsbTarget): string {
   return target.kind === 'path' ? target.path : `USB ${target.vendorId}:${target.productId}${target.serial ? ` serial ${target.serial}` : ''}`;
 }
 
+/** A failed open, read or write of the device file, in the words of the one errno table (USB advice). */
 function openError(error: unknown, device: string): DriverError {
-  const code = (error as NodeJS.ErrnoException).code ?? '';
-  const messages: Record<string, string> = {
-    ENOENT: `${device} does not exist: is the printer switched on and plugged in? (ls /dev/usb/)`,
-    EACCES: `no permission to read and write ${device}: add the printgate user to the lp group (usermod -aG lp printgate) and restart printgate`,
-    EPERM: `no permission to read and write ${device}: add the printgate user to the lp group (usermod -aG lp printgate) and restart printgate`,
-    EBUSY: `${device} is in use by another program (a CUPS usb backend?)`,
-    ENXIO: `${device} has no device behind it (unplugged, or nothing reading)`,
-    ENODEV: `${device} was unplugged`,
-    EIO: `${device} reported an I/O error (unplugged or switched off?)`,
-  };
-  return new DriverError('PRINTER_UNREACHABLE', messages[code] ?? `${device}: ${(error as Error).message}`, { cause: error });
+  return new DriverError('PRINTER_UNREACHABLE', describeSystemError(error as NodeJS.ErrnoException, device, 'usb'), { cause: error });
 }
 
 export interface UsbTransportOptions extends Partial<UsbSysfsOptions> {}
@@ -261,24 +254,12 @@ export class UsbTransport implements Transport {
     }
   }
 
+  /** `work` (a call in the thread pool, which cannot be cut short), waited for until it makes no progress for a while or `signal` aborts. */
   private bounded<T>(work: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
     const stallMs = this.context.connectTimeoutMs + this.context.confirmTimeoutMs;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => finish(() => reject(new DriverError('PRINTER_TIMEOUT', `${what} made no progress for ${stallMs} ms (printer offline or out of paper?)`))), stallMs);
-      const onAbort = (): void => finish(() => reject(new DriverError('PRINTER_TIMEOUT', `${what} aborted`)));
-      let done = false;
-      const finish = (settle: () => void): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        settle();
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      work.then(
-        (value) => finish(() => resolve(value)),
-        (error: unknown) => finish(() => reject(error)),
-      );
+    const onTimeout = (): DriverError => new DriverError('PRINTER_TIMEOUT', `${what} made no progress for ${stallMs} ms (printer offline or out of paper?)`);
+    return bounded<T>({ signal, what, timeoutMs: stallMs, onTimeout }, (settle) => {
+      work.then(settle.resolve, settle.reject);
     });
   }
 }

@@ -1,125 +1,75 @@
-import { accessSync, constants, existsSync, readFileSync, statfsSync, statSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { openDatabase } from '../db/open-database.js';
+import type { Language, PrinterProfile } from '../driver-api/index.js';
+import { readPrinterStates } from '../http/status/printer-state-file.js';
+import { checkClock, checkDatabase, checkDataDir, checkDisk, checkDiscovery, checkPort, checkService, checkTls, serviceHolder } from './doctor-box.js';
+import { pass, type DoctorCheck } from './doctor-check.js';
+import { checkCloud } from './doctor-cloud.js';
+import { checkPrinters } from './doctor-printers.js';
 import { printJson, type CliIo } from './cli-io.js';
-import { probeUri } from './probe-command.js';
+import { openReadOnlyDatabase } from './read-only-database.js';
+import { checkingIdentity, describeIdentity } from './service-user.js';
 
-export interface DoctorCheck {
-  check: string;
-  ok: boolean;
-  detail: string;
-  /** What to do about it, when not ok. */
-  fix?: string;
+export type { DoctorCheck } from './doctor-check.js';
+
+export interface DoctorOptions {
+  /** --user: whose file access to check (default: the service user when run as root, else the caller). */
+  user?: string | undefined;
+  /** The languages and profiles the gateway is built with (status queries, `auto` languages). */
+  parts: { languages: readonly Language[]; profiles: readonly PrinterProfile[] };
+  now?: () => Date;
 }
 
-function checkDataDir(config: Readonly<Config>): DoctorCheck[] {
-  const dir = path.resolve(config.dataDir);
-  const checks: DoctorCheck[] = [];
+/** When each printer was last heard from (the database's last_seen_at), read without writing. */
+function lastSeenOf(config: Readonly<Config>): Map<string, string | null> {
   try {
-    const db = openDatabase({ dataDir: dir });
-    const version = (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number }).v;
-    db.close();
-    accessSync(dir, constants.W_OK);
-    checks.push({ check: 'data directory', ok: true, detail: `${dir} writable, database at schema ${version}` });
-  } catch (error) {
-    checks.push({
-      check: 'data directory',
-      ok: false,
-      detail: `${dir}: ${(error as Error).message}`,
-      fix: `create it and give the service user write access: install -d -o printgate ${dir}`,
-    });
-    return checks;
-  }
-  const fs = statfsSync(dir);
-  const freeMiB = Math.floor((fs.bavail * fs.bsize) / 1024 / 1024);
-  checks.push(
-    freeMiB >= 100
-      ? { check: 'disk space', ok: true, detail: `${freeMiB} MiB free under ${dir}` }
-      : { check: 'disk space', ok: false, detail: `only ${freeMiB} MiB free under ${dir}`, fix: 'lower jobs.keepDays / jobs.keepCount or free space' },
-  );
-  return checks;
-}
-
-async function checkPort(config: Readonly<Config>): Promise<DoctorCheck> {
-  const { host, port } = config.server;
-  const free = await new Promise<string | null>((resolve) => {
-    const server = net.createServer();
-    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-    server.listen(port, host, () => server.close(() => resolve(null)));
-  });
-  if (free === null) return { check: 'HTTP port', ok: true, detail: `${host}:${port} is free` };
-  if (free === 'EADDRINUSE') {
-    const healthy = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) })
-      .then((answer) => answer.ok)
-      .catch(() => false);
-    return healthy
-      ? { check: 'HTTP port', ok: true, detail: `${host}:${port} is served by a running printgate (healthz ok)` }
-      : { check: 'HTTP port', ok: false, detail: `${host}:${port} is taken by another program`, fix: 'find it with `ss -ltnp` or change server.port' };
-  }
-  return { check: 'HTTP port', ok: false, detail: `${host}:${port}: ${free}`, fix: 'ports below 1024 need root; use 8631' };
-}
-
-function checkDevicePath(uri: string): DoctorCheck | null {
-  const match = /^(?:serial|usb):(\/[^?]*)/.exec(uri);
-  if (!match) return null;
-  const device = match[1]!;
-  if (!existsSync(device)) return { check: `device ${device}`, ok: false, detail: 'does not exist', fix: 'check the cable and `ls -l /dev/serial/by-id /dev/usb`' };
-  try {
-    accessSync(device, constants.R_OK | constants.W_OK);
-    return { check: `device ${device}`, ok: true, detail: 'readable and writable' };
+    const db = openReadOnlyDatabase(path.resolve(config.dataDir));
+    if (!db) return new Map();
+    try {
+      return new Map((db.prepare('SELECT id, last_seen_at FROM printers').all() as { id: string; last_seen_at: string | null }[]).map((row) => [row.id, row.last_seen_at]));
+    } finally {
+      db.close();
+    }
   } catch {
-    const group = statSync(device).gid;
-    return { check: `device ${device}`, ok: false, detail: `no read/write access (group id ${group})`, fix: 'add the service user to the dialout (serial) or lp (USB) group' };
+    return new Map();
   }
 }
 
-function checkCloud(config: Readonly<Config>): DoctorCheck[] {
-  const cloud = config.cloud;
-  if (!cloud.url) return [{ check: 'cloud sync', ok: true, detail: 'off (cloud.url not set)' }];
-  const checks: DoctorCheck[] = [];
-  if (!cloud.gatewayId) checks.push({ check: 'cloud.gatewayId', ok: false, detail: 'missing', fix: 'set cloud.gatewayId to the id the cloud portal shows' });
-  if (cloud.publicKeys.length === 0) checks.push({ check: 'cloud.publicKeys', ok: false, detail: 'empty: no feed can be verified', fix: 'paste the signing key from the cloud portal' });
-  if (!cloud.tokenFile || !existsSync(cloud.tokenFile)) {
-    checks.push({ check: 'cloud token', ok: false, detail: `token file ${cloud.tokenFile ?? '(unset)'} missing`, fix: 'write the gateway token to cloud.tokenFile, mode 0600' });
-  } else {
-    const mode = statSync(cloud.tokenFile).mode & 0o077;
-    const empty = readFileSync(cloud.tokenFile, 'utf8').trim() === '';
-    checks.push(
-      mode !== 0 || empty
-        ? { check: 'cloud token', ok: false, detail: empty ? 'token file is empty' : 'token file is readable by others', fix: `chmod 600 ${cloud.tokenFile}` }
-        : { check: 'cloud token', ok: true, detail: `${cloud.tokenFile} (0600)` },
-    );
-  }
-  return checks;
-}
-
-/** doctor: checks what a technician would check, and prints a fix for each failure. */
-export async function runDoctor(config: Readonly<Config>, source: string | null, log: Logger, io: CliIo): Promise<boolean> {
-  const checks: DoctorCheck[] = [{ check: 'configuration', ok: true, detail: source ?? 'embedded defaults' }];
-  checks.push(...checkDataDir(config));
-  checks.push(await checkPort(config));
-  for (const printer of config.printers) {
-    const device = checkDevicePath(printer.uri);
-    if (device) checks.push(device);
-    const report = await probeUri(config, log, printer.uri);
-    checks.push(
-      report.reachable
-        ? { check: `printer ${printer.name}`, ok: true, detail: `${printer.uri} answers (${report.ms} ms)` }
-        : { check: `printer ${printer.name}`, ok: false, detail: `${printer.uri}: ${report.error}`, fix: 'power, cable, address; `printers probe URI` retries one' },
-    );
-  }
-  checks.push(...checkCloud(config));
+/**
+ * doctor: checks what a technician would check and prints a fix for each failure. It changes
+ * nothing: the database is read without being created (a missing one is "not started yet"),
+ * file access is judged by mode bits for the user the service runs as, and while the gateway
+ * runs its printers are reported as it sees them rather than probed under it.
+ */
+export async function runDoctor(config: Readonly<Config>, source: string | null, log: Logger, io: CliIo, options: DoctorOptions): Promise<boolean> {
+  const now = options.now ?? (() => new Date());
+  const identity = checkingIdentity(options.user);
+  const running = serviceHolder(config);
+  const checks: DoctorCheck[] = [
+    pass('configuration', source ?? 'embedded defaults'),
+    pass('checked as', `${describeIdentity(identity)}${identity.reason === 'service user' ? ', the service user' : ''}`),
+    checkService(running),
+    checkDataDir(config, identity),
+    checkDatabase(config),
+    checkDisk(config),
+    await checkPort(config, running),
+    checkClock(now()),
+    checkTls(config, identity, now()),
+    ...checkDiscovery(config),
+    ...(await checkPrinters({ config, identity, log, ...options.parts, running, states: readPrinterStates(path.resolve(config.dataDir)), lastSeen: lastSeenOf(config) })),
+    ...(await checkCloud(config, identity, now)),
+  ];
   const healthy = checks.every((check) => check.ok);
   if (io.json) printJson(io, { ok: healthy, checks });
   else {
     for (const check of checks) {
-      io.out(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.check}: ${check.detail}`);
-      if (!check.ok && check.fix) io.out(`      fix: ${check.fix}`);
+      io.out(`${!check.ok ? 'FAIL' : check.warning ? 'warn' : 'ok  '}  ${check.check}: ${check.detail}`);
+      if (check.fix && (!check.ok || check.warning)) io.out(`      fix: ${check.fix}`);
     }
-    io.out(healthy ? 'All checks passed.' : 'Some checks failed: see the fixes above.');
+    const warnings = checks.filter((check) => check.warning).length;
+    const warned = warnings === 0 ? '' : ` ${warnings} warning${warnings > 1 ? 's' : ''}: see the fix${warnings > 1 ? 'es' : ''} above.`;
+    io.out(healthy ? `All checks passed.${warned}` : 'Some checks failed: see the fixes above.');
   }
   return healthy;
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
-import { openDatabase } from '../db/open-database.js';
+import { dataDirLockHolder } from '../db/data-dir-lock.js';
+import { readPrinterStates } from '../http/status/printer-state-file.js';
 import { isJobState } from '../jobs/job-states.js';
 import { JobStore } from '../jobs/job-store.js';
 import { isAppError } from '../errors/app-error.js';
@@ -7,6 +8,7 @@ import { createLogger } from '../log/create-logger.js';
 import { cliServices } from '../main.js';
 import { jobView } from '../http/native/job-view.js';
 import { formatTable, printJson, UsageError, type CliIo } from './cli-io.js';
+import { openReadOnlyDatabase } from './read-only-database.js';
 
 /** config check: the effective configuration (secrets masked) and where it came from. */
 export function runConfigCheck(config: Readonly<Config>, source: string | null, io: CliIo): void {
@@ -18,36 +20,65 @@ export function runConfigCheck(config: Readonly<Config>, source: string | null, 
   }
 }
 
-/** printers list: configured printers with URI, language and the state recorded last. */
+/**
+ * printers list: every printer the gateway keeps (configured, CloudPRNT, discovered), with its
+ * queue and the state the running gateway recorded last (<dataDir>/printer-state.json, written on
+ * every change, at most every 2 s). The data directory's lock says whether that gateway still
+ * runs: if not, the states are the last it knew, and the header says so. Reads only.
+ */
 export function runPrintersList(config: Readonly<Config>, io: CliIo): void {
-  const db = openDatabase({ dataDir: config.dataDir });
+  const db = openReadOnlyDatabase(config.dataDir);
+  const rows = db ? (db.prepare('SELECT id, name, group_path, app_id, uri, language, source, last_seen_at FROM printers ORDER BY id').all() as Record<string, string | null>[]) : [];
+  const running = dataDirLockHolder(config.dataDir);
+  const record = readPrinterStates(config.dataDir);
+  const live = record !== null && running !== null && record.pid === running;
+  let data;
   try {
-    const rows = db.prepare('SELECT id, name, group_path, app_id, uri, language, source, last_seen_at FROM printers ORDER BY id').all() as Record<string, string | null>[];
-    const jobs = new JobStore({ db, now: () => new Date() });
-    const data = rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      group: row.group_path,
-      appId: row.app_id,
-      uri: row.uri,
-      language: row.language,
-      source: row.source,
-      lastSeenAt: row.last_seen_at,
-      queuedJobs: jobs.countQueued(String(row.id)),
-    }));
-    if (io.json) printJson(io, data);
-    else
-      io.out(
-        data.length === 0
-          ? 'No printers yet: add them under "printers:" in the config file and start serve once.'
-          : formatTable(
-              ['id', 'name', 'group', 'appId', 'uri', 'language', 'queued', 'lastSeen'],
-              data.map((p) => [String(p.id), String(p.name), String(p.group), String(p.appId), String(p.uri), String(p.language), String(p.queuedJobs), p.lastSeenAt ?? '-']),
-            ),
-      );
+    const jobs = db ? new JobStore({ db, now: () => new Date() }) : null;
+    data = rows.map((row) => {
+      const state = record?.printers[String(row.id)];
+      return {
+        id: row.id,
+        name: row.name,
+        group: row.group_path,
+        appId: row.app_id,
+        uri: row.uri,
+        language: row.language,
+        source: row.source,
+        state: state?.state ?? null,
+        reasons: state?.reasons ?? [],
+        lastError: state?.lastError ?? null,
+        stateSince: state?.since ?? null,
+        /** True when the state comes from a gateway that runs now; false: the last a stopped one recorded. */
+        live: live && state !== undefined,
+        lastSeenAt: state?.lastSeenAt ?? row.last_seen_at,
+        queuedJobs: jobs?.countQueued(String(row.id)) ?? 0,
+      };
+    });
   } finally {
-    db.close();
+    db?.close();
   }
+  if (io.json) {
+    printJson(io, data);
+    return;
+  }
+  if (data.length === 0) {
+    io.out('No printers yet: add them under "printers:" in the config file and start serve once.');
+    return;
+  }
+  io.out(
+    live
+      ? `States from the running gateway (PID ${running}), recorded ${record!.writtenAt}.`
+      : record
+        ? `No gateway runs on ${config.dataDir}${running !== null ? ` with a state record (PID ${running} holds it)` : ''}: states are the last one recorded at ${record.writtenAt}.`
+        : 'No state recorded yet: start the gateway (serve) to see printer states.',
+  );
+  io.out(
+    formatTable(
+      ['id', 'name', 'group', 'source', 'state', 'reasons', 'queued', 'lastSeen', 'lastError'],
+      data.map((p) => [String(p.id), String(p.name), String(p.group), String(p.source), p.state ?? '-', p.reasons.join(',') || '-', String(p.queuedJobs), p.lastSeenAt ?? '-', p.lastError ?? '-']),
+    ),
+  );
 }
 
 export interface JobsArgs {

@@ -2,35 +2,103 @@ import { z } from 'zod';
 
 /** Protocol v1 feed bodies (shared/spec/cloud-sync.md). Parsed only after the signature verified. */
 
-const sha256Hex = z
-  .string()
-  .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters')
-  .transform((value) => value.toLowerCase());
+export interface KeyUpsertedEvent {
+  seq: number;
+  type: 'key.upserted';
+  keyId: string;
+  /** Lower case. */
+  sha256: string;
+  name?: string | null | undefined;
+  permissions: string[];
+  groups?: string[] | null | undefined;
+  expiresAt?: string | null | undefined;
+  disabled?: boolean | null | undefined;
+}
 
-const upsertedEvent = z.object({
-  seq: z.number().int().nonnegative(),
-  type: z.literal('key.upserted'),
-  keyId: z.string().min(1).max(200),
-  sha256: sha256Hex,
-  name: z.string().max(200).nullish(),
-  permissions: z.array(z.string()).default([]),
-  groups: z.array(z.string()).nullish(),
-  expiresAt: z.string().nullish(),
-  disabled: z.boolean().nullish(),
-});
-
-const revokedEvent = z.object({
-  seq: z.number().int().nonnegative(),
-  type: z.literal('key.revoked'),
-  keyId: z.string().min(1).max(200).nullish(),
-  sha256: sha256Hex.nullish(),
-  revokedAt: z.string().nullish(),
-});
+export interface KeyRevokedEvent {
+  seq: number;
+  type: 'key.revoked';
+  keyId?: string | null | undefined;
+  sha256?: string | null | undefined;
+  revokedAt?: string | null | undefined;
+}
 
 /** Event types this gateway does not know are tolerated (skipped) so the cloud can grow. */
-const otherEvent = z.looseObject({
-  seq: z.number().int().nonnegative(),
-  type: z.string().refine((type) => type !== 'key.upserted' && type !== 'key.revoked'),
+export interface OtherEvent {
+  seq: number;
+  type: string;
+  [field: string]: unknown;
+}
+
+export type CloudEvent = KeyUpsertedEvent | KeyRevokedEvent | OtherEvent;
+
+const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+
+type Field = { ok: true } | { ok: false; field: string; message: string };
+const bad = (field: string, message: string): Field => ({ ok: false, field, message });
+const OK: Field = { ok: true };
+
+function optionalString(event: Record<string, unknown>, field: string, max = Infinity): Field {
+  const value = event[field];
+  if (value === undefined || value === null) return OK;
+  if (typeof value !== 'string') return bad(field, 'must be a string or null');
+  return value.length > max ? bad(field, `must be at most ${max} characters`) : OK;
+}
+
+function stringList(value: unknown, field: string): Field {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) return bad(field, 'must be a list of strings');
+  return OK;
+}
+
+/**
+ * One event of a feed, checked by hand: a 100,000-key snapshot is checked in a few milliseconds
+ * instead of a schema walk per key (the envelope is checked by zod). Returns the event (sha256
+ * lower-cased, permissions defaulted) or what is wrong with it.
+ */
+export function parseCloudEvent(raw: unknown): { ok: true; event: CloudEvent } | { ok: false; field: string; message: string } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, field: '', message: 'must be an object' };
+  const event = raw as Record<string, unknown>;
+  if (typeof event.seq !== 'number' || !Number.isInteger(event.seq) || event.seq < 0) return { ok: false, field: 'seq', message: 'must be a non-negative integer' };
+  if (typeof event.type !== 'string') return { ok: false, field: 'type', message: 'must be a string' };
+  if (event.type === 'key.upserted') {
+    if (typeof event.keyId !== 'string' || event.keyId.length < 1 || event.keyId.length > 200) return { ok: false, field: 'keyId', message: 'must be a string of 1 to 200 characters' };
+    if (typeof event.sha256 !== 'string' || !SHA256_HEX.test(event.sha256)) return { ok: false, field: 'sha256', message: 'must be 64 hex characters' };
+    const checks = [
+      optionalString(event, 'name', 200),
+      event.permissions === undefined ? OK : stringList(event.permissions, 'permissions'),
+      event.groups === undefined || event.groups === null ? OK : stringList(event.groups, 'groups'),
+      optionalString(event, 'expiresAt'),
+      event.disabled === undefined || event.disabled === null || typeof event.disabled === 'boolean' ? OK : bad('disabled', 'must be a boolean or null'),
+    ];
+    const failed = checks.find((check) => !check.ok);
+    if (failed && !failed.ok) return { ok: false, field: failed.field, message: failed.message };
+    return { ok: true, event: { ...(event as unknown as KeyUpsertedEvent), sha256: event.sha256.toLowerCase(), permissions: (event.permissions as string[] | undefined) ?? [] } };
+  }
+  if (event.type === 'key.revoked') {
+    const keyId = optionalString(event, 'keyId', 200);
+    if (!keyId.ok) return keyId;
+    if (event.keyId === '') return { ok: false, field: 'keyId', message: 'must be a string of 1 to 200 characters' };
+    if (event.sha256 !== undefined && event.sha256 !== null && (typeof event.sha256 !== 'string' || !SHA256_HEX.test(event.sha256))) {
+      return { ok: false, field: 'sha256', message: 'must be 64 hex characters' };
+    }
+    const revokedAt = optionalString(event, 'revokedAt');
+    if (!revokedAt.ok) return revokedAt;
+    return { ok: true, event: typeof event.sha256 === 'string' ? ({ ...event, sha256: event.sha256.toLowerCase() } as KeyRevokedEvent) : (event as unknown as KeyRevokedEvent) };
+  }
+  return { ok: true, event: event as OtherEvent };
+}
+
+const events = z.array(z.unknown()).transform((raw, ctx) => {
+  const parsed: CloudEvent[] = new Array(raw.length);
+  for (let i = 0; i < raw.length; i += 1) {
+    const result = parseCloudEvent(raw[i]);
+    if (!result.ok) {
+      ctx.addIssue({ code: 'custom', message: result.message, path: result.field ? [i, result.field] : [i] });
+      return z.NEVER;
+    }
+    parsed[i] = result.event;
+  }
+  return parsed;
 });
 
 export const cloudFeedSchema = z.object({
@@ -39,14 +107,11 @@ export const cloudFeedSchema = z.object({
   full: z.boolean(),
   from: z.number().int().nonnegative(),
   to: z.number().int().nonnegative(),
-  events: z.array(z.union([upsertedEvent, revokedEvent, otherEvent])),
+  events,
   hasMore: z.boolean().default(false),
 });
 
 export type CloudFeed = z.infer<typeof cloudFeedSchema>;
-export type CloudEvent = CloudFeed['events'][number];
-export type KeyUpsertedEvent = z.infer<typeof upsertedEvent>;
-export type KeyRevokedEvent = z.infer<typeof revokedEvent>;
 
 export function isUpserted(event: CloudEvent): event is KeyUpsertedEvent {
   return event.type === 'key.upserted';

@@ -28,12 +28,44 @@ const BIG_FEED_EVENTS = 5000;
 const CACHE_BYTES_PER_EVENT = 640;
 const MAX_CACHE_KIB = 64 * 1024;
 const CLOUD_HINT = '(cloud)';
+const KEY_COLUMNS = 'id, sha256, source, revoked_at, name, permissions, groups_json, expires_at, disabled';
 
 interface KeyRow {
   id: string;
   sha256: string;
   source: 'local' | 'cloud';
   revoked_at: string | null;
+  name: string;
+  permissions: string;
+  groups_json: string;
+  expires_at: string | null;
+  disabled: number;
+}
+
+/**
+ * The keys a big feed is checked against, read in one scan instead of one query per event, and
+ * kept current as the feed is applied (a snapshot may name a key twice).
+ */
+class KeyIndex {
+  private readonly byId = new Map<string, KeyRow>();
+  private readonly bySha = new Map<string, KeyRow>();
+
+  constructor(rows: Iterable<KeyRow>) {
+    for (const row of rows) this.put(row);
+  }
+
+  find(id: string, sha256: string): KeyRow[] {
+    const byId = this.byId.get(id);
+    const bySha = this.bySha.get(sha256);
+    return byId && bySha && byId !== bySha ? [byId, bySha] : byId ? [byId] : bySha ? [bySha] : [];
+  }
+
+  put(row: KeyRow): void {
+    const old = this.byId.get(row.id);
+    if (old && this.bySha.get(old.sha256) === old) this.bySha.delete(old.sha256);
+    this.byId.set(row.id, row);
+    this.bySha.set(row.sha256, row);
+  }
 }
 
 function isoOrNull(value: string | null | undefined): string | null {
@@ -52,13 +84,16 @@ export class CloudKeyWriter {
   private readonly sql: Record<string, Statement>;
   private readonly revokedBySha = new Map<string, string>();
   private readonly revokedById = new Map<string, string>();
+  /** Set for the length of one big apply. */
+  private index: KeyIndex | null = null;
 
   constructor(private readonly deps: CloudKeyWriterDeps) {
     const db = deps.db;
     this.sql = {
-      byId: db.prepare('SELECT id, sha256, source, revoked_at FROM api_keys WHERE id = ?'),
-      bySha: db.prepare('SELECT id, sha256, source, revoked_at FROM api_keys WHERE sha256 = ?'),
-      byIdOrSha: db.prepare('SELECT id, sha256, source, revoked_at FROM api_keys WHERE id = ? OR sha256 = ?'),
+      byId: db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = ?`),
+      bySha: db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE sha256 = ?`),
+      byIdOrSha: db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = ? OR sha256 = ?`),
+      allKeys: db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys`),
       allRevocations: db.prepare('SELECT sha256, key_id, revoked_at FROM cloud_revocations'),
       revocationByIdOnly: db.prepare('SELECT 1 FROM cloud_revocations WHERE key_id = ? AND sha256 IS NULL LIMIT 1'),
       addRevocation: db.prepare('INSERT OR IGNORE INTO cloud_revocations (sha256, key_id, revoked_at, seq) VALUES (?, ?, ?, ?)'),
@@ -95,27 +130,36 @@ export class CloudKeyWriter {
   private applyInTransaction(feed: CloudFeed, next: PersistedSyncState): ApplyResult {
     return this.deps.db.transaction(() => {
       this.loadRevocations();
-      const result: ApplyResult = { upserted: 0, revokedKeyIds: [], removedKeyIds: [], skipped: 0, unknownPermissions: [] };
-      const unknown = new Set<string>();
-      const listed = new Set<string>();
-      for (const event of feed.events) {
-        if (isRevoked(event)) this.revoke(event, result);
-        else if (isUpserted(event)) {
-          listed.add(event.keyId);
-          this.upsert(event, result, unknown);
-        }
+      this.index = feed.events.length >= BIG_FEED_EVENTS ? new KeyIndex(this.sql.allKeys!.iterate() as Iterable<KeyRow>) : null;
+      try {
+        return this.applyEvents(feed, next);
+      } finally {
+        this.index = null;
       }
-      if (feed.full && !feed.hasMore) {
-        for (const { id } of this.sql.liveCloudIds!.all() as { id: string }[]) {
-          if (listed.has(id)) continue;
-          this.sql.deleteKey!.run(id);
-          result.removedKeyIds.push(id);
-        }
-      }
-      this.deps.store.save(next);
-      result.unknownPermissions = [...unknown];
-      return result;
     }).immediate();
+  }
+
+  private applyEvents(feed: CloudFeed, next: PersistedSyncState): ApplyResult {
+    const result: ApplyResult = { upserted: 0, revokedKeyIds: [], removedKeyIds: [], skipped: 0, unknownPermissions: [] };
+    const unknown = new Set<string>();
+    const listed = new Set<string>();
+    for (const event of feed.events) {
+      if (isRevoked(event)) this.revoke(event, result);
+      else if (isUpserted(event)) {
+        listed.add(event.keyId);
+        this.upsert(event, result, unknown);
+      }
+    }
+    if (feed.full && !feed.hasMore) {
+      for (const { id } of this.sql.liveCloudIds!.all() as { id: string }[]) {
+        if (listed.has(id)) continue;
+        this.sql.deleteKey!.run(id);
+        result.removedKeyIds.push(id);
+      }
+    }
+    this.deps.store.save(next);
+    result.unknownPermissions = [...unknown];
+    return result;
   }
 
   /** Revocations are few next to keys: held in maps for the length of one apply. */
@@ -161,11 +205,13 @@ export class CloudKeyWriter {
     if (rows.length === 0 && keyId !== null && event.sha256) {
       // A cloud key revoked before this gateway saw it: list it (revoked) for audit and TOKEN_REVOKED.
       this.sql.insertKey!.run(keyId, event.sha256, CLOUD_HINT, keyId, '[]', '[]', this.deps.now().toISOString(), null, 0, at);
+      this.index?.put({ id: keyId, sha256: event.sha256, source: 'cloud', revoked_at: at, name: keyId, permissions: '[]', groups_json: '[]', expires_at: null, disabled: 0 });
       return;
     }
     for (const row of rows) {
       if (row.revoked_at !== null) continue;
       this.sql.revokeKey!.run(at, row.id);
+      this.index?.put({ ...row, revoked_at: at });
       result.revokedKeyIds.push(row.id);
     }
   }
@@ -178,7 +224,7 @@ export class CloudKeyWriter {
     const expiresAt = isoOrNull(event.expiresAt);
     const disabled = event.disabled ? 1 : 0;
     const revokedAt = this.revokedAt(event.sha256, event.keyId);
-    const found = this.sql.byIdOrSha!.all(event.keyId, event.sha256) as KeyRow[];
+    const found = this.index ? this.index.find(event.keyId, event.sha256) : (this.sql.byIdOrSha!.all(event.keyId, event.sha256) as KeyRow[]);
     const existing = found.find((row) => row.id === event.keyId);
     const holder = found.find((row) => row.sha256 === event.sha256);
     if (holder && holder.id !== event.keyId) {
@@ -189,19 +235,12 @@ export class CloudKeyWriter {
       result.skipped += 1;
       return;
     }
+    const permissionsJson = JSON.stringify(permissions);
+    const groupsJson = JSON.stringify(groups);
+    const row: KeyRow = { id: event.keyId, sha256: event.sha256, source: 'cloud', revoked_at: revokedAt, name, permissions: permissionsJson, groups_json: groupsJson, expires_at: expiresAt, disabled };
     if (!existing) {
-      this.sql.insertKey!.run(
-        event.keyId,
-        event.sha256,
-        CLOUD_HINT,
-        name,
-        JSON.stringify(permissions),
-        JSON.stringify(groups),
-        this.deps.now().toISOString(),
-        expiresAt,
-        disabled,
-        revokedAt,
-      );
+      this.sql.insertKey!.run(event.keyId, event.sha256, CLOUD_HINT, name, permissionsJson, groupsJson, this.deps.now().toISOString(), expiresAt, disabled, revokedAt);
+      this.index?.put(row);
       if (revokedAt !== null) result.skipped += 1;
       else result.upserted += 1;
       return;
@@ -209,12 +248,19 @@ export class CloudKeyWriter {
     if (existing.revoked_at !== null || revokedAt !== null) {
       if (existing.revoked_at === null && revokedAt !== null) {
         this.sql.revokeKey!.run(revokedAt, existing.id);
+        this.index?.put({ ...existing, revoked_at: revokedAt });
         result.revokedKeyIds.push(existing.id);
       }
       result.skipped += 1;
       return;
     }
-    this.sql.updateKey!.run(event.sha256, name, JSON.stringify(permissions), JSON.stringify(groups), expiresAt, disabled, event.keyId);
+    // A snapshot mostly repeats what the gateway holds: an unchanged key costs no write.
+    const same =
+      existing.sha256 === row.sha256 && existing.name === name && existing.permissions === permissionsJson && existing.groups_json === groupsJson && existing.expires_at === expiresAt && existing.disabled === disabled;
+    if (!same) {
+      this.sql.updateKey!.run(event.sha256, name, permissionsJson, groupsJson, expiresAt, disabled, event.keyId);
+      this.index?.put(row);
+    }
     result.upserted += 1;
   }
 }

@@ -4,7 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../db/open-database.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../driver-api/backoff.js';
 import { clampIssuedAt, ClockSkewTracker, skewSeconds } from './cloud-clock.js';
 import { cloudFeedSchema, REJECT_REASONS, type CloudFeed, type RejectReason } from './cloud-feed.js';
 import { cloudGet, cloudOpenStream } from './cloud-http.js';

@@ -32,6 +32,10 @@ export const printerSchema = z.strictObject({
   dither: z.enum(['floyd-steinberg', 'atkinson', 'threshold']).optional(),
   /** 0-255: pixels darker than this print (the threshold, and the bias of the diffusing algorithms). */
   ditherThreshold: z.number().int().min(0).max(255).optional(),
+  /** Shared by the IPP server (ipp.enabled) as an IPP Everywhere printer: true (default) or false to keep it off IPP. */
+  ipp: z.boolean().optional(),
+  /** A raw TCP port (AppSocket/JetDirect, like 9100) whose bytes become raw jobs for this printer; ipp.allow guards it. */
+  rawPort: z.number().int().min(1).max(65535).optional(),
 });
 export type PrinterConfig = z.infer<typeof printerSchema>;
 
@@ -75,6 +79,38 @@ export const configSchema = z.strictObject({
       /** Seconds a SIGTERM waits for the job on the wire before it is re-queued. */
       shutdownGraceSeconds: z.number().min(0).max(120).default(5),
       tls: tlsSchema.prefault({}),
+      /**
+       * Host header values served besides the box's own names and addresses (host name, <host>.local
+       * and any *.local, localhost, interface and loopback addresses, server.tls.hostnames): names,
+       * *.suffix patterns, addresses or CIDR networks; "*" switches the check off. Others: 421.
+       */
+      allowedHosts: z
+        .array(
+          z
+            .string()
+            .trim()
+            .max(253)
+            .regex(/^(?:\*|(?:\*\.)?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|[0-9a-f:.]+(?:\/\d{1,3})?)$/i, 'must be a host name, *.suffix, an IP address, a CIDR network or "*"'),
+        )
+        .default([]),
+      /** Browser origins (scheme://host[:port], or "null") whose pages may call the API; others with an Origin header: 403. */
+      cors: z
+        .strictObject({
+          origins: z.array(z.string().trim().regex(/^(?:null|\*|https?:\/\/[^/\s]+)$/, 'must be an origin such as https://pos.example.com (no path), "null" or "*"')).default([]),
+        })
+        .prefault({}),
+      /** Open connections one client address may hold; more are answered 429 TOO_MANY_CONNECTIONS and closed. */
+      maxConnectionsPerClient: z.number().int().min(1).max(100_000).default(64),
+      /** Open connections in all; more are closed at once. */
+      maxConnections: z.number().int().min(1).max(1_000_000).default(1024),
+      /** Slow clients: seconds for the headers, for the whole request, and of silence on a connection. */
+      timeouts: z
+        .strictObject({
+          headersSeconds: z.number().min(1).max(600).default(5),
+          requestSeconds: z.number().min(1).max(3600).default(60),
+          idleSeconds: z.number().min(1).max(3600).default(60),
+        })
+        .prefault({}),
     })
     .prefault({}),
   dataDir: z.string().min(1).default('./var'),
@@ -153,6 +189,22 @@ export const configSchema = z.strictObject({
       probeSeconds: z.number().int().min(1).max(3600).default(30),
     })
     .prefault({}),
+  ipp: z
+    .strictObject({
+      /** The IPP Everywhere server (one IPP printer per printer at /ipp/print/{AccessIdentifier}) and the raw ports. */
+      enabled: z.boolean().default(false),
+      /** IPP and, with server.tls.enabled, IPPS on the same port; 631 where the service may bind it. */
+      port: z.number().int().min(0).max(65535).default(8632),
+      /** Client networks (CIDR or addresses) allowed to print by IPP and raw ports; [] = nobody. */
+      allow: networkList.default([]),
+      /** Also ask for HTTP Basic with a printgate key (the password) holding PrintToDevice for the printer's group. */
+      requireKey: z.boolean().default(false),
+      /** Announce each IPP printer as _ipp._tcp (+ _ipps._tcp) on discovery.interfaces. */
+      advertise: z.boolean().default(true),
+      /** A raw port's job ends when the client closes, or after this many seconds without a byte. */
+      rawIdleSeconds: z.number().positive().max(3600).default(5),
+    })
+    .prefault({}),
   /** Where device facts are read: the real roots on a box; other roots for containers and tests. */
   devices: z
     .strictObject({
@@ -170,6 +222,8 @@ export const configSchema = z.strictObject({
         .strictObject({
           ratePerSecond: z.number().positive().default(20),
           burst: z.number().int().positive().default(100),
+          /** Documents one key may be uploading at once; more: 429 TOO_MANY_UPLOADS. */
+          concurrentUploads: z.number().int().positive().default(8),
         })
         .prefault({}),
       authFailures: z
@@ -177,6 +231,14 @@ export const configSchema = z.strictObject({
           maxFailures: z.number().int().positive().default(20),
           windowSeconds: z.number().int().positive().default(60),
           blockSeconds: z.number().int().positive().default(300),
+        })
+        .prefault({}),
+      /** Open event streams (GET /api/v1/events): per key and in all (429 TOO_MANY_STREAMS), and what a stream that is not read may hold. */
+      streams: z
+        .strictObject({
+          perKey: z.number().int().positive().default(4),
+          total: z.number().int().positive().default(64),
+          maxBufferedBytes: z.number().int().min(4096).default(1024 * 1024),
         })
         .prefault({}),
       /** What rendering one document may cost (RenderBudget); over it: DOCUMENT_TOO_COMPLEX. */
@@ -223,7 +285,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   metrics: z
     .strictObject({
-      requireKey: z.boolean().default(false),
+      /** /metrics needs a key with ViewStatus; false: anyone who reaches the port may read it. */
+      requireKey: z.boolean().default(true),
     })
     .prefault({}),
   cloud: z

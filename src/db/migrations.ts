@@ -206,4 +206,16 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: 'jobs: small documents in a table of their own, so that a state change does not rewrite them',
+    sql: `
+      CREATE TABLE job_documents (
+        job_id  TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+        body    BLOB NOT NULL
+      );
+      INSERT INTO job_documents (job_id, body) SELECT id, document FROM jobs WHERE document IS NOT NULL;
+      ALTER TABLE jobs DROP COLUMN document;
+    `,
+  },
 ];

@@ -25,10 +25,14 @@ export interface OpenDatabaseOptions {
 export function openDatabase(options: OpenDatabaseOptions): Db {
   mkdirSync(options.dataDir, { recursive: true });
   const db = new Database(path.join(options.dataDir, DB_FILE));
+  // Before the first table: a new database can give the pages of dropped documents back to the disk
+  // (the storage guard does, on a full disk); an existing one keeps its mode (no-op).
+  db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-  // The WAL is checkpointed every 1 MiB (less on a small disk: a fortieth of it) and shrunk back
-  // to that: it never grows into the last free space (where a full disk could not even checkpoint).
+  // The WAL is checkpointed every 1 MiB (less on a small disk: an eightieth of it) and shrunk back
+  // to that: it never grows into the last free space (where a full disk could not even checkpoint;
+  // with the checkpoint thread's backstop at twice this, it stays within half the storage reserve).
   const walLimit = walLimitBytes(options.dataDir);
   db.pragma(`wal_autocheckpoint = ${Math.max(16, Math.floor(walLimit / 4096))}`);
   db.pragma(`journal_size_limit = ${walLimit}`);
@@ -38,10 +42,11 @@ export function openDatabase(options: OpenDatabaseOptions): Db {
   return db;
 }
 
-function walLimitBytes(dataDir: string): number {
+/** How large the WAL may grow before a checkpoint: 1 MiB, or an eightieth of a small disk. */
+export function walLimitBytes(dataDir: string): number {
   try {
     const fs = statfsSync(dataDir);
-    return Math.min(1024 * 1024, Math.max(64 * 1024, Math.floor((fs.blocks * fs.bsize) / 40)));
+    return Math.min(1024 * 1024, Math.max(64 * 1024, Math.floor((fs.blocks * fs.bsize) / 80)));
   } catch {
     return 1024 * 1024;
   }

@@ -7,6 +7,8 @@ import type { Db } from './open-database.js';
 export const RESERVE_FILE = 'reserve.bin';
 const DEFAULT_RESERVE_BYTES = 8 * 1024 * 1024;
 const CHECK_MS = 2000;
+/** Free pages given back to the disk per step while it is full (a database made in auto_vacuum=INCREMENTAL). */
+const VACUUM_STEP_PAGES = 64;
 
 export interface StorageGuardDeps {
   dataDir: string;
@@ -92,12 +94,18 @@ export class StorageGuard {
   }
 
   /**
-   * Moves the WAL into the database and truncates it: on a nearly full disk the WAL itself is
-   * what grows, and its pages can reuse the room freed inside the database file.
+   * Moves the WAL into the database and truncates it (on a nearly full disk the WAL itself is
+   * what grows, and its pages can reuse the room freed inside the database file), then gives
+   * free pages at the database's end back to the disk, a few hundred at a time (each step's pages
+   * pass through the WAL, which must fit in what is left).
    */
   private compact(): void {
     try {
       this.deps.db.pragma('wal_checkpoint(TRUNCATE)');
+      for (let step = 0; step < 16 && Number(this.deps.db.pragma('freelist_count', { simple: true })) > 0; step += 1) {
+        this.deps.db.pragma(`incremental_vacuum(${VACUUM_STEP_PAGES})`);
+        this.deps.db.pragma('wal_checkpoint(TRUNCATE)');
+      }
     } catch {
       // A reader holds the WAL, or there is no room even for that: the next check tries again.
     }
@@ -107,6 +115,17 @@ export class StorageGuard {
   private room(): number {
     const fs = statfsSync(this.deps.dataDir);
     return fs.bavail * fs.bsize;
+  }
+
+  /**
+   * Room for documents: the disk's free bytes plus the pages free inside the database. Documents of
+   * printed jobs are dropped from the database, which keeps its size: new (inline) documents reuse
+   * those pages, so they count, although the disk does not see them.
+   */
+  private roomForDocuments(): number {
+    const pageSize = Number(this.deps.db.pragma('page_size', { simple: true }));
+    const freePages = Number(this.deps.db.pragma('freelist_count', { simple: true }));
+    return this.room() + pageSize * freePages;
   }
 
   private reserveBytes(): number {
@@ -130,11 +149,12 @@ export class StorageGuard {
     try {
       this.deps.release();
       this.compact();
-      if (this.room() < 2 * this.reserveBytes()) return;
+      if (this.roomForDocuments() < 2 * this.reserveBytes()) return;
     } catch {
       return;
     }
-    this.makeReserve();
+    // The reserve itself needs the disk's own bytes: without them the disk stays full.
+    if (!this.makeReserve()) return;
     this.isFull = false;
     this.deps.log.info({ dataDir: this.deps.dataDir, since: this.since }, 'disk has room again: documents are accepted');
     this.since = null;

@@ -11,7 +11,9 @@ interface IppCodec {
   parse(buffer: Buffer): { statusCode?: unknown; 'printer-attributes-tag'?: unknown };
 }
 
-const ipp = createRequire(import.meta.url)('@sealsystems/ipp') as IppCodec;
+/** Loaded on the first probe: a box that discovers no IPP printer never pays for it. */
+let loaded: IppCodec | null = null;
+const ipp = (): IppCodec => (loaded ??= createRequire(import.meta.url)('@sealsystems/ipp') as IppCodec);
 
 export interface IppAttributesClientOptions {
   /** The whole exchange (connect, send, read) ends within this. */
@@ -23,7 +25,7 @@ export interface IppAttributesClientOptions {
 export const IPP_PROBE_DEFAULTS: IppAttributesClientOptions = { timeoutMs: 5000, maxBytes: 1024 * 1024 };
 
 function requestBody(uri: string): Buffer {
-  return ipp.serialize({
+  return ipp().serialize({
     version: '2.0',
     operation: 'Get-Printer-Attributes',
     id: 1,
@@ -99,7 +101,7 @@ export function ippAttributesClient(options: IppAttributesClientOptions = IPP_PR
         response.on('end', () => {
           let parsed: ReturnType<IppCodec['parse']>;
           try {
-            parsed = ipp.parse(Buffer.concat(chunks, length));
+            parsed = ipp().parse(Buffer.concat(chunks, length));
           } catch {
             finish(new Error('the answer is not IPP'));
             return;

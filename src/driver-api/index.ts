@@ -14,5 +14,5 @@ export type { DriverLogger } from './driver-logger.js';
 export type { StatusQuery, StatusReading } from './status-query.js';
 export { blockingReasons, WARNING_REASONS } from './status-query.js';
 export { bounded, type Settle, type BoundedOptions } from './bounded.js';
-export { describeSystemError, systemErrorMeaning, type SystemErrorMeaning } from './system-errors.js';
+export { describeSystemError, systemErrorMeaning, type DeviceKind, type SystemErrorMeaning } from './system-errors.js';
 export { backoffDelay } from './backoff.js';

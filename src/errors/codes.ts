@@ -39,6 +39,31 @@ export const ERROR_CODES = {
   RATE_LIMITED: { status: 429, message: 'Too many requests with this API key. Retry after the Retry-After seconds.' },
   AUTH_THROTTLED: { status: 429, message: 'Too many failed authentications from this address. Retry after the Retry-After seconds.' },
   QUEUE_FULL: { status: 429, message: 'The printer queue is full (limits.maxQueuedJobs). Retry later.' },
+  TOO_MANY_STREAMS: {
+    status: 429,
+    message: 'Too many open event streams (limits.streams.perKey for this key, limits.streams.total in all): close one, or retry after the Retry-After seconds.',
+  },
+  TOO_MANY_UPLOADS: {
+    status: 429,
+    message: 'This key is already uploading limits.perKey.concurrentUploads documents: send the next when one has finished (Retry-After seconds).',
+  },
+  TOO_MANY_CONNECTIONS: {
+    status: 429,
+    message: 'This address holds server.maxConnectionsPerClient open connections: reuse or close one, then retry after the Retry-After seconds.',
+  },
+  HOST_NOT_ALLOWED: {
+    status: 421,
+    message: "The Host header is not one of this gateway's names or addresses: use one of them, or add the name to server.allowedHosts.",
+  },
+  ORIGIN_NOT_ALLOWED: {
+    status: 403,
+    message: 'Pages from this browser origin may not call the gateway: add the origin to server.cors.origins.',
+  },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    message: 'The request did not arrive in time (server.timeouts): send the headers within headersSeconds and the whole request within requestSeconds.',
+  },
+  EXPECTATION_FAILED: { status: 417, message: 'The Expect header can only be "100-continue".' },
   INTERNAL: { status: 500, message: 'Internal error. The request id is in the gateway log.', action: 'retry', reason: 'internal-error' },
   INSUFFICIENT_STORAGE: {
     status: 507,

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError, isAppError } from '../errors/app-error.js';
-import { requirePermission, type Authenticator } from '../keys/authenticator.js';
+import { extractKey, requirePermission, type Authenticator } from '../keys/authenticator.js';
 import type { AuthFailureThrottle, TokenBucketLimiter } from '../keys/rate-limiter.js';
 import type { RouteAccess } from './route-spec.js';
 
@@ -21,7 +21,10 @@ export function clientAddress(req: Request): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
-/** The one auth middleware: key → record (or the precise 401), throttles, then the route's permission. */
+/**
+ * The one auth middleware: key → record (or the precise 401), throttles, then the route's permission.
+ * An OPTIONAL_KEY route without a key goes on without one; with a key, that key is checked as anywhere.
+ */
 export function authMiddleware(deps: AuthMiddlewareDeps, access: RouteAccess) {
   return (req: Request, res: Response, nextStep: NextFunction): void => {
     const next = (error?: unknown): void => {
@@ -29,6 +32,15 @@ export function authMiddleware(deps: AuthMiddlewareDeps, access: RouteAccess) {
       nextStep(error);
     };
     if (access.kind === 'public') {
+      next();
+      return;
+    }
+    const presented = {
+      authorization: header(req, 'authorization'),
+      starApiKey: header(req, 'star-api-key'),
+      queryKey: (req.query as Record<string, unknown>).key,
+    };
+    if (access.kind === 'optional-key' && extractKey(presented) === null) {
       next();
       return;
     }
@@ -40,11 +52,7 @@ export function authMiddleware(deps: AuthMiddlewareDeps, access: RouteAccess) {
     }
     let key;
     try {
-      key = deps.authenticator.authenticate({
-        authorization: header(req, 'authorization'),
-        starApiKey: header(req, 'star-api-key'),
-        queryKey: (req.query as Record<string, unknown>).key,
-      });
+      key = deps.authenticator.authenticate(presented);
     } catch (error) {
       // Only a key that matches nothing is a guess; revoked/expired/disabled keys were real once.
       if (isAppError(error) && error.code === 'TOKEN_INVALID') deps.failures.recordFailure(address);

@@ -3,10 +3,10 @@ import type { Logger } from 'pino';
 import { match } from 'path-to-regexp';
 import { AppError } from '../errors/app-error.js';
 import { authMiddleware, type AuthMiddlewareDeps } from './auth-middleware.js';
+import { bodyLimit } from './body-limit.js';
 import { errorHandler } from './error-handler.js';
 import { requestLog } from './request-log.js';
 import type { RouteSpec } from './route-spec.js';
-import { hangUpOnUnreadBody } from './unread-body.js';
 
 function methodNotAllowedOrNotFound(routes: readonly RouteSpec[]) {
   const matchers = routes.map((route) => ({ method: route.method.toUpperCase(), test: match(route.path, { decode: false }) }));
@@ -40,12 +40,11 @@ export function createApp({ routes, auth, log, starAuthStatus, onAnswered }: Cre
   app.use(requestLog(log, onAnswered));
   for (const route of routes) {
     if (!route.access) throw new Error(`route ${route.method.toUpperCase()} ${route.path} declares no access`);
-    app[route.method](route.path, authMiddleware(auth, route.access), async (req: Request, res: Response) => {
+    app[route.method](route.path, bodyLimit(route), authMiddleware(auth, route.access), async (req: Request, res: Response) => {
       await route.handler(req, res);
     });
   }
   app.use(methodNotAllowedOrNotFound(routes));
-  app.use(hangUpOnUnreadBody);
   app.use(errorHandler({ log, starAuthStatus }));
   return app;
 }

@@ -1,10 +1,15 @@
 import http, { type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import { answerClientError } from './client-error.js';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { TlsMaterial } from '../tls/tls-certificate.js';
+import { answerClientError } from './client-error.js';
+import { capConnections } from './connection-caps.js';
+import { answerError, edgeListener } from './edge-listener.js';
+import { HostCheck } from './host-check.js';
+import { OriginPolicy } from './origin-policy.js';
+import { hangUpOnUnreadBody } from './unread-body.js';
 
 export type HttpMode = Config['server']['tls']['httpMode'];
 
@@ -22,16 +27,52 @@ export interface Servers {
   close(): Promise<void>;
 }
 
-/** Time a client has to send its headers; a slow one is answered 400 and closed (slowloris). */
-export const HEADERS_TIMEOUT_MS = 10_000;
-/** Time for a whole request, documents included. */
-export const REQUEST_TIMEOUT_MS = 120_000;
+/** How often node looks for connections past their headers or request timeout (its default, 30 s, lets slowloris sockets live that long). */
+const CONNECTIONS_CHECK_MS = 1000;
+
+type ServerConfig = Readonly<Config>['server'];
+
+/** Node's options for slow clients, from server.timeouts: headers, whole request; no Host is answered by the edge, in JSON. */
+function serverOptions(server: ServerConfig): http.ServerOptions {
+  return {
+    headersTimeout: server.timeouts.headersSeconds * 1000,
+    requestTimeout: server.timeouts.requestSeconds * 1000,
+    connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
+    requireHostHeader: false,
+  };
+}
+
+/**
+ * `Expect: 100-continue`: the 100 is sent only when a route starts reading the body, so a request
+ * refused first (no key, too large, unknown route) is answered without ever asking for its body.
+ */
+function continueOnRead(req: IncomingMessage, res: ServerResponse): void {
+  const read = req._read;
+  req._read = function (this: IncomingMessage, size: number) {
+    req._read = read;
+    if (!res.headersSent && !res.writableEnded) res.writeContinue();
+    return read.call(this, size);
+  };
+}
+
+/** The edge every listener shares: connection caps, timeouts, Expect, client errors, the Host and Origin checks. */
+function guard(server: Server, listener: RequestListener, config: ServerConfig, plain: boolean, log: Logger): void {
+  capConnections(server, { perClient: config.maxConnectionsPerClient, total: config.maxConnections, plain, log });
+  server.setTimeout(config.timeouts.idleSeconds * 1000);
+  server.on('request', listener);
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    continueOnRead(req, res);
+    listener(req, res);
+  });
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    hangUpOnUnreadBody(req, res);
+    answerError(res, 'EXPECTATION_FAILED', `Expect: ${String(req.headers.expect).slice(0, 60)} is not supported; only 100-continue is.`, { Connection: 'close' });
+  });
+}
 
 /** Binds a listener; rejects with the listen error itself (EADDRINUSE, EACCES) for start-up to explain. */
 function listen(server: Server, port: number, host: string): Promise<string> {
   server.on('clientError', answerClientError);
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -75,19 +116,33 @@ function httpListener(app: RequestListener, mode: HttpMode, tlsOn: boolean, http
  * decides what HTTP still serves: everything (full), only redirects to HTTPS (redirect), or the
  * CloudPRNT routes and redirects for the rest (cloudprnt-only).
  */
-export async function createServers(app: RequestListener, config: Pick<Readonly<Config>, 'server'>, tls: Pick<TlsMaterial, 'cert' | 'key'> | null, log: Logger): Promise<Servers> {
+export async function createServers(
+  app: RequestListener,
+  config: Pick<Readonly<Config>, 'server'>,
+  tls: Pick<TlsMaterial, 'cert' | 'key'> | null,
+  log: Logger,
+  /** The box's names and addresses for the Host check (tests); default: host name, .local, localhost, interface addresses. */
+  boxNames?: () => string[],
+): Promise<Servers> {
   const { host, port } = config.server;
   const options = config.server.tls;
   const tlsOn = options.enabled && tls !== null;
   if (options.enabled && tls === null) throw new Error('server.tls.enabled needs a certificate (loadOrCreateCertificate)');
+  const edge = {
+    hosts: new HostCheck({ allowedHosts: config.server.allowedHosts, extraNames: options.hostnames, ...(boxNames ? { boxNames } : {}) }),
+    origins: new OriginPolicy(config.server.cors.origins),
+    log,
+  };
   let secure: https.Server | null = null;
   let httpsUrl: string | null = null;
   if (tlsOn) {
-    secure = https.createServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, app);
+    secure = https.createServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2', ...serverOptions(config.server) });
+    guard(secure as unknown as Server, edgeListener(app, edge), config.server, false, log);
     httpsUrl = `https://${await listen(secure as unknown as Server, options.port, host)}`;
   }
   const httpsPort = secure ? (secure.address() as AddressInfo).port : options.port;
-  const plain = http.createServer(httpListener(app, options.httpMode, tlsOn, httpsPort));
+  const plain = http.createServer(serverOptions(config.server));
+  guard(plain, edgeListener(httpListener(app, options.httpMode, tlsOn, httpsPort), edge), config.server, true, log);
   let url: string;
   try {
     url = `http://${await listen(plain, port, host)}`;

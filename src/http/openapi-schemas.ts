@@ -187,7 +187,8 @@ export const SCHEMAS: Record<string, Schema> = {
   ),
   Me: object({ id: str, name: str, permissions: arrayOf(str), groups: arrayOf(str), expires: nullable(str) }),
   Health: object(
-    { status: { ...str, enum: ['ok', 'degraded'] }, version: str, db: str, cloudSyncAgeSeconds: nullable(num) },
-    ['status', 'version', 'db'],
+    // Without a key holding ViewStatus: status and version only.
+    { status: { ...str, enum: ['ok', 'degraded'] }, version: str, db: str, cloudSyncAgeSeconds: nullable(num), problems: { type: 'array', items: str }, printers: { type: 'array', items: { type: 'object' } } },
+    ['status', 'version'],
   ),
 };

@@ -115,6 +115,11 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   'GET /api/v1/keys/{id}': { tag: 'Native', responses: { 200: 'Key' }, errors: [404] },
   'PATCH /api/v1/keys/{id}': { tag: 'Native', body: 'KeyEdit', responses: { 200: 'Key' }, errors: [404] },
   'DELETE /api/v1/keys/{id}': { tag: 'Native', responses: { 200: 'Key' }, errors: [404] },
+  'GET /': { tag: 'Native', responses: { 200: 'html' } },
+  'GET /status/{file}': { tag: 'Native', responses: { 200: 'binary' }, errors: [404] },
+  'GET /api/v1/status': { tag: 'Native', responses: { 200: 'object' } },
+  'GET /api/v1/status/events': { tag: 'Native', responses: { 200: 'sse' } },
+  'GET /api/v1/status/jobs/{id}/preview.png': { tag: 'Native', responses: { 200: 'png' }, errors: [404, 422] },
 };
 
 /** Express path → OpenAPI path: /v1/a/:group → /v1/a/{group}. */
@@ -132,16 +137,17 @@ const ERROR_TEXT: Record<number, string> = {
   403: 'INSUFFICIENT_SCOPE (and every auth failure on /v1/a… with compat.starAuthStatus)',
   404: 'NOT_FOUND (also for groups a group-limited key may not see)',
   409: 'CONFLICT / IDEMPOTENCY_CONFLICT',
-  413: 'PAYLOAD_TOO_LARGE (limits.maxDocumentBytes)',
+  413: 'PAYLOAD_TOO_LARGE (the route\'s body limit: 16 KiB of JSON, limits.maxDocumentBytes for documents)',
   415: 'UNSUPPORTED_MEDIA_TYPE; details.accepted lists the accepted types',
   422: 'DOCUMENT_FORMAT_ERROR: the document cannot be rendered (or drawn) for this printer',
-  429: 'RATE_LIMITED, AUTH_THROTTLED or QUEUE_FULL; Retry-After in seconds',
+  429: 'RATE_LIMITED, AUTH_THROTTLED, QUEUE_FULL, TOO_MANY_STREAMS or TOO_MANY_UPLOADS; Retry-After in seconds',
   500: 'INTERNAL',
 };
 
 function content(kind: string): Schema | undefined {
   if (kind === 'empty') return undefined;
   if (kind === 'text') return { 'text/plain': { schema: { type: 'string' } } };
+  if (kind === 'html') return { 'text/html': { schema: { type: 'string' } } };
   if (kind === 'binary') return { '*/*': { schema: { type: 'string', format: 'binary' } } };
   if (kind === 'sse') return { 'text/event-stream': { schema: { type: 'string', description: 'id / event (job | printer | reset | error) / data (JSON)' } } };
   if (kind === 'ids') return { 'application/json': { schema: { type: 'array', items: { type: 'string' } } } };
@@ -176,7 +182,12 @@ function operation(route: RouteSpec, doc: OperationDoc | undefined): Schema {
     tags: [doc?.tag ?? (route.path.startsWith('/v1/') ? 'Star' : 'Native')],
     parameters,
     responses,
-    security: route.access.kind === 'public' ? [] : [{ bearer: [] }, { starApiKey: [] }, { queryKey: [] }],
+    security:
+      route.access.kind === 'public'
+        ? []
+        : route.access.kind === 'optional-key'
+          ? [{}, { bearer: [] }, { starApiKey: [] }, { queryKey: [] }]
+          : [{ bearer: [] }, { starApiKey: [] }, { queryKey: [] }],
   };
   if (route.access.kind === 'permission') result['x-permission'] = route.access.permission;
   if (doc?.body === 'document') {

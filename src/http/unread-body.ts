@@ -1,37 +1,36 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** How long the rest of an unread body is read (and dropped) after the answer, before the socket goes. */
 const LINGER_MS = 1000;
 
-function hasBody(req: Request): boolean {
+function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
 /**
- * Error middleware for an error answered before the request body was read (413, 415, 429, 404…):
- * the answer says `Connection: close`, so the rest of the body is neither stored, nor read without
- * end, nor parsed as a next request. Node half-closes the socket after such an answer and would
- * destroy it at once; with body bytes still arriving that resets the connection, and a client still
- * sending may never read the answer. So the socket lingers a moment, dropping what arrives.
+ * For every request: an answer given before the request body was read in full (401, 404, 413,
+ * 415, 429, a refused Host, a route that reads no body…) says `Connection: close`, and the rest of
+ * the body is neither stored, nor read to its end, nor parsed as a next request — unauthenticated
+ * input is never read whole before answering. Node half-closes the socket after such an answer and
+ * would destroy it at once; with body bytes still arriving that resets the connection, and a
+ * client still sending may never read the answer. So the socket lingers a moment, dropping what
+ * arrives, then goes.
  */
-export function hangUpOnUnreadBody(error: unknown, req: Request, res: Response, next: NextFunction): void {
-  if (req.complete || !hasBody(req)) {
-    next(error);
-    return;
-  }
-  // A small body usually came in the same packet as the headers: look again once it is parsed.
-  setImmediate(() => {
-    const socket = res.socket;
-    if (!req.complete && !res.headersSent && socket) {
-      res.setHeader('Connection', 'close');
-      res.once('finish', () => {
-        if (socket.destroyed) return;
-        socket.removeListener('finish', socket.destroy);
-        const timer = setTimeout(() => socket.destroy(), LINGER_MS);
-        timer.unref();
-        socket.once('close', () => clearTimeout(timer));
-      });
-    }
-    next(error);
+export function hangUpOnUnreadBody(req: IncomingMessage, res: ServerResponse): void {
+  if (!hasBody(req)) return;
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+    if (!req.complete && !this.headersSent) this.setHeader('Connection', 'close');
+    return writeHead.apply(this, args);
+  } as ServerResponse['writeHead'];
+  // Node detaches the socket from the answer when it finishes: keep it from the request.
+  const socket = req.socket;
+  res.once('finish', () => {
+    if (req.complete || socket.destroyed) return;
+    socket.removeListener('finish', socket.destroy);
+    req.resume();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
   });
 }

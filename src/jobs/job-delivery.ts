@@ -33,7 +33,7 @@ const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 const FRESH_STATUS_MS = 3000;
 /** Rendering started this often without finishing (the gateway died each time): the job is not tried again. */
 const MAX_RENDER_STARTS = 3;
-/** A printer known not to close connections gets this long, not confirmTimeoutMs, to do so. */
+/** A printer known not to close connections gets this long (or confirmTimeoutMs if shorter) to do so. */
 const SHORT_CLOSE_WAIT_MS = 300;
 
 export interface DeliveryDeps {
@@ -71,6 +71,8 @@ export interface OnTheWire {
   sending: boolean;
   /** Bytes of the job were handed to the connection (a session write began): it may print though the send failed. */
   bytesOut?: boolean;
+  /** False once every byte is out and only the printer's close is awaited: a cancel cannot take them back, and cutting the wait short would lose the others' confirmation. */
+  cancellable: boolean;
 }
 
 /**
@@ -83,6 +85,12 @@ export interface OnTheWire {
 export class JobDelivery {
   current: OnTheWire | null = null;
   private readonly canceled = new Set<string>();
+  /**
+   * Jobs this process rendered to the end but could not yet mark `processing` (a full disk failed
+   * the write and the loop started over): a second render of them is no sign of a document that
+   * kills the gateway, so it is not counted against MAX_RENDER_STARTS.
+   */
+  private readonly renderedHere = new Set<string>();
   private session: TransportSession | null = null;
   private sessionTimer: NodeJS.Timeout | null = null;
   private closeTimeouts = 0;
@@ -95,7 +103,7 @@ export class JobDelivery {
   /** A job was canceled: cut it short if it is on the wire, skip it if it waits in the batch. */
   cancel(jobId: string): boolean {
     this.canceled.add(jobId);
-    if (this.current?.jobId !== jobId) return false;
+    if (this.current?.jobId !== jobId || !this.current.cancellable) return false;
     this.current.controller.abort('cancel');
     return true;
   }
@@ -114,8 +122,15 @@ export class JobDelivery {
     if (items.length === 0) return 'next';
     const blocked = await this.preflight(items[0]!.job);
     if (blocked) return blocked;
-    const marked = this.deps.jobs.transitionAll(items.map((item) => item.job), 'processing', { attemptsDelta: 1, printerCode: null, clearSent: true }, ['pending']);
+    // Rendered: only a render that never finishes (it crashed the gateway) counts against MAX_RENDER_STARTS.
+    const marked = this.deps.jobs.transitionAll(
+      items.map((item) => item.job),
+      'processing',
+      { attemptsDelta: 1, printerCode: null, clearSent: true, renderFinished: true },
+      ['pending'],
+    );
     const ready: Item[] = [];
+    for (const item of items) this.renderedHere.delete(item.job.id);
     marked.forEach((job, index) => {
       if (!job) return;
       this.deps.events.emit(job);
@@ -135,14 +150,15 @@ export class JobDelivery {
     let bytes = 0;
     for (const queued of pending) {
       if (this.deps.state.stopping || bytes >= MAX_BATCH_BYTES) break;
-      if (queued.renderAttempts >= MAX_RENDER_STARTS) {
+      const again = this.renderedHere.has(queued.id);
+      if (!again && queued.renderAttempts >= MAX_RENDER_STARTS) {
         this.end(queued, 'aborted', {
           stateReason: 'document-format-error',
           error: { code: 'DOCUMENT_FORMAT_ERROR', message: `rendering was started ${queued.renderAttempts} times and never finished: the document is not tried again` },
         }, ['pending']);
         continue;
       }
-      const job = this.deps.jobs.renderStarted(queued);
+      const job = again ? queued : this.deps.jobs.renderStarted(queued);
       try {
         const body = await readDocument(this.deps.jobs, this.deps.spool, job);
         const rendered = await this.deps.renderer.render(this.deps.language, {
@@ -154,6 +170,7 @@ export class JobDelivery {
           budget: renderBudget(this.deps.config.limits.render, this.deps.printer.profile),
         });
         items.push({ job, rendered });
+        this.renderedHere.add(job.id);
         bytes += rendered.bytes.byteLength;
       } catch (error) {
         const decision = decideFailure(error);
@@ -302,8 +319,9 @@ export class JobDelivery {
       session.abandon();
       return 'next';
     }
-    const waitMs = this.closeTimeouts >= 2 ? SHORT_CLOSE_WAIT_MS : this.deps.config.jobs.confirmTimeoutMs;
-    const wire = this.onWire(written.at(-1)!.job);
+    const { confirmTimeoutMs } = this.deps.config.jobs;
+    const waitMs = this.closeTimeouts >= 2 ? Math.min(SHORT_CLOSE_WAIT_MS, confirmTimeoutMs) : confirmTimeoutMs;
+    const wire = this.onWire(written.at(-1)!.job, true, false);
     wire.bytesOut = true; // every job of the batch was written; only the printer's close is awaited
     try {
       const finished = await session.finish(wire.controller.signal, waitMs);
@@ -351,8 +369,8 @@ export class JobDelivery {
     this.sessionTimer.unref();
   }
 
-  private onWire(job: Job, sending = true): OnTheWire {
-    this.current = { jobId: job.id, controller: new AbortController(), sending };
+  private onWire(job: Job, sending = true, cancellable = true): OnTheWire {
+    this.current = { jobId: job.id, controller: new AbortController(), sending, cancellable };
     return this.current;
   }
 
@@ -394,7 +412,8 @@ export class JobDelivery {
     const { job, rendered } = item;
     const state: JobState = confirmation.kind === 'held' ? 'held' : 'completed';
     const reason = state === 'completed' ? completionReason(job.stateReason, confirmation.stateReason) : confirmation.stateReason;
-    this.end(job, state, { stateReason: reason, warnings: rendered.warnings, printerCode: report.printerCode ?? null }, ['processing']);
+    // Not moved: canceled meanwhile (its bytes had all gone out); the printer's answer still counts.
+    const moved = this.end(job, state, { stateReason: reason, warnings: rendered.warnings, printerCode: report.printerCode ?? null }, ['processing']);
     const stopped = this.deps.state.blocking.length > 0;
     this.deps.registry.updateStatus(this.deps.printer.id, {
       state: stopped ? 'stopped' : 'idle',
@@ -406,7 +425,7 @@ export class JobDelivery {
       this.log.error({ jobId: job.id, reason, reasons: this.deps.state.blocking }, 'job held for a person');
       return 'printer-blocked';
     }
-    this.log.info({ jobId: job.id, bytes: report.bytesWritten, confirmed: reason !== 'completed-unconfirmed', note: report.note }, 'job completed');
+    if (moved) this.log.info({ jobId: job.id, bytes: report.bytesWritten, confirmed: reason !== 'completed-unconfirmed', note: report.note }, 'job completed');
     return null;
   }
 
@@ -463,7 +482,7 @@ export class JobDelivery {
    * Records a job's new state. A full disk does not lose the outcome of a job that printed: the
    * storage guard frees its reserve at once and the write is tried again.
    */
-  private end(job: Job, to: JobState, change: TransitionChange, from: readonly JobState[]): void {
+  private end(job: Job, to: JobState, change: TransitionChange, from: readonly JobState[]): Job | null {
     let moved: Job | null;
     try {
       moved = this.deps.jobs.transition(job, to, change, from);
@@ -473,5 +492,6 @@ export class JobDelivery {
       moved = this.deps.jobs.transition(job, to, change, from);
     }
     this.deps.events.emit(moved);
+    return moved;
   }
 }

@@ -19,7 +19,7 @@ export interface Job {
   attempts: number;
   maxAttempts: number;
   warnings: string[];
-  /** The spool file holding a large document; '' when the document is in the row (`document`). */
+  /** The spool file holding a large document; '' when the document is in the database (`job_documents`). */
   spoolFile: string;
   keyId: string | null;
   idempotencyKey: string | null;
@@ -49,7 +49,10 @@ export type NewJob = Omit<
   Job,
   'seq' | 'state' | 'stateReason' | 'attempts' | 'warnings' | 'updatedAt' | 'completedAt' | 'printerCode' | 'errorCode' | 'errorMessage' | 'renderAttempts' | 'sentAt'
 > & {
-  /** A small document, kept in the row; else `spoolFile` names it. */
+  /**
+   * A small document, kept in the database beside the row (its own table: SQLite rewrites a whole
+   * row on UPDATE, so a 64 KB document in it cost 64 KB of WAL per state change); else `spoolFile` names it.
+   */
   document?: Buffer | null;
 };
 
@@ -130,6 +133,8 @@ export interface TransitionChange {
   error?: { code: ErrorCode; message: string } | null;
   /** Forgets when the last attempt's bytes were handed over (a new attempt begins). */
   clearSent?: boolean;
+  /** Its rendering finished: render starts that never finished count from zero again. */
+  renderFinished?: boolean;
 }
 
 export interface JobListFilter {
@@ -160,17 +165,25 @@ export class JobStore {
   private readonly sql;
   private readonly counts: QueueCounts;
   private readonly transitions = new Map<string, (...values: unknown[]) => RunResult>();
+  /** The job's row and its inline document in one transaction: never one without the other. */
+  private readonly insertRow: (row: () => RunResult, id: string, document: Buffer | null) => RunResult;
 
   constructor(private readonly deps: JobStoreDeps) {
     const db = deps.db;
+    this.insertRow = db.transaction((row: () => RunResult, id: string, document: Buffer | null): RunResult => {
+      const result = row();
+      if (document) this.sql.insertDocument.run(id, document);
+      return result;
+    });
     this.sql = {
       insert: db.prepare(
         `INSERT INTO jobs (id, printer_id, name, content_type, bytes, copies, options_json, state, max_attempts,
-           spool_file, key_id, idempotency_key, request_hash, created_at, updated_at, source, charset, document)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           spool_file, key_id, idempotency_key, request_hash, created_at, updated_at, source, charset)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      insertDocument: db.prepare('INSERT INTO job_documents (job_id, body) VALUES (?, ?)'),
       get: db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`),
-      document: db.prepare('SELECT document FROM jobs WHERE id = ?').pluck(),
+      document: db.prepare('SELECT body FROM job_documents WHERE job_id = ?').pluck(),
       pending: db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE printer_id = ? AND state = 'pending' ORDER BY seq LIMIT ?`),
       countQueued: db.prepare(`SELECT COUNT(*) FROM jobs WHERE printer_id = ? AND state IN (${placeholders(QUEUED_STATES.length)})`).pluck(),
       byIdempotencyKey: db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE key_id = ? AND idempotency_key = ? AND created_at >= ?`),
@@ -203,7 +216,7 @@ export class JobStore {
   /** Stores a new pending job and returns it as stored (no read-back). */
   insert(job: NewJob): Job {
     const now = this.deps.now().toISOString();
-    const result = this.sql.insert.run(
+    const result = this.insertRow(() => this.sql.insert.run(
       job.id,
       job.printerId,
       job.name,
@@ -220,8 +233,7 @@ export class JobStore {
       now,
       job.source,
       job.charset,
-      job.document ?? null,
-    );
+    ), job.id, job.document ?? null);
     this.counts.add(job.printerId, 1);
     const { document: _document, ...fields } = job;
     return {
@@ -242,12 +254,13 @@ export class JobStore {
     };
   }
 
+
   get(id: string): Job | null {
     const row = this.sql.get.get(id) as JobRow | undefined;
     return row ? toJob(row) : null;
   }
 
-  /** The document kept in the job's row, or null when it is in the spool. */
+  /** The document kept in the database, or null when it is in the spool. */
   inlineDocument(id: string): Buffer | null {
     return (this.sql.document.get(id) as Buffer | null | undefined) ?? null;
   }
@@ -301,7 +314,9 @@ export class JobStore {
       const sets = [
         'state = ?',
         'updated_at = ?',
-        ...fields.map((field) => (field === 'attempts' ? 'attempts = attempts + ?' : field === 'sent_at' ? 'sent_at = NULL' : `${field} = ?`)),
+        ...fields.map((field) =>
+          field === 'attempts' ? 'attempts = attempts + ?' : field === 'sent_at' ? 'sent_at = NULL' : field === 'render_attempts' ? 'render_attempts = 0' : `${field} = ?`,
+        ),
       ];
       if (TERMINAL.has(to)) sets.push('completed_at = ?');
       const statement = this.deps.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ? AND state IN (${placeholders(allowed.length)})`);
@@ -345,6 +360,7 @@ export class JobStore {
       values.push(change.error?.code ?? null, change.error?.message.slice(0, 2000) ?? null);
     }
     if (change.clearSent) fields.push('sent_at');
+    if (change.renderFinished) fields.push('render_attempts');
     if (TERMINAL.has(to)) values.push(now);
     const result = this.transitionStatement(to, fields, allowed)(...values, job.id, ...allowed);
     if (result.changes !== 1) return null;
@@ -364,6 +380,7 @@ export class JobStore {
       ...(change.error !== undefined ? { errorCode: change.error?.code ?? null, errorMessage: change.error?.message.slice(0, 2000) ?? null } : {}),
       ...(TERMINAL.has(to) ? { completedAt: now } : {}),
       ...(change.clearSent ? { sentAt: null } : {}),
+      ...(change.renderFinished ? { renderAttempts: 0 } : {}),
     };
   }
 
@@ -402,10 +419,13 @@ export class JobStore {
       const files = (
         this.deps.db.prepare(`SELECT spool_file FROM jobs WHERE state IN (${terminal}) AND spool_file <> ''`).pluck().all(...TERMINAL_STATES) as string[]
       );
-      const result = this.deps.db
-        .prepare(`UPDATE jobs SET document = NULL, spool_file = '' WHERE state IN (${terminal}) AND (document IS NOT NULL OR spool_file <> '')`)
+      const inline = this.deps.db
+        .prepare(`DELETE FROM job_documents WHERE job_id IN (SELECT id FROM jobs WHERE state IN (${terminal}))`)
         .run(...TERMINAL_STATES);
-      return { dropped: result.changes, files };
+      const spooled = this.deps.db
+        .prepare(`UPDATE jobs SET spool_file = '' WHERE state IN (${terminal}) AND spool_file <> ''`)
+        .run(...TERMINAL_STATES);
+      return { dropped: inline.changes + spooled.changes, files };
     })();
   }
 

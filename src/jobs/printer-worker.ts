@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Language, Transport } from '../driver-api/index.js';
-import { backoffDelay } from '../driver-api/index.js';
+import { backoffDelay } from '../driver-api/backoff.js';
 import type { Printer, PrinterRegistry } from '../printers/printer-registry.js';
 import type { JobEvents } from './job-events.js';
 import { JobDelivery, MAX_BATCH_JOBS, type Outcome } from './job-delivery.js';
@@ -41,6 +41,8 @@ const IDLE_WAIT_MS = 30_000;
 const RECOVERY_POLL_MAX_MS = 5_000;
 /** Longest wait before a worker whose loop failed starts again. */
 const RESTART_MAX_MS = 30_000;
+/** After a write failed on a full disk, the loop starts again at least this often. */
+const STORAGE_RETRY_MS = 2000;
 
 /**
  * One printer's queue: takes its pending jobs oldest first and hands them to JobDelivery in
@@ -54,7 +56,11 @@ export class PrinterWorker {
   private readonly wakeup = new Wakeup();
   private loop: Promise<void> | null = null;
   private consecutiveFailures = 0;
+  /** Failures of the loop in a row (none since it last delivered): the first is logged at error, each waits longer. */
+  private crashes = 0;
   private offlineSince: string | null = null;
+  /** The outage is a stall: the printer takes connections, so only a job it takes again ends it. */
+  private stalledOutage = false;
   private lastContactMs: number;
   private recoveryAttempt = 0;
   private readonly lifetime = new AbortController();
@@ -104,7 +110,7 @@ export class PrinterWorker {
   }
 
   private async supervise(): Promise<void> {
-    for (let crashes = 0; !this.state.stopping; crashes += 1) {
+    while (!this.state.stopping) {
       try {
         await this.run();
         return;
@@ -113,10 +119,13 @@ export class PrinterWorker {
         const full = storageError(error) !== null;
         if (full) this.deps.onStorageFull();
         const reason = full ? 'storage-full' : 'internal-error';
-        this.log[crashes === 0 ? 'error' : 'debug']({ err: error, reason }, full ? 'the data disk is full: this printer waits until space returns' : 'printer worker failed; it restarts');
+        this.log[this.crashes === 0 ? 'error' : 'debug']({ err: error, reason }, full ? 'the data disk is full: this printer waits until space returns' : 'printer worker failed; it restarts');
         this.deps.registry.updateStatus(this.deps.printer.id, { state: 'stopped', reasons: [reason], lastError: (error as Error)?.message ?? String(error) });
         this.delivery.closeSession();
-        await this.wakeup.wait(backoffDelay(crashes, 500, RESTART_MAX_MS, this.deps.random));
+        // A full disk is tried again every few seconds (printing frees room; so does a person):
+        // the accepted jobs must not wait out a long back-off once there is room.
+        await this.wakeup.wait(Math.min(backoffDelay(this.crashes, 500, RESTART_MAX_MS, this.deps.random), full ? STORAGE_RETRY_MS : RESTART_MAX_MS));
+        this.crashes += 1;
       }
     }
   }
@@ -157,6 +166,7 @@ export class PrinterWorker {
         continue;
       }
       if (!first) {
+        this.endOutage();
         await this.idle();
         continue;
       }
@@ -165,7 +175,9 @@ export class PrinterWorker {
       else if (outcome === 'retry-later') await this.pause();
       else if (outcome === 'next') {
         this.consecutiveFailures = 0;
+        this.crashes = 0;
         this.lastContactMs = this.deps.now().getTime();
+        this.endOutage();
       }
     }
   }
@@ -219,18 +231,22 @@ export class PrinterWorker {
       if (this.state.stopping) return null;
       this.log.debug({ err: error }, 'status query failed');
       if (this.status.answers && !this.state.blocking.includes('offline')) {
-        this.deps.registry.updateStatus(this.deps.printer.id, { state: 'stopped', reasons: ['offline'], lastError: (error as Error).message });
-        this.noteBlocked(['offline']);
+        // Unreachable, as a send would find it: stopped/offline, logged once at error; asked again until it answers.
+        this.markOffline((error as Error).message);
+        this.state.blocking = ['offline'];
       }
       return null;
     }
   }
 
   private noteStatus(check: StatusCheck): void {
+    // It answered: an outage (other than a stall, which only a job it takes ends) is over.
+    const wasOffline = this.state.blocking.includes('offline');
+    if (!this.stalledOutage) this.endOutage();
     if (check.kind === 'blocked') {
       this.noteBlocked(check.blocking);
     } else if (check.kind === 'ready' && this.state.blocking.length > 0) {
-      this.log.info({ was: this.state.blocking }, 'printer ready again');
+      if (!wasOffline) this.log.info({ was: this.state.blocking }, 'printer ready again');
       this.state.blocking = [];
       this.recoveryAttempt = 0;
     }
@@ -283,18 +299,28 @@ export class PrinterWorker {
 
   private backOnline(probes: number): void {
     this.deps.registry.updateStatus(this.deps.printer.id, { state: 'idle', reasons: [], lastSeenAt: this.deps.now().toISOString(), lastError: null });
-    this.log.info({ offlineSince: this.offlineSince, probes }, 'printer back online');
-    this.offlineSince = null;
     this.lastContactMs = this.deps.now().getTime();
+    // A stalled printer still takes connections: it is back once it takes a job's bytes again (or nothing waits for it).
+    if (!this.stalledOutage) this.endOutage(probes);
+  }
+
+  /** The printer answers (and takes data) again: logged once per outage. */
+  private endOutage(probes?: number): void {
+    if (this.offlineSince === null) return;
+    this.log.info({ offlineSince: this.offlineSince, ...(probes === undefined ? {} : { probes }) }, 'printer back online');
+    this.offlineSince = null;
+    this.stalledOutage = false;
   }
 
   /** The printer is stopped (offline, stalled): probe it with capped back-off until it answers. */
   private async waitUntilReachable(): Promise<void> {
     const { transport, config } = this.deps;
     const status = this.deps.registry.status(this.deps.printer.id);
-    if (this.offlineSince === null) {
-      this.offlineSince = this.deps.now().toISOString();
-      const stalled = status.reasons.includes('stalled');
+    const stalled = status.reasons.includes('stalled');
+    // Logged once per outage (a stalled printer is tried again and again: still one outage), and when its kind changes.
+    if (this.offlineSince === null || stalled !== this.stalledOutage) {
+      this.offlineSince ??= this.deps.now().toISOString();
+      this.stalledOutage = stalled;
       this.log.error({ uri: this.deps.printer.uri, reasons: status.reasons, err: status.lastError }, stalled ? 'printer stalled; jobs wait until it takes data' : 'printer offline; jobs wait until it answers');
     }
     for (let attempt = 0; !this.state.stopping; ) {
@@ -310,7 +336,7 @@ export class PrinterWorker {
         return;
       } catch (error) {
         this.log.debug({ err: error, attempt }, 'printer still offline');
-        this.sayWhyJobsWait(status.reasons.includes('stalled') ? 'stalled' : 'printer-offline');
+        this.sayWhyJobsWait(stalled ? 'stalled' : 'printer-offline');
       } finally {
         clearTimeout(timer);
       }

@@ -54,7 +54,14 @@ export class RenderPool implements Renderer {
 
   constructor(private readonly deps: RenderPoolDeps) {
     this.threads = deps.threads ?? Math.max(1, Math.min(3, availableParallelism() - 1));
-    for (let i = 0; i < this.threads; i += 1) this.slots.push(this.spawn());
+  }
+
+  /**
+   * Starts the threads ahead of the first document (each loads every language: a few hundred ms
+   * of CPU). The gateway calls it once it listens, so start-up does not wait for them.
+   */
+  warm(): void {
+    if (!this.closed && this.slots.length === 0) this.spawnAll();
   }
 
   render(language: Language, input: RenderInput): Promise<RenderResult> {
@@ -74,16 +81,18 @@ export class RenderPool implements Renderer {
 
   private run(kind: Task['kind'], language: Language, input: RenderInput): Promise<RenderResult | PreviewResult> {
     if (this.closed) return Promise.reject(stopping());
-    // Threads that could not start are tried again with the next document (the job's retry paces it).
-    if (this.slots.length === 0) {
-      this.bootFailures = 0;
-      for (let i = 0; i < this.threads; i += 1) this.slots.push(this.spawn());
-    }
+    // Not started yet, or threads that could not start: tried again with this document (a job's retry paces it).
+    if (this.slots.length === 0) this.spawnAll();
     return new Promise((resolve, reject) => {
       // The body is copied: the thread gets a buffer of its own, the caller keeps theirs.
       this.queue.push({ id: this.nextId++, kind, language: language.name, input: { ...input, body: new Uint8Array(input.body) }, resolve, reject });
       this.dispatch();
     });
+  }
+
+  private spawnAll(): void {
+    this.bootFailures = 0;
+    for (let i = 0; i < this.threads; i += 1) this.slots.push(this.spawn());
   }
 
   private spawn(): Slot {

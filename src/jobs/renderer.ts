@@ -10,6 +10,8 @@ import { isCatalogueError } from '../errors/catalogue-error.js';
 export interface Renderer {
   render(language: Language, input: RenderInput): Promise<RenderResult>;
   preview(language: Language, input: RenderInput): Promise<PreviewResult>;
+  /** Gets ready ahead of the first document (the pool starts its threads). */
+  warm?(): void;
   close?(): Promise<void>;
 }
 

@@ -30,5 +30,3 @@ export class Wakeup {
     }
   }
 }
-
-export { backoffDelay } from '../driver-api/backoff.js';

@@ -68,6 +68,9 @@ export function planFailure(
     case 'stop-printer': {
       const printer: PrinterEffect = decision.code === 'PRINTER_STALLED' ? 'stalled' : 'offline';
       if (printer === 'stalled' && sending && policy === 'hold') return { to: 'held', change: base, printer, then: 'wait-for-printer' };
+      // Under hold nothing may print twice: a job part of which reached the printer before the
+      // connection broke (a reset mid-write) waits for a person, as a stalled one does.
+      if (bytesOut && policy === 'hold') return { to: 'held', change: { ...base, stateReason: 'held-after-connection-loss' }, printer, then: 'wait-for-printer' };
       // Bytes of it may have reached the printer (a stalled printer may still print what it buffered):
       // sent again, it says so when it completes.
       const reason = bytesOut ? 'resent-after-connection-loss' : decision.reason;
@@ -107,7 +110,8 @@ export function confirmationOf(check: StatusCheck): Confirmation {
   if (check.kind === 'ready') return { kind: 'completed', stateReason: null, answered: true };
   if (check.kind === 'silent') return UNCONFIRMED;
   if (check.blocking.every((reason) => RESUMABLE_REASONS.includes(reason))) return { kind: 'wait', reasons: check.blocking };
-  return { kind: 'held', stateReason: check.blocking[0] ?? 'printer-error', answered: true };
+  // Held for what may have spoilt the ticket (a cutter error beside paper out is the reason to tell a person).
+  return { kind: 'held', stateReason: check.blocking.find((reason) => !RESUMABLE_REASONS.includes(reason)) ?? 'printer-error', answered: true };
 }
 
 /** Reasons a job keeps when it completes after all: why it was sent more than once. */

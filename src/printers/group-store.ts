@@ -1,4 +1,6 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/open-database.js';
+import { statementCache } from '../db/statement-cache.js';
 
 export interface DeviceGroup {
   matchPath: string;
@@ -98,15 +100,19 @@ export interface GroupStoreDeps {
 
 /** SQL for Star device groups (MatchPath is the key). */
 export class GroupStore {
-  constructor(private readonly deps: GroupStoreDeps) {}
+  private readonly sql: (text: string) => Statement;
+
+  constructor(private readonly deps: GroupStoreDeps) {
+    this.sql = statementCache(deps.db);
+  }
 
   get(matchPath: string): DeviceGroup | null {
-    const row = this.deps.db.prepare('SELECT * FROM device_groups WHERE match_path = ?').get(matchPath) as GroupRow | undefined;
+    const row = this.sql('SELECT * FROM device_groups WHERE match_path = ?').get(matchPath) as GroupRow | undefined;
     return row ? toGroup(row) : null;
   }
 
   list(): DeviceGroup[] {
-    return (this.deps.db.prepare('SELECT * FROM device_groups ORDER BY match_path').all() as GroupRow[]).map(toGroup);
+    return (this.sql('SELECT * FROM device_groups ORDER BY match_path').all() as GroupRow[]).map(toGroup);
   }
 
   /**
@@ -114,8 +120,8 @@ export class GroupStore {
    * key from their CloudPRNT printers unless `requireDeviceKey: false` is asked for.
    */
   create(input: NewDeviceGroup): DeviceGroup | null {
-    const result = this.deps.db
-      .prepare('INSERT OR IGNORE INTO device_groups (match_path, name, created_at, require_device_key) VALUES (?, ?, ?, 1)')
+    const result = this
+      .sql('INSERT OR IGNORE INTO device_groups (match_path, name, created_at, require_device_key) VALUES (?, ?, ?, 1)')
       .run(input.matchPath, input.name, this.deps.now().toISOString());
     if (result.changes === 0) return null;
     return this.update(input.matchPath, input);
@@ -150,32 +156,32 @@ export class GroupStore {
       values.push(typeof value === 'boolean' ? Number(value) : value);
     }
     if (sets.length > 0) {
-      this.deps.db.prepare(`UPDATE device_groups SET ${sets.join(', ')} WHERE match_path = ?`).run(...values, matchPath);
+      this.sql(`UPDATE device_groups SET ${sets.join(', ')} WHERE match_path = ?`).run(...values, matchPath);
     }
     return this.get(matchPath);
   }
 
   /** Removes a group (the caller checks it has no devices). */
   remove(matchPath: string): boolean {
-    return this.deps.db.prepare('DELETE FROM device_groups WHERE match_path = ?').run(matchPath).changes === 1;
+    return this.sql('DELETE FROM device_groups WHERE match_path = ?').run(matchPath).changes === 1;
   }
 
   /** The Star device name (`Id`) set by RequestIdChange, or null for the printer's own name. */
   deviceName(printerId: string): string | null {
-    const row = this.deps.db.prepare('SELECT name FROM star_device_names WHERE printer_id = ?').get(printerId) as { name: string } | undefined;
+    const row = this.sql('SELECT name FROM star_device_names WHERE printer_id = ?').get(printerId) as { name: string } | undefined;
     return row?.name ?? null;
   }
 
   setDeviceName(printerId: string, name: string): void {
-    this.deps.db
-      .prepare('INSERT INTO star_device_names (printer_id, name) VALUES (?, ?) ON CONFLICT(printer_id) DO UPDATE SET name = excluded.name')
+    this
+      .sql('INSERT INTO star_device_names (printer_id, name) VALUES (?, ?) ON CONFLICT(printer_id) DO UPDATE SET name = excluded.name')
       .run(printerId, name);
   }
 
   /** Creates the group named by a configured printer if it does not exist yet (requiring device keys, as every new group). */
   ensure(matchPath: string, name: string = matchPath): DeviceGroup {
-    this.deps.db
-      .prepare('INSERT OR IGNORE INTO device_groups (match_path, name, created_at, require_device_key) VALUES (?, ?, ?, 1)')
+    this
+      .sql('INSERT OR IGNORE INTO device_groups (match_path, name, created_at, require_device_key) VALUES (?, ?, ?, 1)')
       .run(matchPath, name, this.deps.now().toISOString());
     return this.get(matchPath) as DeviceGroup;
   }

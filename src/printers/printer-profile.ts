@@ -16,13 +16,14 @@ export const GENERIC_RECEIPT: PrinterProfile = Object.freeze({
   buzzer: false,
 });
 
-/** Generic label printer: 4-inch at 203 dpi. */
+/** Generic label printer: 4-inch at 203 dpi, 50 columns of ZPL font 0 (as drivers/profiles' zebra-203dpi). */
 export const GENERIC_LABEL: PrinterProfile = Object.freeze({
   id: 'generic-zpl-203dpi',
   paperWidthMM: 104,
   printableWidthMM: 104,
   dotsPerMM: 8,
-  columns: 52,
+  columns: 50,
+  fontBColumns: 72,
   cutter: 'none',
   drawer: false,
   buzzer: false,

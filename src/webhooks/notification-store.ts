@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/open-database.js';
+import { statementCache } from '../db/statement-cache.js';
 import { defaultTargetPolicy, type WebhookTargetPolicy } from './target-policy.js';
 
 /** Star's webhook event types a target can subscribe to (`test` always reaches it). */
@@ -57,18 +59,21 @@ export interface NotificationStoreDeps {
 export class NotificationStore {
   private readonly targets: WebhookTargetPolicy;
 
+  private readonly sql: (text: string) => Statement;
+
   constructor(private readonly deps: NotificationStoreDeps) {
+    this.sql = statementCache(deps.db);
     this.targets = deps.targets ?? defaultTargetPolicy();
   }
 
   list(groupPath: string): NotificationTarget[] {
     return (
-      this.deps.db.prepare('SELECT * FROM notification_targets WHERE group_path = ? ORDER BY created_at, id').all(groupPath) as TargetRow[]
+      this.sql('SELECT * FROM notification_targets WHERE group_path = ? ORDER BY created_at, id').all(groupPath) as TargetRow[]
     ).map(toTarget);
   }
 
   get(groupPath: string, id: string): NotificationTarget | null {
-    const row = this.deps.db.prepare('SELECT * FROM notification_targets WHERE group_path = ? AND id = ?').get(groupPath, id) as
+    const row = this.sql('SELECT * FROM notification_targets WHERE group_path = ? AND id = ?').get(groupPath, id) as
       | TargetRow
       | undefined;
     return row ? toTarget(row) : null;
@@ -77,8 +82,8 @@ export class NotificationStore {
   create(groupPath: string, input: Required<NotificationChange>): NotificationTarget {
     this.targets.checkUrl(input.url);
     const id = randomUUID();
-    this.deps.db
-      .prepare('INSERT INTO notification_targets (id, group_path, name, url, enabled, events_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this
+      .sql('INSERT INTO notification_targets (id, group_path, name, url, enabled, events_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(id, groupPath, input.name, input.url, Number(input.enabled), JSON.stringify(input.events), this.deps.now().toISOString());
     return this.get(groupPath, id) as NotificationTarget;
   }
@@ -93,8 +98,8 @@ export class NotificationStore {
       enabled: change.enabled ?? current.enabled,
       events: change.events ?? current.events,
     };
-    this.deps.db
-      .prepare('UPDATE notification_targets SET name = ?, url = ?, enabled = ?, events_json = ? WHERE id = ?')
+    this
+      .sql('UPDATE notification_targets SET name = ?, url = ?, enabled = ?, events_json = ? WHERE id = ?')
       .run(next.name, next.url, Number(next.enabled), JSON.stringify(next.events), id);
     return this.get(groupPath, id);
   }
@@ -102,8 +107,8 @@ export class NotificationStore {
   /** Removes a target and its undelivered events. */
   remove(groupPath: string, id: string): boolean {
     return this.deps.db.transaction(() => {
-      const removed = this.deps.db.prepare('DELETE FROM notification_targets WHERE group_path = ? AND id = ?').run(groupPath, id).changes === 1;
-      if (removed) this.deps.db.prepare('DELETE FROM webhook_outbox WHERE target_id = ?').run(id);
+      const removed = this.sql('DELETE FROM notification_targets WHERE group_path = ? AND id = ?').run(groupPath, id).changes === 1;
+      if (removed) this.sql('DELETE FROM webhook_outbox WHERE target_id = ?').run(id);
       return removed;
     })();
   }

@@ -84,7 +84,7 @@ export function subscribeWebhookEvents(deps: WebhookEventsDeps): () => void {
   const offJobs = deps.events.on((job) => {
     const sub = jobSubType(job);
     const printer = registry.get(job.printerId);
-    if (!sub || !printer) return;
+    if (!sub || !printer || !outbox.wants(printer.groupPath, 'job')) return;
     const data: Record<string, unknown> = { JobName: job.name, JobId: job.id };
     if (sub === 'requested') data.RequestedMediaType = deps.mediaTypeOf(printer);
     if (sub === 'completed') Object.assign(data, completionCode(job));
@@ -99,7 +99,7 @@ export function subscribeWebhookEvents(deps: WebhookEventsDeps): () => void {
     if (lastOnline.get(printer.id) === key) return;
     lastOnline.set(printer.id, key);
     try {
-      outbox.enqueue(printer.groupPath, deviceEnvelope(groups, printer, 'status', flags.Online ? 'online' : 'offline', { Status: flags }));
+      if (outbox.wants(printer.groupPath, 'status')) outbox.enqueue(printer.groupPath, deviceEnvelope(groups, printer, 'status', flags.Online ? 'online' : 'offline', { Status: flags }));
     } catch {
       // Only while shutting down (database closed); a status listener must never stop a worker.
     }
@@ -107,7 +107,7 @@ export function subscribeWebhookEvents(deps: WebhookEventsDeps): () => void {
 
   const offDevices = deps.devices.on((event, printer, status) => {
     const sub = event === 'deleted_complete' ? 'deleted_complete' : event;
-    outbox.enqueue(printer.groupPath, deviceEnvelope(groups, printer, 'connection', sub, { Status: starStatus(status) }));
+    if (outbox.wants(printer.groupPath, 'connection')) outbox.enqueue(printer.groupPath, deviceEnvelope(groups, printer, 'connection', sub, { Status: starStatus(status) }));
     if (event === 'deleted_complete') lastOnline.delete(printer.id);
     else lastOnline.set(printer.id, JSON.stringify(starStatus(status)));
   });

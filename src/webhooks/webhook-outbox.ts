@@ -1,4 +1,6 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/open-database.js';
+import { statementCache } from '../db/statement-cache.js';
 import type { NotificationStore, WebhookEventType } from './notification-store.js';
 import { expandUrl, type StarEnvelope } from './star-envelope.js';
 
@@ -51,7 +53,16 @@ export interface WebhookOutboxDeps {
 export class WebhookOutbox {
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly deps: WebhookOutboxDeps) {}
+  private readonly sql: (text: string) => Statement;
+
+  constructor(private readonly deps: WebhookOutboxDeps) {
+    this.sql = statementCache(deps.db);
+  }
+
+  /** Whether an event of this type in this group reaches anyone: if not, nothing is built for it. */
+  wants(groupPath: string, type: WebhookEventType): boolean {
+    return this.deps.notifications.list(groupPath).some((target) => target.enabled && target.events.includes(type));
+  }
 
   /** Queues an event for the group's enabled targets that subscribe to its type; returns the rows added. */
   enqueue(groupPath: string, envelope: StarEnvelope): number {
@@ -71,7 +82,7 @@ export class WebhookOutbox {
     if (targets.length === 0) return 0;
     const body = JSON.stringify(envelope);
     const now = this.deps.now();
-    const insert = this.deps.db.prepare(
+    const insert = this.sql(
       'INSERT INTO webhook_outbox (target_id, url, body, event, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.deps.db.transaction(() => {
@@ -92,28 +103,28 @@ export class WebhookOutbox {
   /** The oldest undelivered row of every target: what may go out next. */
   heads(): OutboxEntry[] {
     return (
-      this.deps.db
-        .prepare('SELECT * FROM webhook_outbox WHERE seq IN (SELECT MIN(seq) FROM webhook_outbox GROUP BY target_id) ORDER BY seq')
+      this
+        .sql('SELECT * FROM webhook_outbox WHERE seq IN (SELECT MIN(seq) FROM webhook_outbox GROUP BY target_id) ORDER BY seq')
         .all() as OutboxRow[]
     ).map(toEntry);
   }
 
   delivered(seq: number): void {
-    this.deps.db.prepare('DELETE FROM webhook_outbox WHERE seq = ?').run(seq);
+    this.sql('DELETE FROM webhook_outbox WHERE seq = ?').run(seq);
   }
 
   failed(seq: number, nextAttemptAt: number, error: string): void {
-    this.deps.db
-      .prepare('UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?')
+    this
+      .sql('UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?')
       .run(nextAttemptAt, error.slice(0, 500), seq);
   }
 
   /** A restart tries every waiting row at once (the receiver may be back). */
   retryAllNow(): void {
-    this.deps.db.prepare('UPDATE webhook_outbox SET next_attempt_at = ?').run(this.deps.now().getTime());
+    this.sql('UPDATE webhook_outbox SET next_attempt_at = ?').run(this.deps.now().getTime());
   }
 
   count(): number {
-    return (this.deps.db.prepare('SELECT COUNT(*) AS n FROM webhook_outbox').get() as { n: number }).n;
+    return (this.sql('SELECT COUNT(*) AS n FROM webhook_outbox').get() as { n: number }).n;
   }
 }

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from 'pino';
-import { backoffDelay, Wakeup } from '../jobs/wakeup.js';
+import { backoffDelay } from '../driver-api/backoff.js';
+import { Wakeup } from '../jobs/wakeup.js';
 import type { OutboxEntry, WebhookOutbox } from './webhook-outbox.js';
 import { defaultTargetPolicy, type WebhookTargetPolicy } from './target-policy.js';
 

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startServe, writeConfig, type ServeProcess } from '../helpers/cli-process.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { cloudHealth, whoAmI } from '../peers/reference-cloud.js';
+import { cloudHealth, mintStatusKey, whoAmI } from '../peers/reference-cloud.js';
 
 /**
  * `npm run dev:cloud` as a user runs it: the `cloud:` section it prints is pasted into a config, `serve`
@@ -57,10 +57,11 @@ describe('npm run dev:cloud', () => {
 
     const config = writeConfig({ server: { host: '127.0.0.1', port: 0 }, discovery: { interfaces: [], serial: false, usb: false }, cloud });
     configDir = config.dir;
+    const statusKey = mintStatusKey(config.dataDir);
     serve = await startServe(config.file);
-    await waitFor('the first sync', async () => (await cloudHealth(serve!.url)).cloud?.appliedSeq === Number(minted[1]));
+    await waitFor('the first sync', async () => (await cloudHealth(serve!.url, statusKey)).cloud?.appliedSeq === Number(minted[1]));
     expect(await whoAmI(serve.url, key!)).toMatchObject({ status: 200, source: 'cloud' });
-    await waitFor('the push stream', async () => (await cloudHealth(serve!.url)).cloud?.streamConnected === true);
+    await waitFor('the push stream', async () => (await cloudHealth(serve!.url, statusKey)).cloud?.streamConnected === true);
 
     await prompt(`revoke ${keyId}`, /seq \d+: revoked/);
     await waitFor('the revocation enforced', async () => (await whoAmI(serve!.url, key!)).code === 'TOKEN_REVOKED');

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestGateway } from '../helpers/test-gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { cloudHealth, startCloudPeer, startSyncedGateway, whoAmI, type CloudPeer } from '../peers/reference-cloud.js';
+import { cloudHealth, statusKeyOf, startCloudPeer, startSyncedGateway, whoAmI, type CloudPeer } from '../peers/reference-cloud.js';
 
 // A forged, misdirected, replayed, rolled-back or gapped feed never changes what the gateway
 // accepts; a cloud that is down, slow or refusing the token never stops it serving.
@@ -19,7 +19,7 @@ afterEach(async () => {
 const POLL = { stream: false, pollSeconds: 0.2 };
 
 async function health(gateway: TestGateway) {
-  const body = await cloudHealth(gateway.url);
+  const body = await cloudHealth(gateway.url, statusKeyOf(gateway));
   if (!body.cloud) throw new Error('healthz has no cloud section');
   return body.cloud;
 }
@@ -42,7 +42,7 @@ describe('cloud sync: hostile and broken feeds change nothing', () => {
     expect((await whoAmI(gw.url, a.key!)).code).toBe('TOKEN_INVALID');
     expect(await health(gw)).toMatchObject({ appliedSeq: 0, lastSuccessAt: null });
     expect(gw.logs.find('cloud feed rejected').some((entry) => entry.reason === 'bad-signature')).toBe(true);
-    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    const metrics = await (await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${statusKeyOf(gw)}` } })).text();
     expect(metrics).toMatch(/^# TYPE printgate_cloud_sync_rejected_total counter$/m);
     expect(Number(/^printgate_cloud_sync_rejected_total\{reason="bad-signature"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
     expect(metrics).toContain('printgate_cloud_sync_rejected_total{reason="replay"} 0');
@@ -138,7 +138,7 @@ describe('cloud sync: offline', () => {
     const local = gw.createKey(['ViewDevice']);
     expect((await whoAmI(gw.url, local.key)).status).toBe(200);
     await waitFor('the failure in health', async () => (await health(gw!)).lastError !== null);
-    const body = await cloudHealth(gw.url);
+    const body = await cloudHealth(gw.url, statusKeyOf(gw));
     expect(body.cloudSyncAgeSeconds).toBeNull();
     expect(body.cloud).toMatchObject({ appliedSeq: 0, streamConnected: false });
     peer.cloud.setFault('none');
@@ -158,7 +158,7 @@ describe('cloud sync: offline', () => {
     await waitFor('the cloud to be asked', () => peer!.cloud.received > 0);
     const local = gw.createKey(['ViewDevice']);
     expect((await whoAmI(gw.url, local.key)).status).toBe(200);
-    expect((await cloudHealth(gw.url)).cloudSyncAgeSeconds).toBeNull();
+    expect((await cloudHealth(gw.url, statusKeyOf(gw))).cloudSyncAgeSeconds).toBeNull();
   });
 
   it('logs a refused token once at error and keeps serving; never logs the token', async () => {
@@ -195,7 +195,7 @@ describe('cloud sync: offline', () => {
       peer.cloud.setFault('down');
       offsetMs = 120_000;
       await waitFor('sync to go stale', async () => (await health(gw!)).stale);
-      const whole = (await (await fetch(`${gw.url}/healthz`)).json()) as { status: string; problems: string[] };
+      const whole = (await (await fetch(`${gw.url}/healthz`, { headers: { authorization: `Bearer ${statusKeyOf(gw)}` } })).json()) as { status: string; problems: string[] };
       expect(whole.status).toBe('degraded');
       expect(whole.problems.join('\n')).toContain('cloud sync: stale');
       const refused = await whoAmI(gw.url, a.key!);
@@ -212,6 +212,6 @@ describe('cloud sync: offline', () => {
     peer.cloud.setFault('none');
     await waitFor('a fresh sync', async () => !(await health(gw!)).stale);
     expect((await whoAmI(gw.url, a.key!)).status).toBe(200);
-    expect(await (await fetch(`${gw.url}/healthz`)).json()).toMatchObject({ status: 'ok', problems: [] });
+    expect(await (await fetch(`${gw.url}/healthz`, { headers: { authorization: `Bearer ${statusKeyOf(gw)}` } })).json()).toMatchObject({ status: 'ok', problems: [] });
   });
 });

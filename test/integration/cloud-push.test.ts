@@ -2,7 +2,7 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestGateway } from '../helpers/test-gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { cloudHealth, startCloudPeer, startSyncedGateway, whoAmI, type CloudPeer } from '../peers/reference-cloud.js';
+import { cloudHealth, statusKeyOf, startCloudPeer, startSyncedGateway, whoAmI, type CloudPeer } from '../peers/reference-cloud.js';
 
 // Push: with pollSeconds at an hour, only the `changed` stream can bring a revocation in time.
 
@@ -20,7 +20,7 @@ const PUSH_WAIT_MS = 10_000;
 
 async function connectedAndSynced(gateway: TestGateway, seq: number): Promise<void> {
   await waitFor('stream connected and synced', async () => {
-    const cloud = (await cloudHealth(gateway.url)).cloud;
+    const cloud = (await cloudHealth(gateway.url, statusKeyOf(gateway))).cloud;
     return cloud?.streamConnected === true && cloud.appliedSeq === seq;
   });
 }
@@ -79,8 +79,8 @@ describe('cloud sync: push stream', () => {
     const a = peer.cloud.upsert();
     peer.cloud.setFault('no-stream');
     gw = await startSyncedGateway(peer, { stream: true, pollSeconds: 0.5 });
-    await waitFor('first sync', async () => (await cloudHealth(gw!.url)).cloud?.appliedSeq === a.seq);
-    expect((await cloudHealth(gw.url)).cloud?.streamConnected).toBe(false);
+    await waitFor('first sync', async () => (await cloudHealth(gw!.url, statusKeyOf(gw!))).cloud?.appliedSeq === a.seq);
+    expect((await cloudHealth(gw.url, statusKeyOf(gw))).cloud?.streamConnected).toBe(false);
     peer.cloud.revoke({ keyId: a.keyId });
     await waitFor('the revocation enforced by polling', async () => (await whoAmI(gw!.url, a.key!)).code === 'TOKEN_REVOKED', PUSH_WAIT_MS);
     expect(peer.cloud.requests.some((r) => r.path.endsWith('/stream') && r.status === 503)).toBe(true);

@@ -9,7 +9,7 @@ import { startGateway, type Gateway } from '../../src/main.js';
 import { startServe, writeConfig, type ServeProcess } from '../helpers/cli-process.js';
 import { LogCapture } from '../helpers/log-capture.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { cloudHealth, startCloudPeer, whoAmI, type CloudPeer } from '../peers/reference-cloud.js';
+import { cloudHealth, mintStatusKey, startCloudPeer, whoAmI, type CloudPeer } from '../peers/reference-cloud.js';
 
 // A gateway stopped in the middle of a sync keeps the position it had applied, and resumes from it.
 
@@ -52,8 +52,9 @@ describe('cloud sync across restarts', () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'printgate-cloud-restart-'));
     peer = await startCloudPeer({ slowMs: 3000 });
     const a = peer.cloud.upsert();
+    const statusKey = mintStatusKey(dataDir);
     const first = await boot();
-    await waitFor('first sync', async () => (await cloudHealth(first.url)).cloud?.appliedSeq === a.seq);
+    await waitFor('first sync', async () => (await cloudHealth(first.url, statusKey)).cloud?.appliedSeq === a.seq);
     await first.stop();
     running.splice(0);
     expect(storedSeq()).toBe(a.seq);
@@ -71,7 +72,7 @@ describe('cloud sync across restarts', () => {
     peer.cloud.setFault('none');
     const mark = peer.cloud.requests.length;
     const third = await boot();
-    await waitFor('resumed sync', async () => (await cloudHealth(third.url)).cloud?.appliedSeq === b.seq);
+    await waitFor('resumed sync', async () => (await cloudHealth(third.url, statusKey)).cloud?.appliedSeq === b.seq);
     const pulls = peer.cloud.requests.slice(mark).filter((r) => r.since !== null && r.status === 200);
     expect(pulls[0]).toMatchObject({ since: a.seq });
     expect(pulls.some((r) => r.since === 0)).toBe(false);
@@ -92,6 +93,7 @@ describe('cloud sync across restarts', () => {
       cloud: peer.config({ stream: false, pollSeconds: 0.5 }),
     });
     dataDir = config.dir;
+    const statusKey = mintStatusKey(config.dataDir);
     const first = await startServe(config.file);
     children.push(first);
     // The snapshot has left the cloud: the gateway is verifying, parsing or applying it. Kill it there.
@@ -111,7 +113,7 @@ describe('cloud sync across restarts', () => {
 
     const second = await startServe(config.file);
     children.push(second);
-    await waitFor('the sync after the restart', async () => (await cloudHealth(second.url)).cloud?.appliedSeq === last.seq, 60_000);
+    await waitFor('the sync after the restart', async () => (await cloudHealth(second.url, statusKey)).cloud?.appliedSeq === last.seq, 60_000);
     expect((await whoAmI(second.url, last.key!)).status).toBe(200);
     const db2 = openDatabase({ dataDir: config.dataDir });
     try {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestGateway } from '../helpers/test-gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { cloudHealth, sha256Of, startCloudPeer, startSyncedGateway, whoAmI, type CloudPeer } from '../peers/reference-cloud.js';
+import { cloudHealth, sha256Of, statusKeyOf, startCloudPeer, startSyncedGateway, whoAmI, type CloudPeer } from '../peers/reference-cloud.js';
 
 // Pulls, snapshots, 304/410 and the rules of application, against the reference cloud over real HTTP.
 // The push stream is off here (cloud-push.test.ts covers it): every change arrives by polling.
@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 async function synced(gateway: TestGateway, seq: number): Promise<void> {
-  await waitFor(`gateway applied seq ${seq}`, async () => (await cloudHealth(gateway.url)).cloud?.appliedSeq === seq);
+  await waitFor(`gateway applied seq ${seq}`, async () => (await cloudHealth(gateway.url, statusKeyOf(gateway))).cloud?.appliedSeq === seq);
 }
 
 async function start(cloudOverrides: Record<string, unknown> = {}): Promise<{ peer: CloudPeer; gw: TestGateway }> {
@@ -38,11 +38,11 @@ describe('cloud sync: pull and apply', () => {
     expect(record?.permissions).toEqual(expect.arrayContaining(['PrintToDevice', 'ViewDevice', 'EnumDevices']));
     // GUIDs are case-insensitive: the upper-case spelling finds the same key.
     expect((await whoAmI(gw.url, pos.key!.toUpperCase())).status).toBe(200);
-    const health = await cloudHealth(gw.url);
+    const health = await cloudHealth(gw.url, statusKeyOf(gw));
     expect(health.cloud).toMatchObject({ appliedSeq: pos.seq, lastError: null });
     expect(typeof health.cloudSyncAgeSeconds).toBe('number');
     expect(peer.cloud.requests[0]).toMatchObject({ since: 0, status: 200 });
-    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    const metrics = await (await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${statusKeyOf(gw)}` } })).text();
     expect(metrics).toContain(`printgate_cloud_sync_applied_seq ${pos.seq}`);
     expect(metrics).toContain('printgate_cloud_sync_stream_connected 0');
     expect(metrics).toMatch(/^printgate_cloud_sync_age_seconds \d+$/m);

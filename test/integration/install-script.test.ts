@@ -77,6 +77,9 @@ describe('systemd/install.sh in a throwaway root', () => {
     expect(first.status, first.output).toBe(0);
     // The build, production dependencies only, native modules in place.
     expect(existsSync(at('opt/printgate/dist/src/cli.js'))).toBe(true);
+    // Beside the code: the render threads' entry and the status page's files.
+    expect(existsSync(at('opt/printgate/dist/drivers/render-worker.js'))).toBe(true);
+    expect(existsSync(at('opt/printgate/dist/src/http/status/assets/index.html'))).toBe(true);
     expect(existsSync(at('opt/printgate/node_modules/better-sqlite3/build/Release/better_sqlite3.node'))).toBe(true);
     expect(existsSync(at('opt/printgate/node_modules/typescript'))).toBe(false);
     expect(existsSync(at('opt/printgate/node_modules/vitest'))).toBe(false);

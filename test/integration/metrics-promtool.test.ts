@@ -31,8 +31,10 @@ describe('/metrics passes promtool check metrics', () => {
     await sink.waitForJobs(3);
     // A refused request, as a client with a wrong key makes.
     await fetch(`${gateway.url}/api/v1/jobs`, { headers: { authorization: 'Bearer pgk_live_nope' } });
+    // /metrics needs a key with ViewStatus (metrics.requireKey defaults to true), as Prometheus sends it.
+    const scraper = gateway.createKey(['ViewStatus']).key;
     scrape = await waitFor('all three jobs in the latency histogram and the dead printer stopped', async () => {
-      const text = await (await fetch(`${gateway.url}/metrics`)).text();
+      const text = await (await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${scraper}` } })).text();
       return /^printgate_job_latency_seconds_count\{printer="raw"\} 3$/m.test(text) && /^printgate_printers\{state="stopped"\} 1$/m.test(text) ? text : null;
     }, 20_000);
   });

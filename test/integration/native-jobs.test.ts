@@ -22,7 +22,7 @@ beforeAll(async () => {
   await dead.close();
   gw = await startTestGateway({
     printers: [
-      { name: 'Counter', group: 'shop', uri: sink.uri },
+      { name: 'Counter', group: 'shop', appId: 'counter01', uri: sink.uri },
       { name: 'Kitchen', group: 'back', uri: `socket://127.0.0.1:${deadPort}` },
     ],
   });
@@ -117,5 +117,34 @@ describe('native jobs API', () => {
     expect(listed.every((entry: any) => entry.printerId === 'counter')).toBe(true);
     expect((await call('DELETE', `/api/v1/jobs/${job.id}`, shopOnly)).status).toBe(404);
     expect((await call('POST', '/api/v1/printers/kitchen/jobs', shopOnly, 'x', { 'Content-Type': 'text/plain' })).status).toBe(404);
+  });
+});
+
+// What a replay means (same job, conflicts, the window, full queues) is the jobs service's
+// (test/unit/jobs/jobs-service.test.ts); here only what each print door says about it.
+describe('Idempotent-Replayed on both print doors', () => {
+  it('a retry under its Idempotency-Key answers the first job with Idempotent-Replayed: true, natively and on the Star route, and prints once', async () => {
+    const native = () => call('POST', '/api/v1/printers/counter/jobs', key, 'native once\n', { 'Content-Type': 'text/plain', 'Idempotency-Key': 'native-1' });
+    const first = await native();
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const again = await native();
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.json().id).toBe(first.json().id);
+
+    const star = () => call('POST', '/v1/a/shop/d/counter01/q', key, 'star once\n', { 'Content-Type': 'text/plain', 'Idempotency-Key': 'star-1' });
+    const starFirst = await star();
+    expect(starFirst.status).toBe(201);
+    expect(starFirst.headers.get('idempotent-replayed')).toBeNull();
+    const starAgain = await star();
+    expect(starAgain.status).toBe(201);
+    expect(starAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(starAgain.json()).toEqual(starFirst.json());
+
+    expect((await call('POST', '/api/v1/printers/counter/jobs', key, 'marker\n', { 'Content-Type': 'text/plain' })).status).toBe(201);
+    const printed = await sink.waitForText('marker');
+    expect(printed.split('native once').length - 1).toBe(1);
+    expect(printed.split('star once').length - 1).toBe(1);
   });
 });

@@ -8,11 +8,17 @@ import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
  * without the right access declaration fails this test instead of opening silently.
  */
 
-/** The only routes anyone may call without a key (the OpenAPI document describes routes and holds nothing secret). */
+/**
+ * The only routes anyone may call without a key (the OpenAPI document describes routes and holds
+ * nothing secret; /healthz tells only ok/degraded without a key holding ViewStatus). /metrics is
+ * not among them: it needs ViewStatus unless metrics.requireKey is false.
+ */
 const PUBLIC_ALLOW_LIST = new Set([
   'GET /healthz',
-  'GET /metrics',
   'GET /api/v1/openapi.json',
+  // The status page's own files (HTML, script, style sheet): no data in them; the data routes need ViewStatus.
+  'GET /',
+  'GET /status/:file',
   // Star CloudPRNT: a printer cannot send an API key. It is identified by its MAC and answered only
   // if configured (cloudprnt:<mac>) in that group or if the group auto-creates queues; it can only
   // fetch and close the job offered to it (random per-job token) and can create no job
@@ -24,6 +30,8 @@ const PUBLIC_ALLOW_LIST = new Set([
 const AUTH_CODES = new Set(['UNAUTHORIZED', 'TOKEN_INVALID', 'TOKEN_REVOKED', 'TOKEN_EXPIRED', 'TOKEN_DISABLED', 'INSUFFICIENT_SCOPE', 'AUTH_THROTTLED']);
 
 const label = (route: RouteSpec): string => `${route.method.toUpperCase()} ${route.path}`;
+/** PUBLIC, and OPTIONAL_KEY (a key is checked only when one is presented). */
+const answersWithoutKey = (route: RouteSpec): boolean => route.access.kind === 'public' || route.access.kind === 'optional-key';
 
 /** Express path → a concrete URL with dummy values for the parameters. */
 function concrete(path: string): string {
@@ -66,8 +74,8 @@ describe('route access', () => {
 
   it('declares an access for every route, and PUBLIC is exactly the allow-list', () => {
     expect(routes.length).toBeGreaterThan(5);
-    for (const route of routes) expect(['public', 'any-key', 'permission'], label(route)).toContain(route.access?.kind);
-    const publicRoutes = routes.filter((route) => route.access.kind === 'public').map(label);
+    for (const route of routes) expect(['public', 'optional-key', 'any-key', 'permission'], label(route)).toContain(route.access?.kind);
+    const publicRoutes = routes.filter(answersWithoutKey).map(label);
     expect(publicRoutes.filter((name) => !PUBLIC_ALLOW_LIST.has(name))).toEqual([]);
     expect(publicRoutes).toContain('GET /healthz');
     for (const route of routes) {
@@ -76,7 +84,9 @@ describe('route access', () => {
   });
 
   it('mounts nothing on the express app that is not in the route table', () => {
-    const app = gw.gateway.server.listeners('request')[0] as unknown as { router?: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } };
+    // The server's listener is the HTTP edge (Host and Origin checks); the express app is behind it.
+    const listener = gw.gateway.server.listeners('request')[0] as unknown as { app?: unknown };
+    const app = (listener.app ?? listener) as { router?: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } };
     const mounted = (app.router?.stack ?? [])
       .filter((layer) => layer.route)
       .flatMap((layer) => Object.keys(layer.route!.methods).map((method) => `${method.toUpperCase()} ${layer.route!.path}`));
@@ -85,7 +95,7 @@ describe('route access', () => {
   });
 
   it('answers public routes without a key', async () => {
-    for (const route of routes.filter((r) => r.access.kind === 'public')) {
+    for (const route of routes.filter(answersWithoutKey)) {
       const answer = await hit(gw.url, route);
       expect(AUTH_CODES.has(answer.code ?? ''), label(route)).toBe(false);
       expect(answer.status, label(route)).toBeLessThan(500);
@@ -93,8 +103,16 @@ describe('route access', () => {
   });
 
   it('answers 401 UNAUTHORIZED without a key on every other route', async () => {
-    for (const route of routes.filter((r) => r.access.kind !== 'public')) {
+    for (const route of routes.filter((r) => !answersWithoutKey(r))) {
       expect(await hit(gw.url, route), label(route)).toEqual({ status: 401, code: 'UNAUTHORIZED' });
+    }
+  });
+
+  it('checks a key presented to an OPTIONAL_KEY route like anywhere else', async () => {
+    const optional = routes.filter((r) => r.access.kind === 'optional-key');
+    expect(optional.map(label)).toContain('GET /healthz');
+    for (const route of optional) {
+      expect(await hit(gw.url, route, `pgk_live_${'0'.repeat(64)}`), label(route)).toEqual({ status: 401, code: 'TOKEN_INVALID' });
     }
   });
 

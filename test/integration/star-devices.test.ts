@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { starCalls } from '../helpers/star-calls.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startTcpSink, type TcpSink } from '../peers/tcp-sink.js';
@@ -8,16 +9,7 @@ let counter: TcpSink;
 let deadPort: number;
 let key: string;
 
-async function call(method: string, path: string, auth: string | null, body?: unknown, headers: Record<string, string> = {}) {
-  const init: RequestInit = { method, headers: { ...(auth ? { 'Star-Api-Key': auth } : {}), ...headers } };
-  if (body !== undefined) {
-    init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    (init.headers as Record<string, string>)['Content-Type'] ??= 'application/json';
-  }
-  const res = await fetch(`${gw.url}${path}`, init);
-  const text = await res.text();
-  return { status: res.status, text, json: () => JSON.parse(text) as any, headers: res.headers };
-}
+const call = starCalls(() => gw.url);
 
 const DEVICE_FIELDS = [
   'Mac', 'Id', 'Status', 'AccessIdentifier', 'HorizontalResolution', 'VerticalResolution', 'PrintableWidthMM', 'PaperWidthMM',

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { starCalls } from '../helpers/star-calls.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { startTcpSink, type TcpSink } from '../peers/tcp-sink.js';
 
@@ -6,16 +7,7 @@ let gw: TestGateway;
 let sink: TcpSink;
 let all: string;
 
-async function call(method: string, path: string, key: string | null, body?: unknown, headers: Record<string, string> = {}) {
-  const init: RequestInit = { method, headers: { ...(key ? { 'Star-Api-Key': key } : {}), ...headers } };
-  if (body !== undefined) {
-    init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    (init.headers as Record<string, string>)['Content-Type'] ??= 'application/json';
-  }
-  const res = await fetch(`${gw.url}${path}`, init);
-  const text = await res.text();
-  return { status: res.status, text, json: () => JSON.parse(text) as any, headers: res.headers };
-}
+const call = starCalls(() => gw.url);
 
 const GROUP_LIST_FIELDS = ['Name', 'MatchPath', 'MatchDomain', 'AutoCreateDeviceQueue', 'Enabled', 'RequireDeviceKey', 'Created', 'Owner', 'DeviceCount'];
 const GROUP_DETAIL_FIELDS = [...GROUP_LIST_FIELDS, 'ContactEMail', 'ContactName', 'AutoBuzzBeforePrint', 'AutoBuzzAfterPrint', 'Copies', 'AutoClaimBCR'];

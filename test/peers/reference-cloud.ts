@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ReferenceCloud, type ReferenceCloudOptions } from './reference-cloud/reference-cloud.mjs';
+import { openDatabase } from '../../src/db/open-database.js';
+import { KeyStore } from '../../src/keys/key-store.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 /** The reference cloud (protocol v1) is plain JavaScript beside this file, so `npm run dev:cloud` runs it without a build and dist/ never holds it. */
@@ -63,7 +65,30 @@ export interface HealthCloud {
   clockSkewed: boolean;
 }
 
-export async function cloudHealth(gatewayUrl: string): Promise<{ cloudSyncAgeSeconds: number | null; cloud: HealthCloud | null }> {
-  const response = await fetch(`${gatewayUrl}/healthz`, { signal: AbortSignal.timeout(10_000) });
+/** /healthz as a key with ViewStatus reads it (without one it says only ok/degraded). */
+export async function cloudHealth(gatewayUrl: string, statusKey: string): Promise<{ cloudSyncAgeSeconds: number | null; cloud: HealthCloud | null }> {
+  const response = await fetch(`${gatewayUrl}/healthz`, { headers: { authorization: `Bearer ${statusKey}` }, signal: AbortSignal.timeout(10_000) });
   return (await response.json()) as { cloudSyncAgeSeconds: number | null; cloud: HealthCloud | null };
+}
+
+const statusKeys = new WeakMap<TestGateway, string>();
+
+/** A local key with ViewStatus for this gateway, minted once: the cloud section of /healthz and /metrics are shown to such a key. */
+export function statusKeyOf(gateway: TestGateway): string {
+  let key = statusKeys.get(gateway);
+  if (key === undefined) {
+    key = gateway.createKey(['ViewStatus'], { name: 'status' }).key;
+    statusKeys.set(gateway, key);
+  }
+  return key;
+}
+
+/** Mints a local key with ViewStatus in a data directory (for gateways started as processes or by hand). */
+export function mintStatusKey(dataDir: string): string {
+  const db = openDatabase({ dataDir });
+  try {
+    return new KeyStore({ db, now: () => new Date() }).create({ name: 'status', permissions: ['ViewStatus'] }).key;
+  } finally {
+    db.close();
+  }
 }

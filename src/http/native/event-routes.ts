@@ -1,14 +1,13 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../../errors/app-error.js';
-import { isCatalogueError } from '../../errors/catalogue-error.js';
-import { canSeeGroup, requirePermission, type Authenticator } from '../../keys/authenticator.js';
+import { canSeeGroup, type Authenticator } from '../../keys/authenticator.js';
+import { ConcurrencyLimiter } from '../../keys/concurrency-limiter.js';
 import { callerKey, needs, type RouteSpec } from '../route-spec.js';
-import type { EventStream, StreamEvent } from './event-stream.js';
+import type { EventStream } from './event-stream.js';
+import { frame, StreamFanout, type OpenStream, type StreamDropReason } from './stream-fanout.js';
 
 const HEARTBEAT_MS = 15_000;
-/** A client that does not read is dropped rather than buffered without bound. */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 function lastEventId(req: Request): number | undefined {
   const raw = req.get('last-event-id') ?? (req.query as Record<string, unknown>).lastEventId;
@@ -19,20 +18,46 @@ function lastEventId(req: Request): number | undefined {
   return Number(raw.trim());
 }
 
-function frame(event: StreamEvent): string {
-  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+/** limits.streams of the config. */
+export interface StreamLimits {
+  perKey: number;
+  total: number;
+  maxBufferedBytes: number;
 }
 
 export interface EventRoutesDeps {
   stream: EventStream;
-  /** Re-checks the stream's key exactly as a new request would be checked (revoked, expired, disabled, stale). */
+  /** Re-checks a stream's key exactly as a new request would be checked (revoked, expired, disabled, stale). */
   authenticator: Pick<Authenticator, 'revalidate'>;
   log: Logger;
   now: () => Date;
+  limits: StreamLimits;
+  /** Metrics: a stream refused at its cap, one dropped, the number open. */
+  onRefused?: (code: 'TOO_MANY_STREAMS') => void;
+  onDropped?: (reason: StreamDropReason) => void;
+  onOpenChange?: (open: number) => void;
+  heartbeatMs?: number;
 }
 
-/** GET /api/v1/events: Server-Sent Events of job and printer state changes, with Last-Event-ID resume. */
-export function eventRoutes({ stream, authenticator, log, now }: EventRoutesDeps): RouteSpec[] {
+/**
+ * GET /api/v1/events: Server-Sent Events of job and printer state changes, with Last-Event-ID
+ * resume. Open streams are capped per key and in all (429 TOO_MANY_STREAMS); events reach them
+ * from memory through one StreamFanout.
+ */
+export function eventRoutes(deps: EventRoutesDeps): RouteSpec[] {
+  const { stream, limits } = deps;
+  const slots = new ConcurrencyLimiter({ perKey: limits.perKey, total: limits.total });
+  const heartbeatMs = deps.heartbeatMs ?? HEARTBEAT_MS;
+  const fanout = new StreamFanout({
+    stream,
+    authenticator: deps.authenticator,
+    log: deps.log,
+    now: deps.now,
+    maxBufferedBytes: limits.maxBufferedBytes,
+    heartbeatMs,
+    ...(deps.onDropped ? { onDropped: deps.onDropped } : {}),
+    ...(deps.onOpenChange ? { onOpenChange: deps.onOpenChange } : {}),
+  });
   return [
     {
       method: 'get',
@@ -40,15 +65,21 @@ export function eventRoutes({ stream, authenticator, log, now }: EventRoutesDeps
       access: needs('ViewJobs'),
       summary: 'Server-Sent Events: job and printer state changes (event: job | printer | reset); Last-Event-ID resume',
       handler: (req: Request, res: Response) => {
-        /** Re-read at every check: an edit of the key's groups applies to the open stream too. */
-        let key = callerKey(res);
+        const key = callerKey(res);
         const printerFilter = (req.query as Record<string, unknown>).printer;
         if (printerFilter !== undefined && typeof printerFilter !== 'string') {
           throw new AppError('BAD_REQUEST', 'query parameter printer must be given once', { details: { field: 'printer' } });
         }
         const resumeFrom = lastEventId(req);
-        const wanted = (event: StreamEvent): boolean =>
-          canSeeGroup(key, event.groupPath) && (printerFilter === undefined || event.printerId === printerFilter);
+        const answer = slots.tryAcquire(key.id);
+        if (!answer.ok) {
+          deps.onRefused?.('TOO_MANY_STREAMS');
+          const message =
+            answer.scope === 'key'
+              ? `This key already has ${limits.perKey} event streams open (limits.streams.perKey): close one, or share one stream between views.`
+              : `The gateway already serves ${limits.total} event streams (limits.streams.total): retry after the Retry-After seconds.`;
+          throw new AppError('TOO_MANY_STREAMS', message, { headers: { 'Retry-After': String(Math.ceil(heartbeatMs / 1000)) }, details: { scope: answer.scope } });
+        }
 
         res.status(200);
         res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
@@ -59,82 +90,24 @@ export function eventRoutes({ stream, authenticator, log, now }: EventRoutesDeps
         res.flushHeaders();
         res.write('retry: 3000\n\n');
 
-        let closed = false;
-        let heartbeat: NodeJS.Timeout | undefined;
-        let expiry: NodeJS.Timeout | undefined;
-        let unsubscribe = (): void => undefined;
-        const close = (finalFrame?: string): void => {
-          if (closed) return;
-          closed = true;
-          if (heartbeat) clearInterval(heartbeat);
-          if (expiry) clearTimeout(expiry);
-          unsubscribe();
-          if (finalFrame) res.write(finalFrame);
-          res.end();
-        };
-        /**
-         * A revoked, disabled, expired or removed key, or one that lost ViewJobs, loses its stream:
-         * at once when the key changes (EventStream.recheckKeys), else at the next event or heartbeat.
-         */
-        const keyStillActive = (): boolean => {
-          if (closed) return false;
-          try {
-            const current = authenticator.revalidate(key.id);
-            requirePermission(current, 'ViewJobs');
-            key = current;
-            return true;
-          } catch (error) {
-            const refusal = isCatalogueError(error) ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: 'the key could not be checked' };
-            log.info({ keyId: key.id, code: refusal.code }, 'event stream closed: key no longer valid');
-            close(`event: error\ndata: ${JSON.stringify(refusal)}\n\n`);
-            return false;
-          }
-        };
-        /** An expiry passing changes no row: a timer closes the stream at the instant. */
-        const watchExpiry = (): void => {
-          if (expiry) clearTimeout(expiry);
-          expiry = undefined;
-          if (key.expiresAt === null) return;
-          const left = Date.parse(key.expiresAt) - now().getTime();
-          expiry = setTimeout(() => {
-            if (keyStillActive()) watchExpiry();
-          }, Math.min(Math.max(left, 0) + 5, 2 ** 31 - 1));
-          expiry.unref();
-        };
-        const send = (text: string): void => {
-          if (closed) return;
-          if (res.writableLength > MAX_BUFFERED_BYTES) {
-            log.warn({ keyId: key.id }, 'event stream dropped: client does not read');
-            res.destroy();
-            close();
-            return;
-          }
-          res.write(text);
-        };
-
+        const open: OpenStream = { res, printerId: printerFilter, onEnd: answer.slot.release };
         if (resumeFrom !== undefined) {
           const missed = stream.since(resumeFrom);
           if (missed === null) {
-            send(`event: reset\ndata: ${JSON.stringify({ lastEventId: String(resumeFrom), reason: 'events after this id are no longer kept; re-read the jobs and printers you follow' })}\n\n`);
+            res.write(`event: reset\ndata: ${JSON.stringify({ lastEventId: String(resumeFrom), reason: 'events after this id are no longer kept; re-read the jobs and printers you follow' })}\n\n`);
           } else {
-            for (const event of missed) if (wanted(event)) send(frame(event));
+            for (const event of missed) {
+              if (canSeeGroup(key, event.groupPath) && (printerFilter === undefined || event.printerId === printerFilter)) res.write(frame(event));
+            }
           }
         }
-        unsubscribe = stream.subscribe({
-          event: (event) => {
-            if (keyStillActive() && wanted(event)) send(frame(event));
-          },
-          close: () => close(),
-          recheck: () => {
-            if (keyStillActive()) watchExpiry();
-          },
-        });
-        if (closed) return;
-        watchExpiry();
-        heartbeat = setInterval(() => {
-          if (keyStillActive()) send(': keepalive\n\n');
-        }, HEARTBEAT_MS);
-        req.on('close', () => close());
+        if (!fanout.add(key, open)) {
+          answer.slot.release();
+          res.end();
+          return;
+        }
+        req.on('close', () => fanout.end(open));
+        res.on('close', () => fanout.end(open));
       },
     },
   ];

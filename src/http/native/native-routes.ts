@@ -2,7 +2,7 @@ import type { HealthService } from '../../health/health-service.js';
 import type { JobsService } from '../../jobs/jobs-service.js';
 import type { GatewayMetrics } from '../../metrics/gateway-metrics.js';
 import type { DevicesService } from '../../printers/devices-service.js';
-import { ANY_KEY, callerKey, needs, PUBLIC, type RouteSpec } from '../route-spec.js';
+import { ANY_KEY, callerKey, needs, OPTIONAL_KEY, optionalCallerKey, PUBLIC, type RouteSpec } from '../route-spec.js';
 import { jobView } from './job-view.js';
 import { printerView } from './printer-view.js';
 
@@ -12,7 +12,7 @@ export interface NativeRoutesDeps {
   devices: DevicesService;
   jobs: JobsService;
   version: string;
-  /** metrics.requireKey: /metrics needs a key with ViewJobs. */
+  /** metrics.requireKey: /metrics needs a key with ViewStatus. */
   metricsRequireKey: boolean;
 }
 
@@ -26,19 +26,23 @@ export function nativeRoutes({ health, metrics, devices, jobs, version, metricsR
     {
       method: 'get',
       path: '/healthz',
-      access: PUBLIC,
-      summary: 'Gateway health: database, printers; nothing secret',
+      access: OPTIONAL_KEY,
+      summary: 'Gateway health: {status, version} to anyone; problems, database, cloud sync and printers to a key with ViewStatus',
       handler: (_req, res) => {
         const report = health.report();
         // Still printing, so 200, but a person should look: the database failing is 503.
-        res.status(report.db === 'ok' ? 200 : 503).json({ ...report, version });
+        res.status(report.db === 'ok' ? 200 : 503);
+        // Without ViewStatus only ok/degraded: the printers and problems describe the shop.
+        const key = optionalCallerKey(res);
+        if (key === null || !key.permissions.includes('ViewStatus')) res.json({ status: report.status, version });
+        else res.json({ ...report, version });
       },
     },
     {
       method: 'get',
       path: '/metrics',
-      access: metricsRequireKey ? needs('ViewJobs') : PUBLIC,
-      summary: 'Prometheus metrics (a key with ViewJobs when metrics.requireKey)',
+      access: metricsRequireKey ? needs('ViewStatus') : PUBLIC,
+      summary: 'Prometheus metrics (a key with ViewStatus unless metrics.requireKey is false)',
       handler: async (_req, res) => {
         res.setHeader('Content-Type', metrics.registry.contentType);
         res.send(await metrics.registry.metrics());

@@ -119,4 +119,29 @@ describe('CloudKeyWriter', () => {
     expect(keys.get('ck_5999')).not.toBeNull();
     expect(db.pragma('cache_size', { simple: true })).toBe(before);
   });
+
+  it('a big feed is checked against all keys read at once, with the same rules as a small one', () => {
+    // A local key whose hash the cloud also names, a key the cloud revoked earlier, and one listed twice.
+    const { record: local } = keys.create({ name: 'till', permissions: ['PrintToDevice'] });
+    const localSha = (db.prepare('SELECT sha256 FROM api_keys WHERE id = ?').pluck().get(local.id) as string);
+    writer.apply(feedOf([revoke('ck_7', 7 + 1)]), position(1));
+    const events: Event[] = Array.from({ length: 6000 }, (_, index) => upsert(`ck_${index}`, index + 1));
+    events.push({ type: 'key.upserted', keyId: 'thief', sha256: localSha, name: 'thief', permissions: ['ManageKeys'] });
+    events.push(upsert('ck_1', 2, { name: 'renamed in the same feed' }));
+    const result = writer.apply(feedOf(events, { full: true, from: 2 }), position(6003));
+    expect(result.skipped).toBe(2); // the revoked ck_7 and the local hash
+    expect(keys.get('ck_7')?.revokedAt).not.toBeNull();
+    expect(keys.get('thief')).toBeNull();
+    expect(keys.get(local.id)?.permissions).toEqual(['PrintToDevice']);
+    expect(keys.get('ck_1')?.name).toBe('renamed in the same feed');
+    expect(keys.get('ck_5999')).not.toBeNull();
+
+    // The same snapshot again changes nothing, and writes nothing for the keys it repeats.
+    const changesBefore = db.prepare('SELECT total_changes()').pluck().get() as number;
+    const again = writer.apply(feedOf(events, { full: true, from: 6004 }), position(12005));
+    const written = (db.prepare('SELECT total_changes()').pluck().get() as number) - changesBefore;
+    expect(again.removedKeyIds).toEqual([]);
+    expect(keys.get('ck_1')?.name).toBe('renamed in the same feed');
+    expect(written).toBeLessThan(10); // the position, and the first ck_1 (renamed back, then again)
+  });
 });

@@ -71,4 +71,22 @@ describe('checkFeed', () => {
     expect(cloudFeedSchema.safeParse({ ...base, events: [{ seq: 11, type: 'key.renamed' }] }).success).toBe(true);
     expect(cloudFeedSchema.safeParse({ ...base, issuedAt: 'yesterday', events: [] }).success).toBe(false);
   });
+
+  it('names the event and field that is wrong, and reads hashes in any case', () => {
+    const base = { gatewayId: 'gw-1', issuedAt: '2026-11-22T10:00:00Z', full: false, from: 11, to: 13 };
+    const good = { seq: 11, type: 'key.upserted', keyId: 'a', sha256: 'AB'.repeat(32) };
+    const wrong = [
+      [{ seq: 12, type: 'key.upserted', keyId: 'b', sha256: 'ab'.repeat(32), permissions: 'PrintToDevice' }, 'events.1.permissions: must be a list of strings'],
+      [{ seq: 12, type: 'key.upserted', keyId: '', sha256: 'ab'.repeat(32) }, 'events.1.keyId: must be a string of 1 to 200 characters'],
+      [{ seq: -1, type: 'key.revoked', keyId: 'b' }, 'events.1.seq: must be a non-negative integer'],
+      [{ seq: 12, type: 'key.revoked', sha256: 'xyz' }, 'events.1.sha256: must be 64 hex characters'],
+      ['key.upserted', 'events.1: must be an object'],
+    ] as const;
+    for (const [event, message] of wrong) {
+      const result = cloudFeedSchema.safeParse({ ...base, events: [good, event] });
+      expect(result.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual([message]);
+    }
+    const parsed = cloudFeedSchema.parse({ ...base, events: [good] });
+    expect(parsed.events[0]).toEqual({ ...good, sha256: 'ab'.repeat(32), permissions: [] });
+  });
 });

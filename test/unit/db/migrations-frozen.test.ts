@@ -52,4 +52,25 @@ describe('migrations', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('moves the documents kept in job rows (version 8) into job_documents (version 10), and drops the column', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'printgate-migrations-'));
+    try {
+      const old = openDatabase({ dataDir: dir, migrations: MIGRATIONS.filter((m) => m.version <= 9) });
+      old.prepare(
+        `INSERT INTO jobs (id, printer_id, name, content_type, bytes, copies, options_json, state, max_attempts, spool_file, created_at, updated_at, document)
+         VALUES ('j1', 'p', 'j1', 'text/plain', 5, 1, '{}', 'pending', 3, '', 'now', 'now', ?), ('j2', 'p', 'j2', 'text/plain', 5, 1, '{}', 'pending', 3, 'f.doc', 'now', 'now', NULL)`,
+      ).run(Buffer.from('hello'));
+      old.close();
+      const db = openDatabase({ dataDir: dir });
+      expect(db.prepare('SELECT job_id, body FROM job_documents').all()).toEqual([{ job_id: 'j1', body: Buffer.from('hello') }]);
+      expect((db.prepare('PRAGMA table_info(jobs)').all() as { name: string }[]).map((column) => column.name)).not.toContain('document');
+      // A job's document goes with it.
+      db.prepare("DELETE FROM jobs WHERE id = 'j1'").run();
+      expect(db.prepare('SELECT COUNT(*) FROM job_documents').pluck().get()).toBe(0);
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

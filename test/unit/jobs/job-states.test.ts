@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { canTransition, JOB_STATES, sourcesOf, TERMINAL_STATES } from '../../../src/jobs/job-states.js';
-import { backoffDelay } from '../../../src/jobs/wakeup.js';
 import { parsePrintOptions } from '../../../src/jobs/print-options.js';
 
 describe('job states', () => {
@@ -14,15 +13,6 @@ describe('job states', () => {
     expect(canTransition('held', 'pending')).toBe(true);
     expect(canTransition('pending', 'completed')).toBe(false);
     expect(sourcesOf('canceled').sort()).toEqual(['held', 'pending', 'processing']);
-  });
-});
-
-describe('back-off', () => {
-  it('doubles, caps, and jitters between half and all of the delay', () => {
-    expect(backoffDelay(0, 100, 1000, () => 1)).toBe(100);
-    expect(backoffDelay(3, 100, 1000, () => 1)).toBe(800);
-    expect(backoffDelay(10, 100, 1000, () => 1)).toBe(1000);
-    expect(backoffDelay(10, 100, 1000, () => 0)).toBe(500);
   });
 });
 

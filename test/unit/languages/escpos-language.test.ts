@@ -33,7 +33,7 @@ function textRuns(bytes: Uint8Array): { page: number; hex: string }[] {
 describe('escpos language', () => {
   it('declares what it renders and what it passes through', () => {
     expect(escposLanguage.acceptedTypes).toEqual([
-      'text/plain', 'text/vnd.star.markup', 'text/html', 'image/png', 'image/jpeg', 'application/pdf', 'application/vnd.escpos', 'application/octet-stream',
+      'text/plain', 'text/vnd.star.markup', 'text/html', 'image/png', 'image/jpeg', 'application/pdf', 'image/pwg-raster', 'image/urf', 'application/vnd.escpos', 'application/octet-stream',
     ]);
   });
 

@@ -16,8 +16,8 @@ describe('pdf language', () => {
     expect(result.warnings).toEqual(['cash drawer option ignored: the pdf language has no drawer']);
   });
 
-  it('accepts only PDF and refuses a body that is not one', async () => {
-    expect(pdfLanguage.acceptedTypes).toEqual(['application/pdf']);
+  it('accepts PDF and what IPP Everywhere devices decode themselves, and refuses a PDF body that is not one', async () => {
+    expect(pdfLanguage.acceptedTypes).toEqual(['application/pdf', 'image/pwg-raster', 'image/urf', 'image/jpeg']);
     await expect(render(pdfLanguage, profile, 'application/pdf', 'hello')).rejects.toMatchObject({ code: 'DOCUMENT_FORMAT_ERROR' });
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findProfile, PROFILES } from '../../../drivers/profiles/find-profile.js';
 import { LANGUAGES } from '../../../drivers/index.js';
 import { printableDots } from '../../../drivers/render/bitmap.js';
+import { labelColumns, labelMetrics } from '../../../drivers/render/label-text.js';
 
 describe('printer profiles', () => {
   it('covers the families printgate ships', () => {
@@ -10,6 +11,13 @@ describe('printer profiles', () => {
       'star-tsp100-starprnt', 'star-tsp100-line', 'star-tsp143-starprnt', 'star-tsp143-line', 'star-mcprint3-starprnt', 'star-mcprint3-line',
       'zebra-203dpi', 'zebra-300dpi',
     ]);
+  });
+
+  it('label profiles state the columns a text label really fits (a test page ruler does not wrap)', () => {
+    for (const profile of PROFILES.filter((p) => p.language === 'zpl')) {
+      const fits = labelColumns(labelMetrics(profile.dotsPerMM, printableDots(profile)));
+      expect({ id: profile.id, columns: profile.columns, fontBColumns: profile.fontBColumns }).toEqual({ id: profile.id, ...fits });
+    }
   });
 
   it('finds profiles by id, case-insensitively, and nothing for unknown ids', () => {

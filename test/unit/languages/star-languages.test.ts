@@ -13,7 +13,7 @@ const cases = [
 
 describe.each(cases)('$language.name language', ({ language, profile, format }) => {
   it('declares its inputs and output format', async () => {
-    expect(language.acceptedTypes).toEqual(['text/plain', 'text/vnd.star.markup', 'text/html', 'image/png', 'image/jpeg', 'application/pdf', format, 'application/octet-stream']);
+    expect(language.acceptedTypes).toEqual(['text/plain', 'text/vnd.star.markup', 'text/html', 'image/png', 'image/jpeg', 'application/pdf', 'image/pwg-raster', 'image/urf', format, 'application/octet-stream']);
     expect((await render(language, profile, 'text/plain', 'x')).documentFormat).toBe(format);
   });
 

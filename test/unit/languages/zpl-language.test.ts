@@ -21,7 +21,7 @@ function graphicFields(zpl: string): { total: number; bytesPerRow: number; rows:
 describe('zpl language', () => {
   it('declares its inputs and output format', async () => {
     expect(zplLanguage.acceptedTypes).toEqual([
-      'text/plain', 'text/vnd.star.markup', 'image/png', 'image/jpeg', 'application/pdf', 'application/vnd.zebra.zpl', 'application/octet-stream',
+      'text/plain', 'text/vnd.star.markup', 'image/png', 'image/jpeg', 'application/pdf', 'image/pwg-raster', 'image/urf', 'application/vnd.zebra.zpl', 'application/octet-stream',
     ]);
     expect((await render(zplLanguage, zebra203, 'application/vnd.zebra.zpl', '^XA^XZ')).documentFormat).toBe('application/vnd.zebra.zpl');
   });
