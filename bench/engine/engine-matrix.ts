@@ -7,7 +7,7 @@ import { startPrivateCupsd, type PrivateCupsd } from '../peers/private-cupsd.js'
 import { startReceiptSink, type ReceiptSink } from '../peers/receipt-sink.js';
 import { RECEIPT_BYTES, RECEIPT_MARKER } from './receipt.js';
 import { bareSubmit, cupsSubmit, floorSubmit, keepAliveAgent, printgateSubmit, type Submit } from './submitters.js';
-import { checkNoExtra, timedRun, type RunResult, type RunShape } from './timed-run.js';
+import { checkNoExtra, settleSinks, timedRun, type RunResult, type RunShape } from './timed-run.js';
 
 export const CELLS: readonly RunShape[] = [
   { jobs: JOBS, printers: 1, clients: 1 },
@@ -94,6 +94,8 @@ export async function runMatrix(language: 'raw' | 'escpos'): Promise<MatrixRun> 
           } catch (error) {
             table.fail(name, (error as Error).message);
             say(`${language} run ${rep + 1}/${RUNS} ${name}: FAILED ${(error as Error).message}`);
+            // What the failed run left queued still arrives: not the next run's receipts.
+            await settleSinks(sinks, 1000, RUN_TIMEOUT_MS);
           }
           if (system === 'printgate' && cell.printers === 1 && cell.clients === 10) {
             try {

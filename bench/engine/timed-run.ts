@@ -74,3 +74,21 @@ export function checkNoExtra(shape: RunShape, sinks: readonly ReceiptSink[], bas
     if (extra !== 0) throw new Error(`printer ${k} received ${extra > 0 ? `${extra} receipts more` : `${-extra} fewer`} than sent`);
   });
 }
+
+/**
+ * After a failed run: waits (bounded) until no sink has received anything for `quietMs`, so the
+ * jobs a failed run left queued are not counted as the next run's receipts.
+ */
+export async function settleSinks(sinks: readonly ReceiptSink[], quietMs: number, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let last = sinks.map((sink) => sink.receipts()).join(',');
+  let quietSince = performance.now();
+  while (performance.now() - quietSince < quietMs && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = sinks.map((sink) => sink.receipts()).join(',');
+    if (now !== last) {
+      last = now;
+      quietSince = performance.now();
+    }
+  }
+}

@@ -25,8 +25,9 @@ const STATUS_QUERY = process.env.BENCH_STATUS_QUERY === 'auto' ? 'auto' : 'off';
 
 /**
  * printgate as it runs in production, for a benchmark: `node dist/src/cli.js serve --config …` in
- * its own process, logs at info on a pipe, discovery off, per-key limits and the queue limit raised
- * so that no submit of a run is refused (the limiter stays on the path).
+ * its own process, logs at info on a pipe, discovery off, per-key limits (rate, burst, uploads at
+ * once), connections per client and the queue limit raised so that no submit of a run is refused
+ * (the limiters stay on the path).
  */
 export class BenchGateway {
   readonly process: GatewayProcess;
@@ -56,10 +57,10 @@ export class BenchGateway {
   static configure(options: BenchGatewayOptions): ReturnType<typeof writeConfig> {
     return writeConfig(
       {
-        server: { host: '127.0.0.1', port: options.port ?? 0, shutdownGraceSeconds: 2 },
+        server: { host: '127.0.0.1', port: options.port ?? 0, shutdownGraceSeconds: 2, maxConnectionsPerClient: 10_000 },
         log: { level: 'info' },
         discovery: { interfaces: [], serial: false, usb: false },
-        limits: { perKey: { ratePerSecond: 1_000_000, burst: 1_000_000 }, maxQueuedJobs: 1_000_000 },
+        limits: { perKey: { ratePerSecond: 1_000_000, burst: 1_000_000, concurrentUploads: 100_000 }, maxQueuedJobs: 1_000_000 },
         printers: options.printers.map((printer, index) => ({
           name: `Bench ${index}`,
           group: GROUP,

@@ -15,6 +15,7 @@ export class RepTable {
     byRep.set(rep, value);
   }
 
+  /** `name` is a value's name or a prefix of several ("printgate 1p×10c" fails its jobs/s, ms, p99…). */
   fail(name: string, reason: string): void {
     if (!this.failures.has(name)) this.failures.set(name, reason);
   }
@@ -26,8 +27,9 @@ export class RepTable {
   /** A figure of `compute(get)` for every repetition in 0…reps-1. */
   figure(label: string, unit: string, reps: number, needs: readonly string[], compute: (value: (name: string) => number) => number, target?: Target): BenchFigure {
     for (const name of needs) {
-      const reason = this.failures.get(name);
-      if (reason !== undefined) return failedFigure(label, unit, `${name}: ${reason}`, target);
+      // A failure recorded for a run ("printgate 1p×10c") fails every value of it ("printgate 1p×10c jobs/s").
+      const failed = [...this.failures.keys()].find((key) => name === key || name.startsWith(`${key} `));
+      if (failed !== undefined) return failedFigure(label, unit, `${failed}: ${this.failures.get(failed)!}`, target);
     }
     const samples: number[] = [];
     for (let rep = 0; rep < reps; rep += 1) {
