@@ -10,6 +10,7 @@ import { KeyStore } from '../src/keys/key-store.js';
 import { createLogger } from '../src/log/create-logger.js';
 import { startGateway } from '../src/main.js';
 import type { Benchmark } from './benchmark.js';
+import { benchNumber } from './harness/bench-env.js';
 import { measureAuthShare } from './engine/auth-share.js';
 
 /**
@@ -18,7 +19,7 @@ import { measureAuthShare } from './engine/auth-share.js';
  * the same run, over keep-alive HTTP on loopback. Bounded by request count and by a deadline.
  */
 
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
+const REQUESTS = Math.round(benchNumber('BENCH_REQUESTS', 4000, 500));
 const ROUNDS = 5;
 const CONCURRENCY = 8;
 const DEADLINE_MS = 120_000;

@@ -11,7 +11,7 @@ import { Authenticator } from '../src/keys/authenticator.js';
 import { KeyStore } from '../src/keys/key-store.js';
 import { createLogger } from '../src/log/create-logger.js';
 import { sampled, type Benchmark } from './benchmark.js';
-import { RUNS } from './harness/bench-env.js';
+import { benchNumber, RUNS } from './harness/bench-env.js';
 import { loadReferenceCloud } from './harness/load-reference-cloud.js';
 
 /**
@@ -20,8 +20,8 @@ import { loadReferenceCloud } from './harness/load-reference-cloud.js';
  * revocations, and the time from a revocation published to it being refused with the push stream up.
  */
 
-const KEYS = Number(process.env.BENCH_CLOUD_KEYS ?? 100_000);
-const REVOCATIONS = Number(process.env.BENCH_CLOUD_REVOCATIONS ?? 1000);
+const KEYS = Math.round(benchNumber('BENCH_CLOUD_KEYS', 100_000, 10_000));
+const REVOCATIONS = Math.round(benchNumber('BENCH_CLOUD_REVOCATIONS', 1000, 100));
 const PUSH_ROUNDS = 20;
 const DEADLINE_MS = 300_000;
 

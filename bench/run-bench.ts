@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { authBench } from './auth-bench.js';
 import { verdictOf, type Benchmark, type BenchFigure } from './benchmark.js';
@@ -10,6 +11,7 @@ import { fsyncBench } from './engine/fsync-bench.js';
 import { memoryBench } from './engine/memory-bench.js';
 import { profileBench } from './engine/profile-bench.js';
 import { startupBench } from './engine/startup-bench.js';
+import { QUICK } from './harness/bench-env.js';
 import { figureLine, summaryTable } from './harness/bench-table.js';
 import { REPO_ROOT } from './harness/gateway-process.js';
 import { describeMachine, machineInfo } from './harness/machine-info.js';
@@ -17,10 +19,11 @@ import { renderBench } from './render-bench.js';
 import { sseBench } from './sse-bench.js';
 
 /**
- * `npm run bench [-- name…] [-- --json]`: runs the registered benchmarks one after another, prints
- * their figures (min / median / max of the runs, the target each is held against, PASS / MISS /
- * FAILED) and a summary table, and writes bench/results.json (a full run) with the machine, Node
- * and commit. A figure that could not be measured FAILS, and the exit code is then 1.
+ * `npm run bench [-- name…] [-- --quick] [-- --json]`: runs the registered benchmarks one after
+ * another, prints their figures (min / median / max of the runs, the target each is held against,
+ * PASS / MISS / FAILED) and a summary table, and writes bench/results.json (a full run; --quick and
+ * a few names write under dist/bench/) with the machine, Node, commit and the load before and after.
+ * A figure that could not be measured FAILS, and the exit code is then 1.
  * Add a benchmark as its own file exporting a Benchmark and list it here.
  */
 const BENCHMARKS: readonly Benchmark[] = [engineBench, fsyncBench, memoryBench, startupBench, bombsBench, cloudBench, authBench, renderBench, discoveryBench, sseBench, profileBench];
@@ -42,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const selected = names.length === 0 ? BENCHMARKS.filter((bench) => !bench.onlyWhenNamed) : BENCHMARKS.filter((bench) => names.includes(bench.name));
   const machine = machineInfo();
+  const runStarted = Date.now();
   const out = (text: string): void => void (json ? undefined : process.stdout.write(`${text}\n`));
   out(`machine: ${describeMachine(machine)}`);
   const results: Record<string, BenchResult> = {};
@@ -79,9 +83,12 @@ async function main(argv: string[]): Promise<number> {
   const failed = all.filter((figure) => verdictOf(figure) === 'FAILED');
   out(`\nsummary (${describeMachine(machine)}):`);
   for (const line of summaryTable(all)) out(line);
-  const file = names.length === 0 ? path.join(REPO_ROOT, 'bench/results.json') : path.join(REPO_ROOT, 'dist/bench/results-partial.json');
+  const file = path.join(REPO_ROOT, names.length > 0 ? 'dist/bench/results-partial.json' : QUICK ? 'dist/bench/results-quick.json' : 'bench/results.json');
   mkdirSync(path.dirname(file), { recursive: true });
-  const document = { machine, finishedAt: new Date().toISOString(), selected: selected.map((bench) => bench.name), benchmarks: results };
+  const elapsedSeconds = Math.round((Date.now() - runStarted) / 1000);
+  const loadAverageAtEnd = os.loadavg().map((load) => Math.round(load * 100) / 100);
+  out(`load average at the end ${loadAverageAtEnd.map((n) => n.toFixed(2)).join(' ')}; the whole run took ${elapsedSeconds} s${QUICK ? ' (--quick: fewer jobs, keys and runs)' : ''}`);
+  const document = { machine, quick: QUICK, finishedAt: new Date().toISOString(), elapsedSeconds, loadAverageAtEnd, selected: selected.map((bench) => bench.name), benchmarks: results };
   writeFileSync(file, `${JSON.stringify(document, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`);
   out(`\nresults written to ${path.relative(process.cwd(), file) || file}${failed.length > 0 ? `; ${failed.length} row(s) FAILED` : ''}`);
   if (json) process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);

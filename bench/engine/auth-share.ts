@@ -7,7 +7,7 @@ import { startReceiptSink } from '../peers/receipt-sink.js';
 import { RECEIPT_BYTES, RECEIPT_MARKER } from './receipt.js';
 import { keepAliveAgent } from './submitters.js';
 
-const REQUESTS = Math.round(benchNumber('BENCH_AUTH_SHARE_REQUESTS', 500));
+const REQUESTS = Math.round(benchNumber('BENCH_AUTH_SHARE_REQUESTS', 500, 100));
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 

@@ -8,7 +8,7 @@ import { RECEIPT_BYTES, RECEIPT_MARKER } from './receipt.js';
 import { keepAliveAgent, printgateSubmit } from './submitters.js';
 import { timedRun } from './timed-run.js';
 
-const JOBS = Math.round(benchNumber('BENCH_MEMORY_JOBS', 10_000));
+const JOBS = Math.round(benchNumber('BENCH_MEMORY_JOBS', 10_000, 1000));
 const PRINTERS = 10;
 const IDLE_MS = 2000;
 const SETTLE_MS = 1000;

@@ -8,7 +8,7 @@ import { RepTable } from '../harness/rep-table.js';
 import { startReceiptSink } from '../peers/receipt-sink.js';
 import { RECEIPT_MARKER } from './receipt.js';
 
-const STARTS = Math.round(benchNumber('BENCH_STARTUP_RUNS', 5));
+const STARTS = Math.round(benchNumber('BENCH_STARTUP_RUNS', 5, 3));
 const START_TIMEOUT_MS = 30_000;
 
 interface Start {
