@@ -12,6 +12,7 @@ import { checkNoExtra, settleSinks, timedRun, type RunResult, type RunShape } fr
 export const CELLS: readonly RunShape[] = [
   { jobs: JOBS, printers: 1, clients: 1 },
   { jobs: JOBS, printers: 1, clients: 10 },
+  { jobs: JOBS, printers: 10, clients: 1 },
   { jobs: JOBS, printers: 10, clients: 10 },
 ];
 export const cellName = (shape: RunShape): string => `${shape.printers}p×${shape.clients}c`;
