@@ -16,13 +16,13 @@ import type { Config } from './config/schema.js';
 import { DbChangeWatcher } from './db/db-change-watcher.js';
 import { DB_FILE, openDatabase, walLimitBytes, walPath, type Db } from './db/open-database.js';
 import { WalCheckpointer } from './db/wal-checkpointer.js';
-import { WalSync } from './db/wal-sync.js';
-import { acquireDataDirLock } from './db/data-dir-lock.js';
-import { setLogLevel } from './log/create-logger.js';
-import { StorageGuard } from './db/storage-guard.js';
 import { readBootId } from './db/boot-id.js';
 import type { Language, PrinterProfile, Transport, TransportFactory } from './driver-api/index.js';
 import { Lifecycle } from './gateway/lifecycle.js';
+import { openStorage } from './gateway/open-storage.js';
+import { printerReloader } from './gateway/reload-printers.js';
+import { startDiscovery } from './gateway/start-discovery.js';
+import { startIpp } from './gateway/start-ipp.js';
 import { HealthService } from './health/health-service.js';
 import { createApp } from './http/create-app.js';
 import { gatewayRoutes } from './http/gateway-routes.js';
@@ -48,10 +48,7 @@ import { DevicesService } from './printers/devices-service.js';
 import { GroupStore } from './printers/group-store.js';
 import { PrinterRegistry } from './printers/printer-registry.js';
 import { readVersion } from './version.js';
-import { announceGateway } from './discovery/gateway-announcement.js';
-import { createDiscovery } from './discovery/create-discovery.js';
 import type { DeviceInfo } from './discovery/device-info.js';
-import { discoveredPrinter } from './printers/discovered-device.js';
 import { resolveProfile } from './printers/printer-profile.js';
 import { NotificationStore } from './webhooks/notification-store.js';
 import { subscribeWebhookEvents } from './webhooks/webhook-events.js';
@@ -60,8 +57,6 @@ import { WebhookWorker } from './webhooks/webhook-worker.js';
 import { WebhookTargetPolicy } from './webhooks/target-policy.js';
 import { loadOrCreateCertificate } from './tls/tls-certificate.js';
 import { TlsRenewal } from './tls/tls-renewal.js';
-import { createIppService } from './ipp/ipp-service.js';
-import { MdnsAdvertiser } from './discovery/mdns-advertiser.js';
 
 /**
  * The composition root: the only place that wires modules together and the only importer of
@@ -131,32 +126,7 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
 
 async function buildAndStart(config: Readonly<Config>, log: Logger, parts: GatewayParts, lifecycle: Lifecycle): Promise<Gateway> {
   const now = parts.clock;
-  // One gateway per data directory, before anything touches it (a second one exits naming the first's PID).
-  const lock = acquireDataDirLock(config.dataDir);
-  lifecycle.onStop('data directory lock', () => lock.release());
-  const db = openDatabase({ dataDir: config.dataDir, synchronous: 'normal' });
-  const wal = new WalSync(walPath(config.dataDir));
-  lifecycle.onStop('database', async () => {
-    await wal.sync().catch(() => undefined);
-    await wal.close();
-    db.close();
-  });
-
-  const spool = new Spool(config.dataDir);
-  const jobStore = new JobStore({ db, now });
-  const storage = new StorageGuard({
-    dataDir: config.dataDir,
-    db,
-    log,
-    release: () => {
-      const { dropped, files } = jobStore.dropFinishedDocuments();
-      for (const file of files) void spool.remove(file).catch(() => undefined);
-      return dropped;
-    },
-  });
-  storage.prepare();
-  const leftovers = spool.cleanPartials();
-  if (leftovers > 0) log.warn({ files: leftovers }, 'removed partial spool files of requests a crash cut short');
+  const { db, wal, spool, jobStore, storage } = openStorage(config.dataDir, now, log, lifecycle);
 
   // Printers and their languages.
   const languages = new LanguageRegistry(parts.languages, [...parts.transports, cloudPrntTransportFactory(PASSIVE_CLOUDPRNT_MAILBOX)]);
@@ -229,7 +199,7 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
   subscribeEventStream({ events, registry, stream });
   const metrics = new GatewayMetrics({ registry, jobs: jobStore, events });
   if (cloudSync) registerCloudMetrics(metrics.registry, () => cloudSync.status());
-  const health = new HealthService({ db, registry, storage, cloudStatus: cloudSync ? () => cloudSync.status() : undefined });
+  const health = new HealthService({ db, registry, storage, cloudStatus: cloudSync ? () => cloudSync.status() : undefined, queued: (id) => jobStore.countQueued(id) });
 
   // The HTTP front door (discovery starts after the workers; its list is read when asked).
   const discoveryRef: { current: { devices(): DeviceInfo[] } | null } = { current: null };
@@ -288,23 +258,12 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     await webhookWorker.stop();
   });
   // Discovery: the box announces itself on discovery.interfaces; devices found join discovery.group.
-  const port = (http.http.address() as AddressInfo).port;
-  const announcement = await lifecycle.start('mdns announcement', () => announceGateway({ interfaces: config.discovery.interfaces, log, port, version: readVersion() }), (a) => a.stop());
-  const discovery = createDiscovery({
-    config,
-    log,
+  discoveryRef.current = await startDiscovery({
+    config, log, devices, profileOf,
     parts: { transports: parts.transports, profiles: parts.profiles },
-    isOwnService: (key) => announcement.advertiser?.ownNames().includes(key) ?? false,
-  });
-  const onDevice = (device: DeviceInfo): void => {
-    const known = discoveredPrinter(device, config.discovery.group, profileOf);
-    if (known) void devices.discovered(known).catch((error: unknown) => log.error({ err: error, identity: device.identity }, 'discovered printer not added'));
-  };
-  discoveryRef.current = discovery;
-  discovery.on('found', onDevice);
-  discovery.on('updated', onDevice);
-  discovery.on('lost', (device, reason) => devices.lost(device.identity, reason));
-  await lifecycle.start('discovery', () => discovery.start(), () => discovery.stop());
+    port: (http.http.address() as AddressInfo).port,
+    version: readVersion(),
+  }, lifecycle);
 
   // The CLI in another process (keys revoke, jobs release) is seen within a tick; so are cloud changes.
   const watcher = new DbChangeWatcher({ db, log, onChange: () => { jobStore.forgetCounts(); stream.recheckKeys(); engine.wakeAll(); } });
@@ -317,44 +276,10 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     await cloudSync?.stop();
   });
 
-  // ── IPP Everywhere server and raw ports (issue 15) ─────────────────────────────────────────
-  // After the printer workers (stopped before them): every document goes through jobs.submit.
-  // The advertiser is the IPP server's own until the gateway's announcement shares one with it.
-  if (config.ipp.enabled) {
-    const advertiser = config.ipp.advertise && config.discovery.interfaces.length > 0 ? new MdnsAdvertiser({ interfaces: config.discovery.interfaces, log: log.child({ component: 'mdns' }) }) : null;
-    const ippService = createIppService({
-      config, jobs, devices, authenticator, tls, log, now, advertiser,
-      statusPort: () => Number(new URL(http.url).port),
-      jobIds: { load: () => Number(jobStore.stateValue('ipp.nextJobId')) || null, save: (next) => jobStore.setStateValue('ipp.nextJobId', String(next)) },
-    });
-    await lifecycle.start('ipp server', async () => {
-      await advertiser?.start();
-      await ippService.start().catch(async (error: unknown) => {
-        await advertiser?.stop();
-        throw error;
-      });
-    }, async () => {
-      await ippService.stop();
-      await advertiser?.stop();
-    });
-  }
-  // ───────────────────────────────────────────────────────────────────────────────────────────
+  // IPP Everywhere and raw ports: after the printer workers (stopped before them).
+  await startIpp({ config, log, jobs, devices, authenticator, tls, now, jobStore, httpUrl: http.url }, lifecycle);
 
-  const reload = async (next: Readonly<Config>): Promise<{ added: string[]; removed: string[]; changed: string[] }> => {
-    checkConfigParts(next, configParts(parts));
-    setLogLevel(log, next.log.level);
-    const before = new Map(registry.list().filter((printer) => printer.source === 'config').map((printer) => [printer.id, JSON.stringify(printer)]));
-    registry.syncConfigured(next.printers);
-    const after = new Map(registry.list().filter((printer) => printer.source === 'config').map((printer) => [printer.id, printer]));
-    const added = [...after.keys()].filter((id) => !before.has(id));
-    const removed = [...before.keys()].filter((id) => !after.has(id));
-    const changed = [...after.keys()].filter((id) => before.has(id) && before.get(id) !== JSON.stringify(after.get(id)));
-    const graceMs = next.server.shutdownGraceSeconds * 1000;
-    await Promise.all([...removed, ...changed].map((id) => engine.removePrinter(id, graceMs)));
-    for (const id of [...added, ...changed]) engine.addPrinter(after.get(id)!);
-    log.info({ added, removed, changed, level: next.log.level }, 'configuration reloaded');
-    return { added, removed, changed };
-  };
+  const reload = printerReloader({ registry, engine, log, check: (next) => checkConfigParts(next, configParts(parts)) });
 
   // Listening already: the render threads load their languages now, not in the way of start-up.
   renderer.warm?.();

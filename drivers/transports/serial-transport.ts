@@ -191,13 +191,15 @@ export class SerialTransport implements Transport {
   }
 
   private async writeAll(port: SerialPortLike, data: Buffer, signal: AbortSignal): Promise<void> {
-    const stallMs = this.context.confirmTimeoutMs + 2 * this.transmitMs(CHUNK_BYTES);
+    // Progress is a chunk on the line: one that does not leave within jobs.stallSeconds (plus the time
+    // the baud rate needs for it) is a stalled printer — flow control holding the line.
+    const stallMs = this.context.stallMs + 2 * this.transmitMs(CHUNK_BYTES);
     for (let offset = 0; offset < data.length; offset += CHUNK_BYTES) {
       if (!port.write(data.subarray(offset, offset + CHUNK_BYTES))) {
         await this.guard(port, signal, stallMs, `write to ${this.settings.path}`, (done) => port.once('drain', () => done(null)), true);
       }
     }
-    const drainMs = this.context.confirmTimeoutMs + 2 * this.transmitMs(Math.min(data.length, 4 * CHUNK_BYTES));
+    const drainMs = this.context.stallMs + 2 * this.transmitMs(Math.min(data.length, 4 * CHUNK_BYTES));
     await this.guard(port, signal, drainMs, `drain ${this.settings.path}`, (done) => port.drain(done), true);
   }
 
@@ -215,7 +217,7 @@ export class SerialTransport implements Transport {
   ): Promise<void> {
     const onTimeout = (): DriverError =>
       opened
-        ? new DriverError('PRINTER_TIMEOUT', `${what} made no progress for ${timeoutMs} ms: is flow control (${this.settings.flow}) holding the line (printer offline, paper out)?`)
+        ? new DriverError('PRINTER_STALLED', `${what} made no progress for ${Math.round(timeoutMs / 100) / 10} s: is flow control (${this.settings.flow}) holding the line (printer offline, paper out)?`)
         : new DriverError('PRINTER_UNREACHABLE', `${what} did not finish within ${timeoutMs} ms`);
     return bounded<void>({ signal, what, timeoutMs, onTimeout }, (settle) => {
       const onError = (error: Error): void => settle.reject(this.unreachable(what, error));

@@ -96,7 +96,7 @@ export class UsbTransport implements Transport {
       for (let offset = 0; offset < data.byteLength; offset += CHUNK_BYTES) {
         if (signal.aborted) throw new DriverError('PRINTER_TIMEOUT', `write to ${device} aborted`);
         pending = handle.write(data, offset, Math.min(CHUNK_BYTES, data.byteLength - offset));
-        await this.bounded(pending, signal, `write to ${device}`);
+        await this.bounded(pending, signal, `write to ${device}`, 'write');
       }
     } catch (error) {
       // A write may still be running in the thread pool: close once it has returned.
@@ -245,7 +245,7 @@ export class UsbTransport implements Transport {
       const check = await open(device, constants.O_WRONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
       await check.close();
       const opening = open(device, constants.O_WRONLY | constants.O_NOCTTY);
-      return await this.bounded(opening, signal, `open ${device}`).catch((error: unknown) => {
+      return await this.bounded(opening, signal, `open ${device}`, 'open').catch((error: unknown) => {
         void opening.then((late) => late.close()).catch(() => undefined);
         throw error;
       });
@@ -254,11 +254,19 @@ export class UsbTransport implements Transport {
     }
   }
 
-  /** `work` (a call in the thread pool, which cannot be cut short), waited for until it makes no progress for a while or `signal` aborts. */
-  private bounded<T>(work: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
-    const stallMs = this.context.connectTimeoutMs + this.context.confirmTimeoutMs;
-    const onTimeout = (): DriverError => new DriverError('PRINTER_TIMEOUT', `${what} made no progress for ${stallMs} ms (printer offline or out of paper?)`);
-    return bounded<T>({ signal, what, timeoutMs: stallMs, onTimeout }, (settle) => {
+  /**
+   * `work` (a call in the thread pool, which cannot be cut short), waited for until it makes no
+   * progress for a while or `signal` aborts. A write the device takes nothing of for
+   * jobs.stallSeconds is a stalled printer (PRINTER_STALLED: stopped, reason `stalled`); an open
+   * that hangs is a timeout.
+   */
+  private bounded<T>(work: Promise<T>, signal: AbortSignal, what: string, step: 'open' | 'write'): Promise<T> {
+    const timeoutMs = step === 'write' ? this.context.stallMs : this.context.connectTimeoutMs + this.context.confirmTimeoutMs;
+    const onTimeout = (): DriverError =>
+      step === 'write'
+        ? new DriverError('PRINTER_STALLED', `${what} took no data for ${Math.round(timeoutMs / 100) / 10} s (printer offline, out of paper or its cover open?)`)
+        : new DriverError('PRINTER_TIMEOUT', `${what} made no progress for ${timeoutMs} ms (printer offline or out of paper?)`);
+    return bounded<T>({ signal, what, timeoutMs, onTimeout }, (settle) => {
       work.then(settle.resolve, settle.reject);
     });
   }

@@ -19,6 +19,8 @@ export interface HealthServiceDeps {
   storage?: { problem(): string | null };
   /** Cloud key sync state; absent when cloud sync is off. */
   cloudStatus?: (() => CloudSyncStatus) | undefined;
+  /** Jobs waiting for a printer (pending, processing, held). */
+  queued?: (printerId: string) => number;
 }
 
 /** The gateway's health, as /healthz, doctor and the status page tell it. */
@@ -37,6 +39,24 @@ export class HealthService {
     }
   }
 
+  /**
+   * A printer that is stopped is a problem when it is one the box was set up for (configured) or
+   * jobs wait for it; a discovered printer that went away with nothing queued is not.
+   */
+  private printerProblems(): string[] {
+    const problems: string[] = [];
+    for (const printer of this.deps.registry.list()) {
+      const status = this.deps.registry.status(printer.id);
+      if (status.state !== 'stopped') continue;
+      const queued = this.deps.queued?.(printer.id) ?? 0;
+      if (printer.source !== 'config' && queued === 0) continue;
+      const why = status.reasons.length > 0 ? status.reasons.join(', ') : 'stopped';
+      const waiting = queued === 0 ? 'no job waits' : queued === 1 ? '1 job waits' : `${queued} jobs wait`;
+      problems.push(`printer ${printer.id}: ${why}${status.lastError ? ` (${status.lastError})` : ''}; ${waiting}`);
+    }
+    return problems;
+  }
+
   report(): HealthReport {
     const dbOk = this.dbHealthy();
     const cloud = this.deps.cloudStatus?.() ?? null;
@@ -47,6 +67,7 @@ export class HealthService {
       ...(cloud?.clockSkewed
         ? [`cloud-clock-skew: the cloud's clock is ${Math.round(cloud.clockSkewSeconds ?? 0)} s off this gateway's (cloud.maxClockSkewSeconds ${cloud.maxClockSkewSeconds}); check NTP on both`]
         : []),
+      ...this.printerProblems(),
     ];
     return {
       status: problems.length === 0 ? 'ok' : 'degraded',

@@ -137,7 +137,8 @@ export class JobDelivery {
       ready.push({ job, rendered: items[index]!.rendered });
     });
     if (ready.length === 0) return 'next';
-    this.deps.registry.updateStatus(this.deps.printer.id, { state: 'processing' });
+    // A stalled printer is tried again as it is: stopped/stalled until a job gets through.
+    if (!this.deps.registry.status(this.deps.printer.id).reasons.includes('stalled')) this.deps.registry.updateStatus(this.deps.printer.id, { state: 'processing' });
     // The mark must be on disk before a byte leaves: after a power cut, a job that may have printed is known as such.
     await this.deps.durable();
     return this.deps.transport.openSession ? this.sendOnSession(ready) : this.sendEach(ready);
@@ -269,10 +270,10 @@ export class JobDelivery {
     for (const [index, item] of items.entries()) {
       if (this.canceled.has(item.job.id)) continue;
       if (this.deps.state.stopping) {
-        this.uncertain(written);
-        this.closeSession();
+        // The jobs not yet written go back; those written are confirmed by the printer's close as
+        // always (within the shutdown grace; after it, each goes back or is held as on shutdown).
         this.requeue(items.slice(index), 'requeued-on-shutdown');
-        return 'next';
+        return this.finishSession(session, written);
       }
       const wire = this.onWire(item.job);
       try {

@@ -1,34 +1,13 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config/schema.js';
-import type { Language, Transport } from '../driver-api/index.js';
 import { backoffDelay } from '../driver-api/backoff.js';
-import type { Printer, PrinterRegistry } from '../printers/printer-registry.js';
-import type { JobEvents } from './job-events.js';
-import { JobDelivery, MAX_BATCH_JOBS, type Outcome } from './job-delivery.js';
-import type { JobStore } from './job-store.js';
-import type { Renderer } from './renderer.js';
-import type { Spool } from './spool.js';
+import { JobDelivery, MAX_BATCH_JOBS, type DeliveryDeps, type Outcome } from './job-delivery.js';
 import { StatusChecker, type StatusCheck } from './status-checker.js';
 import { storageError } from './storage-error.js';
 import { Wakeup } from './wakeup.js';
 import { planRecovery } from './worker-decisions.js';
 
-export interface PrinterWorkerDeps {
-  printer: Printer;
-  transport: Transport;
-  language: Language;
-  renderer: Renderer;
-  jobs: JobStore;
-  spool: Spool;
-  registry: PrinterRegistry;
-  events: JobEvents;
-  log: Logger;
-  config: Readonly<Config>;
-  now: () => Date;
-  /** Resolves once every commit so far is on stable storage. */
-  durable: () => Promise<void>;
-  /** Told when a write failed for lack of disk space (the storage guard frees its reserve). */
-  onStorageFull: () => void;
+/** What a worker is built from: what its delivery needs, but the parts the worker makes itself. */
+export interface PrinterWorkerDeps extends Omit<DeliveryDeps, 'status' | 'state' | 'recoveryWait'> {
   /** True when notes that a job's bytes went out can be trusted (this process, or a restart on the same boot). */
   trustSentNotes: () => boolean;
   /** How often a printer nobody prints to is checked (status query or a connect): a dead one shows offline within this. */
@@ -298,7 +277,11 @@ export class PrinterWorker {
   }
 
   private backOnline(probes: number): void {
-    this.deps.registry.updateStatus(this.deps.printer.id, { state: 'idle', reasons: [], lastSeenAt: this.deps.now().toISOString(), lastError: null });
+    const seen = this.deps.now().toISOString();
+    // A stalled printer stays stopped/stalled while it is tried again (no flapping through idle and
+    // processing, a status webhook each): the job that gets through ends the outage.
+    if (this.stalledOutage) this.deps.registry.updateStatus(this.deps.printer.id, { lastSeenAt: seen });
+    else this.deps.registry.updateStatus(this.deps.printer.id, { state: 'idle', reasons: [], lastSeenAt: seen, lastError: null });
     this.lastContactMs = this.deps.now().getTime();
     // A stalled printer still takes connections: it is back once it takes a job's bytes again (or nothing waits for it).
     if (!this.stalledOutage) this.endOutage(probes);

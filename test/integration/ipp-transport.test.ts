@@ -12,6 +12,7 @@ const context = (overrides: Partial<TransportContext> = {}): TransportContext =>
   log: silent,
   connectTimeoutMs: 3000,
   confirmTimeoutMs: 10_000,
+  stallMs: 10_000,
   ...overrides,
 });
 const escpos = (text: string): Uint8Array => Buffer.concat([Buffer.from([0x1b, 0x40]), Buffer.from(text), Buffer.from([0x0a, 0x1d, 0x56, 0x00])]);

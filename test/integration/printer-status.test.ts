@@ -57,6 +57,11 @@ describe('printer status: ESC/POS DLE EOT over raw TCP', () => {
     expect(await api.printer()).toMatchObject({ state: 'stopped', reasons: ['media-empty'] });
     expect(await api.star()).toMatchObject({ Online: false, PaperEmpty: true, CoverOpen: false });
     expect(escpos.jobs()).toHaveLength(1);
+    // The box says what and where: /healthz is degraded, naming the printer, why and what waits.
+    const technician = gateway!.createKey(['ViewStatus']).key;
+    const health = (await (await fetch(`${gateway!.url}/healthz`, { headers: { authorization: `Bearer ${technician}` } })).json()) as { status: string; problems: string[] };
+    expect(health.status).toBe('degraded');
+    expect(health.problems).toContainEqual(expect.stringMatching(/^printer counter: media-empty.*; 1 job waits$/));
 
     // Paper back: it resumes by itself and prints the ticket once.
     escpos.set({ paperOut: false });
@@ -65,6 +70,7 @@ describe('printer status: ESC/POS DLE EOT over raw TCP', () => {
     expect(printed!.includes(Buffer.from('second ticket'))).toBe(true);
     await api.waitPrinter('idle with no reasons', (view) => view.state === 'idle' && view.reasons.length === 0);
     expect(await api.star()).toMatchObject({ Online: true, PaperEmpty: false });
+    expect(await (await fetch(`${gateway!.url}/healthz`, { headers: { authorization: `Bearer ${technician}` } })).json()).toMatchObject({ status: 'ok', problems: [] });
 
     // The cover opens while the job prints: the printer keeps it; it completes once closed, never sent twice.
     escpos.afterNextJob({ coverOpen: true });

@@ -9,7 +9,7 @@ import { startPtyPair, type PtyPair } from '../peers/socat-pty.js';
 import { failure } from '../helpers/settle.js';
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-const context: TransportContext = { log: silent, connectTimeoutMs: 3000, confirmTimeoutMs: 5000 };
+const context: TransportContext = { log: silent, connectTimeoutMs: 3000, confirmTimeoutMs: 5000, stallMs: 5000 };
 const meta = { jobId: 'job-1', jobName: 'receipt', documentFormat: 'application/vnd.escpos' };
 const signal = (): AbortSignal => new AbortController().signal;
 

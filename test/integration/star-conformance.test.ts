@@ -673,7 +673,7 @@ describe('Star conformance: a client written from Star’s documentation', () =>
   it('413: a declared Content-Length over limits.maxDocumentBytes is refused before the body is read', async () => {
     const res = await rawRequest(
       Number(new URL(gw.url).port),
-      `POST /v1/a/shop/d/${counter}/q HTTP/1.1\r\nHost: x\r\nStar-Api-Key: ${star.key}\r\nContent-Type: text/plain\r\nContent-Length: ${MAX_DOCUMENT_BYTES * 100}\r\n\r\nabc`,
+      `POST /v1/a/shop/d/${counter}/q HTTP/1.1\r\nHost: localhost\r\nStar-Api-Key: ${star.key}\r\nContent-Type: text/plain\r\nContent-Length: ${MAX_DOCUMENT_BYTES * 100}\r\n\r\nabc`,
     );
     expectJsonClientError(res.status, res.headers['content-type'], res.body, 'declared 413');
     expect(res.status).toBe(413);
@@ -712,7 +712,7 @@ describe('Star conformance: a client written from Star’s documentation', () =>
         response = Buffer.concat([response, data]);
       });
       socket.on('close', finish);
-      socket.write(`POST /v1/a/shop/d/${counter}/q HTTP/1.1\r\nHost: x\r\nStar-Api-Key: ${star.key}\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      socket.write(`POST /v1/a/shop/d/${counter}/q HTTP/1.1\r\nHost: localhost\r\nStar-Api-Key: ${star.key}\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n`);
       timer = setInterval(() => {
         if (socket.destroyed || !socket.writable) return;
         if (sent >= intended) {
@@ -746,7 +746,7 @@ describe('Star conformance: a client written from Star’s documentation', () =>
     const jobsBefore = (await star.call('GET', '/api/v1/jobs?limit=200')).json().data.length;
     await new Promise<void>((resolve) => {
       const socket = net.connect(Number(new URL(gw.url).port), '127.0.0.1', () => {
-        socket.write(`POST /v1/a/shop/d/${counter}/q HTTP/1.1\r\nHost: x\r\nStar-Api-Key: ${star.key}\r\nContent-Type: text/plain\r\nContent-Length: 10000\r\n\r\n`);
+        socket.write(`POST /v1/a/shop/d/${counter}/q HTTP/1.1\r\nHost: localhost\r\nStar-Api-Key: ${star.key}\r\nContent-Type: text/plain\r\nContent-Length: 10000\r\n\r\n`);
         socket.write('half a receipt '.repeat(300), () => setTimeout(() => socket.destroy(), 100));
       });
       socket.on('error', () => undefined);
@@ -781,7 +781,7 @@ describe('Star conformance: a client written from Star’s documentation', () =>
         const body = method === 'PUT' ? '{"Copies": 2}' : '';
         const res = await rawRequest(
           port,
-          `${method} ${target} HTTP/1.1\r\nHost: x\r\nStar-Api-Key: ${star.key}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+          `${method} ${target} HTTP/1.1\r\nHost: localhost\r\nStar-Api-Key: ${star.key}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
         );
         const error = expectJsonClientError(res.status, res.headers['content-type'], res.body, `${method} ${target.slice(0, 60)}`);
         expect([400, 404, 405]).toContain(res.status);
@@ -803,11 +803,11 @@ describe('Star conformance: a client written from Star’s documentation', () =>
       '/api/v1/jobs?state=pending&state=held',
       `/v1/a/${'p'.repeat(20_000)}`,
     ]) {
-      const res = await rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nStar-Api-Key: ${star.key}\r\nConnection: close\r\n\r\n`);
+      const res = await rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: localhost\r\nStar-Api-Key: ${star.key}\r\nConnection: close\r\n\r\n`);
       expectJsonClientError(res.status, res.headers['content-type'], res.body, `GET ${target.slice(0, 60)}`);
     }
     // Raw UTF-8 bytes in the request line.
-    const utf8 = await rawRequest(port, `GET /v1/a/grüße HTTP/1.1\r\nHost: x\r\nStar-Api-Key: ${star.key}\r\nConnection: close\r\n\r\n`);
+    const utf8 = await rawRequest(port, `GET /v1/a/grüße HTTP/1.1\r\nHost: localhost\r\nStar-Api-Key: ${star.key}\r\nConnection: close\r\n\r\n`);
     expectJsonClientError(utf8.status, utf8.headers['content-type'], utf8.body, 'raw UTF-8 path');
     // Nothing changed through any of them.
     expect((await star.call('GET', '/v1/a/shop')).json().Copies).toBe(1);
@@ -816,17 +816,17 @@ describe('Star conformance: a client written from Star’s documentation', () =>
 
   it('huge headers and malformed requests are a JSON 4xx', async () => {
     const port = Number(new URL(gw.url).port);
-    const huge = await rawRequest(port, `GET /v1/a HTTP/1.1\r\nHost: x\r\nStar-Api-Key: ${star.key}\r\nX-Filler: ${'f'.repeat(64 * 1024)}\r\n\r\n`);
+    const huge = await rawRequest(port, `GET /v1/a HTTP/1.1\r\nHost: localhost\r\nStar-Api-Key: ${star.key}\r\nX-Filler: ${'f'.repeat(64 * 1024)}\r\n\r\n`);
     const error = expectJsonClientError(huge.status, huge.headers['content-type'], huge.body, 'huge header');
     expect(huge.status).toBe(431);
     expect(error.message.toLowerCase()).toContain('header');
-    const hugeKey = await rawRequest(port, `GET /v1/a HTTP/1.1\r\nHost: x\r\nStar-Api-Key: ${'a'.repeat(20_000)}\r\n\r\n`);
+    const hugeKey = await rawRequest(port, `GET /v1/a HTTP/1.1\r\nHost: localhost\r\nStar-Api-Key: ${'a'.repeat(20_000)}\r\n\r\n`);
     expectJsonClientError(hugeKey.status, hugeKey.headers['content-type'], hugeKey.body, 'huge key');
     const garbage = await rawRequest(port, 'THIS IS NOT HTTP\r\n\r\n');
     expectJsonClientError(garbage.status, garbage.headers['content-type'], garbage.body, 'garbage');
     const badChunk = await rawRequest(
       port,
-      `PUT /v1/a/bar HTTP/1.1\r\nHost: x\r\nStar-Api-Key: ${star.key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n`,
+      `PUT /v1/a/bar HTTP/1.1\r\nHost: localhost\r\nStar-Api-Key: ${star.key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n`,
     );
     expectJsonClientError(badChunk.status, badChunk.headers['content-type'], badChunk.body, 'bad chunk');
     // A JSON body of another Content-Type, and a body too large for a settings call.

@@ -30,7 +30,7 @@ import { failure, within } from '../helpers/settle.js';
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 /** Long transport timeouts: a send that ends within ABORT_BOUND_MS after an abort ended because of it. */
-const context: TransportContext = { log: silent, connectTimeoutMs: 20_000, confirmTimeoutMs: 30_000 };
+const context: TransportContext = { log: silent, connectTimeoutMs: 20_000, confirmTimeoutMs: 30_000, stallMs: 30_000 };
 const ABORT_BOUND_MS = 5000;
 /** With 300 ms transport timeouts, a send to a hung device must have ended well within this. */
 const HANG_BOUND_MS = 15_000;
@@ -136,7 +136,7 @@ function transportContract(name: string, makePeer: () => Promise<ContractPeer>, 
         await within(peer.transport.send(Buffer.from('x'), new AbortController().signal, meta), HANG_BOUND_MS, 'a send to a file');
         return;
       }
-      const impatient = peer.open({ log: silent, connectTimeoutMs: 300, confirmTimeoutMs: 300 });
+      const impatient = peer.open({ log: silent, connectTimeoutMs: 300, confirmTimeoutMs: 300, stallMs: 300 });
       const stall = await peer.stall();
       try {
         const outcome = await within(
@@ -152,8 +152,9 @@ function transportContract(name: string, makePeer: () => Promise<ContractPeer>, 
           expect(outcome.report.confirmed).toBe(false);
         } else {
           expect(outcome.error).toBeInstanceOf(DriverError);
-          // Either way the job is kept: retried (timeout) or waiting for the printer (unreachable).
-          expect(['PRINTER_TIMEOUT', 'PRINTER_UNREACHABLE']).toContain((outcome.error as DriverError).code);
+          // A device that took the connection and then no data is a stalled printer (stopped, reason
+          // `stalled`, the job kept), or one that went away: never a plain timeout retried for ever.
+          expect(['PRINTER_STALLED', 'PRINTER_UNREACHABLE']).toContain((outcome.error as DriverError).code);
         }
       } finally {
         await stall.restore();

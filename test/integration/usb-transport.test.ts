@@ -9,7 +9,7 @@ import { FakeUsbSysfs } from '../peers/fake-usb-sysfs.js';
 import { failure } from '../helpers/settle.js';
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-const context: TransportContext = { log: silent, connectTimeoutMs: 3000, confirmTimeoutMs: 5000 };
+const context: TransportContext = { log: silent, connectTimeoutMs: 3000, confirmTimeoutMs: 5000, stallMs: 5000 };
 const meta = { jobId: 'job-1', jobName: 'label', documentFormat: 'application/octet-stream' };
 const signal = (): AbortSignal => new AbortController().signal;
 const TM_T88 = { vendorId: '04b8', productId: '0e15', serial: 'X5N0123456', ieee1284Id: 'MFG:EPSON;CMD:ESCPOS;MDL:TM-T88V;CLS:PRINTER;' };

@@ -6,6 +6,7 @@ import { ConcurrencyLimiter } from '../../keys/concurrency-limiter.js';
 import { callerKey, needs, type RouteSpec } from '../route-spec.js';
 import type { EventStream } from './event-stream.js';
 import { frame, StreamFanout, type OpenStream, type StreamDropReason } from './stream-fanout.js';
+import { openEventStream } from '../open-event-stream.js';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -81,14 +82,7 @@ export function eventRoutes(deps: EventRoutesDeps): RouteSpec[] {
           throw new AppError('TOO_MANY_STREAMS', message, { headers: { 'Retry-After': String(Math.ceil(heartbeatMs / 1000)) }, details: { scope: answer.scope } });
         }
 
-        res.status(200);
-        res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-        res.setHeader('Cache-Control', 'no-store');
-        res.setHeader('X-Accel-Buffering', 'no');
-        // One stream per connection: when it ends, the socket goes too (shutdown is never held).
-        res.setHeader('Connection', 'close');
-        res.flushHeaders();
-        res.write('retry: 3000\n\n');
+        openEventStream(res);
 
         const open: OpenStream = { res, printerId: printerFilter, onEnd: answer.slot.release };
         if (resumeFrom !== undefined) {

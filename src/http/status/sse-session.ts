@@ -5,6 +5,7 @@ import { requirePermission, type Authenticator } from '../../keys/authenticator.
 import type { KeyRecord } from '../../keys/key-store.js';
 import type { Permission } from '../../keys/permissions.js';
 import { callerKey } from '../route-spec.js';
+import { openEventStream } from '../open-event-stream.js';
 
 /** A client that does not read is dropped rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -40,14 +41,7 @@ export class SseSession {
     private readonly options: SseSessionOptions,
   ) {
     this.key = callerKey(res);
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Accel-Buffering', 'no');
-    // One stream per connection: when it ends, the socket goes too (shutdown is never held).
-    res.setHeader('Connection', 'close');
-    res.flushHeaders();
-    res.write('retry: 3000\n\n');
+    openEventStream(res);
     this.heartbeat = setInterval(() => {
       if (!this.keyHolds()) return;
       this.write(': keepalive\n\n');

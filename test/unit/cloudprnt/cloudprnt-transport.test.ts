@@ -4,7 +4,7 @@ import { cloudPrntTransportFactory, resultOf } from '../../../drivers/transports
 import type { CloudPrntDelivery, CloudPrntMailbox } from '../../../src/driver-api/transport.js';
 import { AppError } from '../../../src/errors/app-error.js';
 
-const context = { log: { debug() {}, info() {}, warn() {}, error() {} }, connectTimeoutMs: 1000, confirmTimeoutMs: 1000 };
+const context = { log: { debug() {}, info() {}, warn() {}, error() {} }, connectTimeoutMs: 1000, confirmTimeoutMs: 1000, stallMs: 1000 };
 
 function codeOf(fn: () => unknown): string {
   try {

@@ -127,7 +127,7 @@ describe('JobDelivery: a batch on one connection', () => {
     expect(engine.logged('job completed').map((entry) => entry.jobId)).toEqual([a!.id, b!.id]);
   });
 
-  it('stopping between two jobs of a batch: the rest go back to the queue, the written one follows the policy', async () => {
+  it('stopping between two jobs of a batch: the rest go back to the queue, the written one is confirmed by the printer\'s close (not sent again)', async () => {
     const { transport } = setup({ statusQuery: false });
     transport.script.holdWrites = true;
     const [a, b] = ['job-a\n', 'job-b\n'].map((body) => engine.submit(body));
@@ -137,9 +137,9 @@ describe('JobDelivery: a batch on one connection', () => {
     state.stopping = true;
     transport.resumeWrites();
     expect(await delivering).toBe('next');
-    expect(engine.job(a!.id)).toMatchObject({ state: 'pending', stateReason: 'resent-after-connection-loss', attempts: 0 });
+    expect(engine.job(a!.id)).toMatchObject({ state: 'completed', stateReason: null, attempts: 1 });
     expect(engine.job(b!.id)).toMatchObject({ state: 'pending', stateReason: 'requeued-on-shutdown', attempts: 0 });
-    expect(transport.connections[0]!.state).toBe('abandoned');
+    expect(transport.connections[0]!.state).toBe('finished');
   });
 });
 

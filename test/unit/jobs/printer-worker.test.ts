@@ -183,6 +183,18 @@ describe('PrinterWorker: cancel and shutdown', () => {
     expect(transport.documents().map(String)).toEqual(['first\nthird\n']);
   });
 
+  it('shutdown between two jobs of a batch: the one written completes when the printer closes, the rest go back saying why', async () => {
+    const { transport, jobs: [first, second, third], worker } = await onTheWire({ jobs: { inFlightAfterRestart: 'reprint' } }, ['first\n', 'second\n', 'third\n']);
+    const stopping = worker.stop(2000);
+    transport.resumeWrites();
+    await stopping;
+    expect(engine.job(first.id)).toMatchObject({ state: 'completed', stateReason: null });
+    expect(engine.job(second.id)).toMatchObject({ state: 'pending', stateReason: 'requeued-on-shutdown', attempts: 0 });
+    expect(engine.job(third.id)).toMatchObject({ state: 'pending', stateReason: 'requeued-on-shutdown', attempts: 0 });
+    expect(transport.documents().map(String)).toEqual(['first\n']);
+    expect(transport.connections[0]!.state).toBe('finished');
+  });
+
   it('shutdown under reprint: the job on the wire after the grace goes back to the queue, its attempt not counted; the batch behind it too', async () => {
     const { transport, jobs: [first, second], worker } = await onTheWire({ jobs: { inFlightAfterRestart: 'reprint' } }, ['first\n', 'second\n']);
     await worker.stop(5);
@@ -261,6 +273,9 @@ describe('PrinterWorker: a printer that stops taking data', () => {
     await engine.settled(job.id, 'pending', 'resent-after-connection-loss');
     await engine.until('three stalled connections', () => transport.connections.length >= 3);
     expect(shown).toContain('stopped/stalled');
+    // Each attempt does not flap the printer through processing and back (a status webhook each):
+    // it stays stopped/stalled until a job gets through.
+    expect(shown.slice(shown.indexOf('stopped/stalled'))).toEqual(['stopped/stalled']);
     const waits = engine.emitted.filter((event) => event.id === job.id && event.state === 'pending' && event.stateReason === 'resent-after-connection-loss');
     expect(waits.length).toBeGreaterThanOrEqual(2);
     for (const wait of waits) expect(wait).toMatchObject({ errorCode: 'PRINTER_STALLED', attempts: 0 });
