@@ -63,3 +63,20 @@ export function documentBombs(): DocumentBomb[] {
     { name: 'PDF of 10 pages of 10×14400 pt', contentType: 'application/pdf', body: tallPdf(10, 10, 14400) },
   ];
 }
+
+/** A printer kind a bomb is sent to: a receipt printer (escpos) or a label printer (zpl). */
+export type BombPrinter = 'receipt' | 'label';
+
+/**
+ * Every document of issue 11 that stalled the gateway, for `npm run bench -- bombs`: the three
+ * above (the PNG and the PDF are refused at submit now), a PNG just within the default pixel
+ * budget instead, 64,000 lines of text and a long label (a 4 in × 2 m PNG at 203 dpi for ZPL).
+ */
+export function renderBombs(): (DocumentBomb & { printer: BombPrinter; preview: boolean })[] {
+  return [
+    ...documentBombs().map((bomb) => ({ ...bomb, printer: 'receipt' as const, preview: bomb.contentType === 'image/png' })),
+    { name: 'the largest PNG within limits.render.maxPixels: 4800×5800', contentType: 'image/png', body: bigPng(4800, 5800), printer: 'receipt', preview: true },
+    { name: '64,000 lines of text', contentType: 'text/plain', body: Buffer.from('line\n'.repeat(64_000)), printer: 'receipt', preview: false },
+    { name: 'long label: 812×16000 PNG (4 in × 2 m at 203 dpi)', contentType: 'image/png', body: bigPng(812, 16_000), printer: 'label', preview: true },
+  ];
+}

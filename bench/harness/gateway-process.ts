@@ -49,7 +49,11 @@ export class GatewayProcess {
   url = '';
   readonly exits: ExitInfo[] = [];
 
-  constructor(readonly configFile: string) {}
+  /** `nodeArgs` go before the CLI (e.g. `--cpu-prof`); `env` is added to the environment. */
+  constructor(
+    readonly configFile: string,
+    private readonly options: { nodeArgs?: string[]; env?: Record<string, string> } = {},
+  ) {}
 
   get pid(): number | null {
     return this.child?.pid ?? null;
@@ -67,7 +71,10 @@ export class GatewayProcess {
   /** Starts serve and waits (bounded) for its "listening" line. */
   async start(timeoutMs = 30_000): Promise<void> {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm ci" (it builds dist/) or "npm run build"`);
-    const child = spawn(process.execPath, [CLI, 'serve', '--config', this.configFile], { env: { ...process.env, PRINTGATE_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), CLI, 'serve', '--config', this.configFile], {
+      env: { ...process.env, PRINTGATE_CONFIG: '', ...this.options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     this.killing = false;
     this.url = '';

@@ -1,0 +1,133 @@
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Benchmark, BenchFigure } from '../benchmark.js';
+import { BenchGateway, type BenchPrinter } from '../harness/bench-gateway.js';
+import { JOBS, RUN_TIMEOUT_MS, RUNS } from '../harness/bench-env.js';
+import { REPO_ROOT } from '../harness/gateway-process.js';
+import { cpuMsOf } from '../harness/proc-stats.js';
+import { startReceiptSink, type ReceiptSink } from '../peers/receipt-sink.js';
+import { weightedStacks, type CpuProfile } from '../profile/cpu-profile.js';
+import { longestBusyStretches, summarise, summaryLines } from '../profile/profile-summary.js';
+import { renderBombs } from '../fuzz/document-bombs.js';
+import { renderAll, type Bombs } from './bombs-bench.js';
+import { RECEIPT_BYTES, RECEIPT_MARKER } from './receipt.js';
+import { keepAliveAgent, printgateSubmit, type Submit } from './submitters.js';
+import { timedRun } from './timed-run.js';
+
+const INTERVAL_US = 500;
+const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+interface Scenario {
+  title: string;
+  printers: (sinks: ReceiptSink[]) => BenchPrinter[];
+  permissions: string[];
+  /** Untimed warm-up, then the profiled part; returns the jobs it counts per-job figures by. */
+  warmUp(gateway: BenchGateway, sinks: ReceiptSink[], submit: Submit): Promise<void>;
+  profiled(gateway: BenchGateway, sinks: ReceiptSink[], submit: Submit, note: (text: string) => void): Promise<number>;
+}
+
+const engineScenario: Scenario = {
+  title: `escpos, 1 printer × 10 clients, ${RUNS} × ${JOBS} receipts`,
+  printers: (sinks) => [{ uri: sinks[0]!.uri, language: 'escpos' }],
+  permissions: ['PrintToDevice'],
+  warmUp: async (_gateway, sinks, submit) => void (await timedRun({ jobs: 100, printers: 1, clients: 10 }, sinks, submit, RUN_TIMEOUT_MS)),
+  profiled: async (_gateway, sinks, submit, note) => {
+    for (let rep = 0; rep < RUNS; rep += 1) {
+      const result = await timedRun({ jobs: JOBS, printers: 1, clients: 10 }, sinks, submit, RUN_TIMEOUT_MS);
+      note(`run ${rep + 1}: ${((JOBS * 1000) / result.deliverMs).toFixed(0)} jobs/s under the profiler`);
+    }
+    return RUNS * JOBS;
+  },
+};
+
+let bombs: Bombs = [];
+const bombsScenario: Scenario = {
+  title: 'the document bombs (and their previews), once',
+  printers: (sinks) => [
+    { uri: sinks[0]!.uri, language: 'escpos' },
+    { uri: sinks[1]!.uri, language: 'zpl' },
+  ],
+  permissions: ['PrintToDevice', 'ViewJobs'],
+  warmUp: async () => {
+    bombs = renderBombs();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  },
+  profiled: async (gateway, _sinks, _submit, note) => {
+    for (const outcome of await renderAll(gateway, bombs)) note(outcome);
+    return 0;
+  },
+};
+
+/** Runs a scenario on a serve child under --cpu-prof; summarises each thread's samples of the profiled part. */
+async function profileScenario(name: string, scenario: Scenario, report: (figure: BenchFigure) => void, note: (text: string) => void): Promise<void> {
+  const dir = path.join(REPO_ROOT, 'dist/bench/profiles', `${new Date().toISOString().replace(/[:.]/g, '-')}-${name}`);
+  mkdirSync(dir, { recursive: true });
+  const sinks = [await startReceiptSink(RECEIPT_MARKER), await startReceiptSink(RECEIPT_MARKER)];
+  const spawnedUs = nowUs();
+  let gateway: BenchGateway | null = null;
+  let fromUs = 0;
+  let toUs = 0;
+  let jobs = 0;
+  let cpuMs = 0;
+  const agent = keepAliveAgent(10);
+  note(`— profile: ${scenario.title}`);
+  try {
+    gateway = await BenchGateway.start({ printers: scenario.printers(sinks), permissions: scenario.permissions, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', String(INTERVAL_US)] });
+    const started = gateway;
+    const submit = printgateSubmit({ url: started.url, key: started.key, path: (p) => started.printPath(p), body: RECEIPT_BYTES, contentType: 'text/plain', agent });
+    await scenario.warmUp(gateway, sinks, submit);
+    const cpuBefore = cpuMsOf(gateway.pid);
+    fromUs = nowUs();
+    jobs = await scenario.profiled(gateway, sinks, submit, note);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    toUs = nowUs();
+    cpuMs = cpuMsOf(gateway.pid) - cpuBefore;
+  } finally {
+    agent.destroy();
+    await gateway?.stop();
+    for (const sink of sinks) await sink.close();
+  }
+  const files = readdirSync(dir).filter((file) => file.endsWith('.cpuprofile'));
+  if (files.length === 0) throw new Error(`serve wrote no profile into ${dir}`);
+  if (jobs > 0) report({ label: `${name}: serve CPU per job under the profiler (all threads)`, value: cpuMs / jobs, unit: 'ms' });
+  else report({ label: `${name}: serve CPU under the profiler (all threads)`, value: cpuMs, unit: 'ms' });
+  // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread.
+  const threadOf = (file: string): number => Number(file.split('.')[4]);
+  for (const file of files.sort((a, b) => threadOf(a) - threadOf(b))) {
+    const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
+    // The profile's clock is the monotonic one of process.hrtime(): keep the profiled part's samples only.
+    const sameClock = profile.startTime >= spawnedUs - 5e6 && profile.startTime <= toUs;
+    const stacks = weightedStacks(profile, sameClock ? fromUs : null, sameClock ? toUs : null);
+    const summary = summarise(stacks);
+    if (summary.totalMs === 0) continue;
+    const main = threadOf(file) === 0;
+    const title = `${main ? 'main thread' : `render thread ${threadOf(file)}`}${sameClock ? '' : ' (whole profile: clocks differ)'}`;
+    for (const line of summaryLines(title, summary, jobs)) note(line);
+    if (main) {
+      const stretches = longestBusyStretches(stacks);
+      if (stretches.length > 0) note('  longest stretches the event loop was busy:');
+      for (const stretch of stretches) note(`    ${stretch}`);
+    }
+    report({ label: `${name}: ${title}, busy${jobs > 0 ? ' per job' : ''}`, value: jobs > 0 ? summary.busyMs / jobs : summary.busyMs, unit: 'ms' });
+  }
+  note(`profiles: ${path.relative(process.cwd(), dir)} (open in Chrome DevTools → Performance, or VS Code)`);
+}
+
+/**
+ * `npm run bench -- profile` (only when named): the serve child under `node --cpu-prof
+ * --cpu-prof-interval 500` (µs) for (1) the 1 printer × 10 clients escpos scenario (BENCH_RUNS ×
+ * BENCH_JOBS receipts after a warm-up) and (2) the document bombs; for each thread, a summary
+ * of the samples taken during the profiled part: where the time goes by area (intake HTTP, auth,
+ * SQLite, render hand-off, delivery, logging…), top self-time functions and modules, and the
+ * longest stretches the event loop was busy. The profiles stay in dist/bench/profiles/.
+ */
+export const profileBench: Benchmark = {
+  name: 'profile',
+  description: `--cpu-prof of serve: ${RUNS} × ${JOBS} escpos receipts (1 printer × 10 clients), then the document bombs`,
+  onlyWhenNamed: true,
+  async run(report, note) {
+    await profileScenario('engine', engineScenario, report, note);
+    await profileScenario('bombs', bombsScenario, report, note);
+    note('the profiler costs time of its own (a sample every 500 µs): shares are the figures to read, not the totals');
+  },
+};
