@@ -18,7 +18,8 @@ const RETRY_AFTER_SECONDS = 1;
  * The routes that take a document (`document: true`): their body limit is limits.maxDocumentBytes
  * (413 from Content-Length before the key is looked at), and a key may upload at most
  * limits.perKey.concurrentUploads at once — the next is 429 TOO_MANY_UPLOADS before a byte of its
- * body is read, so slow uploads cannot pile up sockets and spool files.
+ * body is read, so slow uploads cannot pile up sockets and spool files. A document whose body is in
+ * no longer counts while its 201 waits for the disk: ten receipts in flight from one POS are not uploads.
  */
 export function withDocumentLimits(routes: readonly RouteSpec[], deps: DocumentUploadsDeps): RouteSpec[] {
   return routes.map((route) => {
@@ -32,7 +33,10 @@ export function withDocumentLimits(routes: readonly RouteSpec[], deps: DocumentU
           deps.onRefused?.('TOO_MANY_UPLOADS');
           throw new AppError('TOO_MANY_UPLOADS', undefined, { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } });
         }
-        // A client that goes away mid-upload frees its slot even before the spool notices.
+        // The slot is for the upload, not the answer: it is free once the body is in (the 201 still
+        // waits for the group commit), or when a client goes away mid-upload before the spool notices.
+        if (req.readableEnded) answer.slot.release();
+        else req.once('end', answer.slot.release);
         res.once('close', answer.slot.release);
         try {
           await route.handler(req, res);

@@ -110,6 +110,16 @@ describe('request bodies', () => {
     expect(metrics).toMatch(/printgate_http_limited_total\{code="TOO_MANY_UPLOADS"\} 1/);
   });
 
+  it('counts uploads, not answers: ten small receipts in flight from one key (2 upload slots) are all accepted', async () => {
+    const pos = gw.createKey(['PrintToDevice']).key;
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, n) =>
+        fetch(`${gw.url}/v1/a/shop/d/till/q`, { method: 'POST', headers: { authorization: `Bearer ${pos}`, 'content-type': 'text/plain' }, body: `receipt ${n}\n` }).then((res) => res.status),
+      ),
+    );
+    expect(answers).toEqual(Array(10).fill(201));
+  });
+
   it('frees the slot of an upload whose client went away', async () => {
     const lonely = gw.createKey(['PrintToDevice']).key;
     const head = `POST /v1/a/shop/d/till/q HTTP/1.1\r\n${H}\r\nAuthorization: Bearer ${lonely}\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\npartial`;
