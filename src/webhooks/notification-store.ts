@@ -60,6 +60,11 @@ export class NotificationStore {
   private readonly targets: WebhookTargetPolicy;
 
   private readonly sql: (text: string) => Statement;
+  /**
+   * Targets by group, read once: every job event asks (WebhookOutbox.wants), and only this store
+   * writes the table (the HTTP API), so each write empties it.
+   */
+  private readonly byGroup = new Map<string, NotificationTarget[]>();
 
   constructor(private readonly deps: NotificationStoreDeps) {
     this.sql = statementCache(deps.db);
@@ -67,9 +72,12 @@ export class NotificationStore {
   }
 
   list(groupPath: string): NotificationTarget[] {
-    return (
-      this.sql('SELECT * FROM notification_targets WHERE group_path = ? ORDER BY created_at, id').all(groupPath) as TargetRow[]
-    ).map(toTarget);
+    let targets = this.byGroup.get(groupPath);
+    if (!targets) {
+      targets = (this.sql('SELECT * FROM notification_targets WHERE group_path = ? ORDER BY created_at, id').all(groupPath) as TargetRow[]).map(toTarget);
+      this.byGroup.set(groupPath, targets);
+    }
+    return targets.map((target) => ({ ...target, events: [...target.events] }));
   }
 
   get(groupPath: string, id: string): NotificationTarget | null {
@@ -81,6 +89,7 @@ export class NotificationStore {
 
   create(groupPath: string, input: Required<NotificationChange>): NotificationTarget {
     this.targets.checkUrl(input.url);
+    this.byGroup.clear();
     const id = randomUUID();
     this
       .sql('INSERT INTO notification_targets (id, group_path, name, url, enabled, events_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
@@ -92,6 +101,7 @@ export class NotificationStore {
     const current = this.get(groupPath, id);
     if (!current) return null;
     if (change.url !== undefined) this.targets.checkUrl(change.url);
+    this.byGroup.clear();
     const next = {
       name: change.name ?? current.name,
       url: change.url ?? current.url,
@@ -106,6 +116,7 @@ export class NotificationStore {
 
   /** Removes a target and its undelivered events. */
   remove(groupPath: string, id: string): boolean {
+    this.byGroup.clear();
     return this.deps.db.transaction(() => {
       const removed = this.sql('DELETE FROM notification_targets WHERE group_path = ? AND id = ?').run(groupPath, id).changes === 1;
       if (removed) this.sql('DELETE FROM webhook_outbox WHERE target_id = ?').run(id);
