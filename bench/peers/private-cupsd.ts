@@ -1,8 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { needProgram as need } from '../harness/need-program.js';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { writeCupsdConfig } from './cupsd-config.js';
 
 export interface PrivateCupsd {
   /** ipp://127.0.0.1:PORT/printers/raw9100 (the first queue) */
@@ -33,44 +34,7 @@ export async function startPrivateCupsd(port: number, sinks: string | readonly s
   need('lpadmin', 'cups-client');
   if (!existsSync('/usr/lib/cups/backend/socket')) need('/usr/lib/cups/backend/socket', 'cups');
   const dir = mkdtempSync(path.join(tmpdir(), 'printgate-cupsd-'));
-  for (const sub of ['spool', 'tmp', 'cache', 'state', 'log', 'ppd']) mkdirSync(path.join(dir, sub));
-  spawnSync('chmod', ['755', dir]);
-  for (const sub of ['spool', 'tmp', 'cache', 'state']) chownSync(path.join(dir, sub), 7, 7); // lp:lp on Debian
-  const sock = path.join(dir, 'cups.sock');
-  writeFileSync(
-    path.join(dir, 'cupsd.conf'),
-    [
-      `Listen 127.0.0.1:${port}`,
-      `Listen ${sock}`,
-      'Browsing Off',
-      'WebInterface No',
-      'LogLevel warn',
-      'MaxJobs 0',
-      'DefaultAuthType None',
-      '<Location />\n  Order allow,deny\n  Allow all\n</Location>',
-      '<Location /admin>\n  Order allow,deny\n  Allow all\n</Location>',
-      '<Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>',
-    ].join('\n'),
-  );
-  writeFileSync(
-    path.join(dir, 'cups-files.conf'),
-    [
-      'User lp',
-      'Group lp',
-      'SystemGroup root',
-      `ServerRoot ${dir}`,
-      `RequestRoot ${dir}/spool`,
-      `TempDir ${dir}/tmp`,
-      `CacheDir ${dir}/cache`,
-      `StateDir ${dir}/state`,
-      `ErrorLog ${dir}/log/error_log`,
-      `AccessLog ${dir}/log/access_log`,
-      `PageLog ${dir}/log/page_log`,
-      'ServerBin /usr/lib/cups',
-      'DataDir /usr/share/cups',
-      'FileDevice Yes',
-    ].join('\n'),
-  );
+  const sock = writeCupsdConfig(dir, { port, logLevel: 'warn', extra: ['MaxJobs 0'], extraFiles: ['FileDevice Yes'] });
   const child: ChildProcess = spawn('cupsd', ['-f', '-c', path.join(dir, 'cupsd.conf'), '-s', path.join(dir, 'cups-files.conf')], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {

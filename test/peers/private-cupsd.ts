@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { writeCupsdConfig } from '../../bench/peers/cupsd-config.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { requireProgram } from './ipp-documents.js';
 
@@ -25,43 +26,7 @@ export async function startPrivateCupsd(port: number): Promise<CupsClient> {
   requireProgram('lpadmin', 'cups-client');
   if (!existsSync('/usr/lib/cups/filter/pdftopdf')) throw new Error('cups-filters is missing (the PDF and text filters lp needs): apt-get install -y cups-filters');
   const dir = mkdtempSync(path.join(tmpdir(), 'printgate-cupsd-'));
-  chmodSync(dir, 0o755);
-  for (const sub of ['spool', 'tmp', 'cache', 'state', 'log', 'ppd']) mkdirSync(path.join(dir, sub));
-  for (const sub of ['spool', 'tmp', 'cache', 'state', 'ppd']) chownSync(path.join(dir, sub), 7, 7); // lp:lp on Debian
-  const socket = path.join(dir, 'cups.sock');
-  writeFileSync(
-    path.join(dir, 'cupsd.conf'),
-    [
-      `Listen 127.0.0.1:${port}`,
-      `Listen ${socket}`,
-      'Browsing Off',
-      'WebInterface No',
-      'LogLevel info',
-      'DefaultAuthType None',
-      'PreserveJobHistory Yes',
-      '<Location />\n  Order allow,deny\n  Allow all\n</Location>',
-      '<Location /admin>\n  Order allow,deny\n  Allow all\n</Location>',
-      '<Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>',
-    ].join('\n'),
-  );
-  writeFileSync(
-    path.join(dir, 'cups-files.conf'),
-    [
-      'User lp',
-      'Group lp',
-      'SystemGroup root',
-      `ServerRoot ${dir}`,
-      `RequestRoot ${dir}/spool`,
-      `TempDir ${dir}/tmp`,
-      `CacheDir ${dir}/cache`,
-      `StateDir ${dir}/state`,
-      `ErrorLog ${dir}/log/error_log`,
-      `AccessLog ${dir}/log/access_log`,
-      `PageLog ${dir}/log/page_log`,
-      'ServerBin /usr/lib/cups',
-      'DataDir /usr/share/cups',
-    ].join('\n'),
-  );
+  const socket = writeCupsdConfig(dir, { port, logLevel: 'info', extra: ['PreserveJobHistory Yes'] });
   const child: ChildProcess = spawn('cupsd', ['-f', '-c', path.join(dir, 'cupsd.conf'), '-s', path.join(dir, 'cups-files.conf')], { stdio: 'ignore' });
   await waitFor(`cupsd to create ${socket}`, () => existsSync(socket), 10_000, 50);
   const env = { ...process.env, CUPS_SERVER: socket };
