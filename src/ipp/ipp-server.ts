@@ -41,6 +41,8 @@ export interface IppServerDeps {
   timeouts?: { headMs?: number; idleMs?: number };
 }
 
+/** A request answered early has at most this much body read and dropped; a larger one closes the connection. */
+const DRAIN_BYTES = 4 * 1024 * 1024;
 const PATH = /^\/ipp\/print\/([A-Za-z0-9_-]{1,64})\/?$/;
 const HOST = /^[A-Za-z0-9.\-[\]:]{1,300}$/;
 
@@ -190,7 +192,7 @@ export class IppServer {
       }
       if (!this.deps.access.allowsAddress(req.socket.remoteAddress)) {
         // No byte of a refused client's request is read beyond its attributes.
-        return this.answer(req, res, await this.headOrNull(req), 'client-error-forbidden', [], `client ${req.socket.remoteAddress} is not in ipp.allow`, 200);
+        return this.answer(req, res, await this.headOrNull(req), 'client-error-forbidden', [], `client ${req.socket.remoteAddress} is not in ipp.allow`, 200, false, false);
       }
       const request = await readIppRequest(req, DEFAULT_DECODE_LIMITS, this.deps.timeouts?.headMs ?? 10_000);
       const { message } = request;
@@ -251,7 +253,14 @@ export class IppServer {
     }
   }
 
-  /** Writes an IPP response; a request whose body was not read to its end closes the connection. */
+  /**
+   * Writes an IPP response. A request answered before its body was read (a refused Send-Document,
+   * a 401 asking for Basic) still has its document on the way: a body of at most DRAIN_BYTES is read
+   * and dropped so the connection stays usable — closing it with unread bytes makes the kernel reset
+   * it, and the client loses the answer it was sent (ipptool: "0 bytes in response"). A body declared
+   * larger, one that goes past it while drained, or a client refused by ipp.allow, gets the answer
+   * and a closed connection.
+   */
   private answer(
     req: IncomingMessage,
     res: ServerResponse,
@@ -261,13 +270,27 @@ export class IppServer {
     statusMessage: string | undefined,
     httpStatus = 200,
     bodyRead = false,
+    mayDrain = true,
   ): void {
     if (res.headersSent || res.destroyed) return;
     const operation: IppAttribute[] = [charset('attributes-charset', 'utf-8'), language('attributes-natural-language', 'en')];
     if (statusMessage) operation.push(text('status-message', statusMessage.slice(0, 255)));
     const version: [number, number] = message && (message.version[0] === 1 || message.version[0] === 2) ? message.version : [2, 0];
     const body = encodeIpp({ version, code: STATUS[status], requestId: message?.requestId ?? 0, groups: [{ tag: GROUP.operation, attributes: operation }, ...groups] });
-    const close = !bodyRead && !req.readableEnded;
+    const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
+    // Chunked bodies (ipptool, CUPS) declare no length: drained too, cut off past DRAIN_BYTES.
+    const drain = mayDrain && !bodyRead && !req.readableEnded && (declared === null || (Number.isFinite(declared) && declared <= DRAIN_BYTES));
+    if (drain) {
+      // The rest of the body goes nowhere (not into the document stream nobody reads any more).
+      let dropped = 0;
+      req.removeAllListeners('data');
+      req.on('data', (chunk: Buffer) => {
+        dropped += chunk.length;
+        if (dropped > DRAIN_BYTES) req.socket.destroy();
+      });
+      req.resume();
+    }
+    const close = !bodyRead && !req.readableEnded && !drain;
     res.writeHead(httpStatus, { 'Content-Type': 'application/ipp', 'Content-Length': body.length, ...(close ? { Connection: 'close' } : {}) });
     res.end(body, () => {
       if (close) req.socket.destroySoon?.();

@@ -71,7 +71,7 @@ describe('ipptool ipp-everywhere.test against printers behind the gateway', () =
     const run = await ipptool(`${base}/${id}`, EVERYWHERE, docs, file);
     const passed = run.results.filter(([, result]) => result === 'PASS').map(([name]) => name);
     expect(passed.length, run.output.slice(-4000)).toBeGreaterThanOrEqual(30);
-    expect(passed).toEqual(expect.arrayContaining([
+    expect(passed, run.output.slice(-6000)).toEqual(expect.arrayContaining([
       'RFC 8011 section 4.1.1: Bad request-id value 0',
       'RFC 8011 section 4.1.8: Unsupported IPP version 0.0',
       'RFC 8011 section 4.2.1: Print-Job Operation',
