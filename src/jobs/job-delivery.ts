@@ -159,7 +159,9 @@ export class JobDelivery {
         }, ['pending']);
         continue;
       }
-      const job = again ? queued : this.deps.jobs.renderStarted(queued);
+      // Bytes passed through as they came cannot crash a renderer: no render start to count (and no commit per job for it).
+      const passedThrough = this.deps.language.passThrough?.includes(queued.contentType) ?? false;
+      const job = again || passedThrough ? queued : this.deps.jobs.renderStarted(queued);
       try {
         const body = await readDocument(this.deps.jobs, this.deps.spool, job);
         const rendered = await this.deps.renderer.render(this.deps.language, {
