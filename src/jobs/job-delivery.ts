@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { DeliveryReport, Language, RenderResult, Transport, TransportSession } from '../driver-api/index.js';
-import { DriverError, renderBudget } from '../driver-api/index.js';
+import type { DeliveryReport, Language, Transport, TransportSession } from '../driver-api/index.js';
+import { DriverError } from '../driver-api/index.js';
 import type { Printer, PrinterRegistry } from '../printers/printer-registry.js';
 import type { JobEvents } from './job-events.js';
 import type { JobState } from './job-states.js';
 import type { Job, JobStore, TransitionChange } from './job-store.js';
-import { readDocument } from './read-document.js';
+import { BatchRenderer, type Item } from './batch-renderer.js';
 import type { Renderer } from './renderer.js';
 import type { Spool } from './spool.js';
 import { storageError } from './storage-error.js';
@@ -25,14 +25,10 @@ import {
 /** How a delivery ended, for the worker's loop. */
 export type Outcome = 'next' | 'retry-later' | 'printer-stopped' | 'printer-blocked';
 
-/** At most this many jobs go to a printer on one connection... */
+/** At most this many jobs go to a printer on one connection (and about 2 MiB: BatchRenderer). */
 export const MAX_BATCH_JOBS = 32;
-/** ...and at most about this many bytes. */
-const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 /** A status answer younger than this is trusted instead of asking again before a job. */
 const FRESH_STATUS_MS = 3000;
-/** Rendering started this often without finishing (the gateway died each time): the job is not tried again. */
-const MAX_RENDER_STARTS = 3;
 /** A printer known not to close connections gets this long (or confirmTimeoutMs if shorter) to do so. */
 const SHORT_CLOSE_WAIT_MS = 300;
 
@@ -59,11 +55,6 @@ export interface DeliveryDeps {
   state: { readonly stopping: boolean; blocking: string[] };
 }
 
-interface Item {
-  job: Job;
-  rendered: RenderResult;
-}
-
 /** The job on the wire, so a cancel or a shutdown can cut it short. */
 export interface OnTheWire {
   jobId: string;
@@ -85,12 +76,7 @@ export interface OnTheWire {
 export class JobDelivery {
   current: OnTheWire | null = null;
   private readonly canceled = new Set<string>();
-  /**
-   * Jobs this process rendered to the end but could not yet mark `processing` (a full disk failed
-   * the write and the loop started over): a second render of them is no sign of a document that
-   * kills the gateway, so it is not counted against MAX_RENDER_STARTS.
-   */
-  private readonly renderedHere = new Set<string>();
+  private readonly renders: BatchRenderer;
   private session: TransportSession | null = null;
   private sessionTimer: NodeJS.Timeout | null = null;
   private closeTimeouts = 0;
@@ -98,6 +84,7 @@ export class JobDelivery {
 
   constructor(private readonly deps: DeliveryDeps) {
     this.log = deps.log.child({ printerId: deps.printer.id });
+    this.renders = new BatchRenderer({ ...deps, log: this.log, end: (job, to, change, from) => this.end(job, to, change, from) });
   }
 
   /** A job was canceled: cut it short if it is on the wire, skip it if it waits in the batch. */
@@ -118,11 +105,11 @@ export class JobDelivery {
 
   async deliver(pending: readonly Job[]): Promise<Outcome> {
     this.canceled.clear();
-    const items = await this.renderAll(pending);
+    const items = await this.renders.render(pending);
     if (items.length === 0) return 'next';
     const blocked = await this.preflight(items[0]!.job);
     if (blocked) return blocked;
-    // Rendered: only a render that never finishes (it crashed the gateway) counts against MAX_RENDER_STARTS.
+    // Rendered: only a render that never finishes (it crashed the gateway) counts against its starts.
     const marked = this.deps.jobs.transitionAll(
       items.map((item) => item.job),
       'processing',
@@ -130,7 +117,7 @@ export class JobDelivery {
       ['pending'],
     );
     const ready: Item[] = [];
-    for (const item of items) this.renderedHere.delete(item.job.id);
+    this.renders.marked(items);
     marked.forEach((job, index) => {
       if (!job) return;
       this.deps.events.emit(job);
@@ -144,46 +131,7 @@ export class JobDelivery {
     return this.deps.transport.openSession ? this.sendOnSession(ready) : this.sendEach(ready);
   }
 
-  // ---- render and pre-flight ---------------------------------------------------------------------
-
-  private async renderAll(pending: readonly Job[]): Promise<Item[]> {
-    const items: Item[] = [];
-    let bytes = 0;
-    for (const queued of pending) {
-      if (this.deps.state.stopping || bytes >= MAX_BATCH_BYTES) break;
-      const again = this.renderedHere.has(queued.id);
-      if (!again && queued.renderAttempts >= MAX_RENDER_STARTS) {
-        this.end(queued, 'aborted', {
-          stateReason: 'document-format-error',
-          error: { code: 'DOCUMENT_FORMAT_ERROR', message: `rendering was started ${queued.renderAttempts} times and never finished: the document is not tried again` },
-        }, ['pending']);
-        continue;
-      }
-      // Bytes passed through as they came cannot crash a renderer: no render start to count (and no commit per job for it).
-      const passedThrough = this.deps.language.passThrough?.includes(queued.contentType) ?? false;
-      const job = again || passedThrough ? queued : this.deps.jobs.renderStarted(queued);
-      try {
-        const body = await readDocument(this.deps.jobs, this.deps.spool, job);
-        const rendered = await this.deps.renderer.render(this.deps.language, {
-          body,
-          contentType: job.contentType,
-          ...(job.charset ? { charset: job.charset } : {}),
-          profile: this.deps.printer.profile,
-          options: job.options,
-          budget: renderBudget(this.deps.config.limits.render, this.deps.printer.profile),
-        });
-        items.push({ job, rendered });
-        this.renderedHere.add(job.id);
-        bytes += rendered.bytes.byteLength;
-      } catch (error) {
-        const decision = decideFailure(error);
-        const code = decision.action === 'fail' ? decision.code : 'DOCUMENT_FORMAT_ERROR';
-        this.end(job, 'aborted', { stateReason: decision.action === 'fail' ? decision.reason : 'document-format-error', error: { code, message: decision.message } }, ['pending']);
-        this.log.error({ jobId: job.id, code, err: decision.message }, 'job aborted: its document cannot be rendered');
-      }
-    }
-    return items;
-  }
+  // ---- pre-flight --------------------------------------------------------------------------------
 
   /** A printer that answers is asked first unless it answered a moment ago; out of paper, the jobs wait. */
   private async preflight(first: Job): Promise<Outcome | null> {
