@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli-process.js';
@@ -80,6 +80,10 @@ beforeAll(async () => {
   key = (JSON.parse(created.stdout) as { key: string }).key;
   gateway = topology.start(GW, process.execPath, [CLI, 'serve', '--config', configFile], { PRINTGATE_CONFIG: '' });
   await waitFor('the gateway to listen', () => gateway.output().includes('"msg":"listening"'), 20_000, 50);
+  // mDNS is on for this gateway: it must be inside its test namespace, never the host's.
+  for (const peer of [gateway, raw]) {
+    expect(readlinkSync(`/proc/${peer.child.pid}/ns/net`), 'an mDNS speaker in the host namespace').not.toBe(readlinkSync('/proc/self/ns/net'));
+  }
 }, 90_000);
 
 afterAll(async () => {

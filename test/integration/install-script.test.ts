@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -134,6 +134,8 @@ describe('systemd/install.sh in a throwaway root', () => {
   it('the installed build serves as the unit runs it, and a key minted by the installed printgate command works against it', () => {
     const unit = readFileSync(at('etc/systemd/system/printgate.service'), 'utf8');
     const execStart = /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '';
+    // A well-formed key the box never minted, made for this run (no key is written into the repo).
+    const stranger = `pgk_live_${randomBytes(32).toString('hex')}`;
     const result = runInRoot(root, `
       # the service, as systemd would start it: its user, groups and command line (on 127.0.0.1:0 here)
       chroot "$R" setpriv --reuid=printgate --regid=printgate --init-groups env -i PATH=/usr/bin:/bin NODE_ENV=production PRINTGATE_SERVER_HOST=127.0.0.1 PRINTGATE_SERVER_PORT=0 \\
@@ -146,7 +148,7 @@ describe('systemd/install.sh in a throwaway root', () => {
       chroot "$R" /usr/local/bin/printgate keys create --name tech --permissions ViewJobs --json >"$OUT/key.json"
       KEY=$(sed -n 's/.*"key": *"\\([^"]*\\)".*/\\1/p' "$OUT/key.json")
       echo "status-with-key $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "$URL/api/v1/jobs")"
-      echo "status-without $(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer pgk_live_0000000000000000000000000000000000000000000000000000000000000000' "$URL/api/v1/jobs")"
+      echo "status-without $(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer ${stranger}' "$URL/api/v1/jobs")"
       echo "db-owner $(chroot "$R" stat -c %U /var/lib/printgate/printgate.db)"
       echo "files-not-printgate $(chroot "$R" find /var/lib/printgate ! -user printgate | wc -l)"
       echo "version $(chroot "$R" /usr/local/bin/printgate --version)"

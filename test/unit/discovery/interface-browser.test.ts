@@ -7,8 +7,9 @@ import { BROWSER_LIMITS, type MdnsService } from '../../../src/discovery/mdns-se
 import type { MdnsPacket, MdnsSocketHandlers } from '../../../src/discovery/mdns-socket.js';
 
 /**
- * The browser's bookkeeping with packets handed in directly (no socket; the real exchange with
- * avahi and bonjour-service peers is in test/integration/discovery-mdns.test.ts).
+ * The browser's bookkeeping with packets handed in directly: `openSocket` is a stand-in, so this
+ * test opens no socket and sends nothing on any network. The real mDNS exchange runs only inside
+ * the namespaces test/integration/discovery-mdns.test.ts creates (and checks it is in them).
  */
 interface Rig {
   browser: InterfaceBrowser;
