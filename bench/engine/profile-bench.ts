@@ -40,6 +40,20 @@ const engineScenario: Scenario = {
   },
 };
 
+const oneClientScenario: Scenario = {
+  title: `raw, 1 printer × 1 client, ${RUNS} × ${JOBS} receipts (latency-bound: nothing to batch)`,
+  printers: (sinks) => [{ uri: sinks[0]!.uri, language: 'raw' }],
+  permissions: ['PrintToDevice'],
+  warmUp: async (_gateway, sinks, submit) => void (await timedRun({ jobs: 100, printers: 1, clients: 1 }, sinks, submit, RUN_TIMEOUT_MS)),
+  profiled: async (_gateway, sinks, submit, note) => {
+    for (let rep = 0; rep < RUNS; rep += 1) {
+      const result = await timedRun({ jobs: JOBS, printers: 1, clients: 1 }, sinks, submit, RUN_TIMEOUT_MS);
+      note(`run ${rep + 1}: ${((JOBS * 1000) / result.deliverMs).toFixed(0)} jobs/s under the profiler`);
+    }
+    return RUNS * JOBS;
+  },
+};
+
 let bombs: Bombs = [];
 const bombsScenario: Scenario = {
   title: 'the document bombs (and their previews), once',
@@ -116,17 +130,19 @@ async function profileScenario(name: string, scenario: Scenario, report: (figure
 /**
  * `npm run bench -- profile` (only when named): the serve child under `node --cpu-prof
  * --cpu-prof-interval 500` (µs) for (1) the 1 printer × 10 clients escpos scenario (BENCH_RUNS ×
- * BENCH_JOBS receipts after a warm-up) and (2) the document bombs; for each thread, a summary
+ * BENCH_JOBS receipts after a warm-up), (2) the same count of raw receipts from one client (each
+ * submit waits for the one before: per-job costs that batching hides) and (3) the document bombs; for each thread, a summary
  * of the samples taken during the profiled part: where the time goes by area (intake HTTP, auth,
  * SQLite, render hand-off, delivery, logging…), top self-time functions and modules, and the
  * longest stretches the event loop was busy. The profiles stay in dist/bench/profiles/.
  */
 export const profileBench: Benchmark = {
   name: 'profile',
-  description: `--cpu-prof of serve: ${RUNS} × ${JOBS} escpos receipts (1 printer × 10 clients), then the document bombs`,
+  description: `--cpu-prof of serve: ${RUNS} × ${JOBS} escpos receipts (1 printer × 10 clients), raw receipts (1 × 1), then the document bombs`,
   onlyWhenNamed: true,
   async run(report, note) {
     await profileScenario('engine', engineScenario, report, note);
+    await profileScenario('one-client', oneClientScenario, report, note);
     await profileScenario('bombs', bombsScenario, report, note);
     note('the profiler costs time of its own (a sample every 500 µs): shares are the figures to read, not the totals');
   },
