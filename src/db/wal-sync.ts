@@ -1,4 +1,5 @@
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { fstatSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 
 /**
  * Group commit for a WAL database opened with `synchronous = NORMAL`: commits only write to the
@@ -13,7 +14,6 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
  */
 export class WalSync {
   private handle: FileHandle | null = null;
-  private inode: number | null = null;
   private running: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
   private syncs = 0;
@@ -64,13 +64,16 @@ export class WalSync {
     await handle.datasync();
   }
 
-  /** The WAL file, reopened if SQLite replaced it (it is deleted when the last connection closes). */
+  /**
+   * The WAL file, reopened if SQLite replaced it (it is deleted when the last connection closes).
+   * Whether the open one was deleted is one fstat of its descriptor (no link left), done on the
+   * spot: a stat by path in the thread pool cost every sync a second trip through it.
+   */
   private async walHandle(): Promise<FileHandle> {
-    const now = (await stat(this.walPath)).ino;
-    if (this.handle && this.inode === now) return this.handle;
+    if (this.handle && fstatSync(this.handle.fd).nlink > 0) return this.handle;
     await this.handle?.close().catch(() => undefined);
+    this.handle = null;
     this.handle = await open(this.walPath, 'r');
-    this.inode = (await this.handle.stat()).ino;
     return this.handle;
   }
 

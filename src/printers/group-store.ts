@@ -93,20 +93,48 @@ const COLUMNS: Readonly<Record<keyof DeviceGroupChange, string>> = {
   requireDeviceKey: 'require_device_key',
 };
 
+/** Groups kept at most (lookups of unknown paths are kept too, as null). */
+const MAX_CACHED = 1000;
+
 export interface GroupStoreDeps {
   db: Db;
   now: () => Date;
 }
 
-/** SQL for Star device groups (MatchPath is the key). */
+/**
+ * SQL for Star device groups (MatchPath is the key). Every submit reads its printer's group, so
+ * groups read are kept (frozen) until the table may have changed: this store's own writes forget
+ * them, and so does any commit of another connection (the CLI's `groups` commands), which
+ * SQLite's `PRAGMA data_version` reveals for the price of one cheap read per lookup.
+ */
 export class GroupStore {
   private readonly sql: (text: string) => Statement;
+  private readonly dataVersion: Statement;
+  private readonly cached = new Map<string, Readonly<DeviceGroup> | null>();
+  private cachedAt: unknown = null;
 
   constructor(private readonly deps: GroupStoreDeps) {
     this.sql = statementCache(deps.db);
+    this.dataVersion = deps.db.prepare('PRAGMA data_version').pluck();
   }
 
   get(matchPath: string): DeviceGroup | null {
+    const version = this.dataVersion.get();
+    if (version !== this.cachedAt) {
+      this.cached.clear();
+      this.cachedAt = version;
+    }
+    if (this.cached.has(matchPath)) return this.cached.get(matchPath) as DeviceGroup | null;
+    const group = this.read(matchPath);
+    // Inside a transaction a row may yet be rolled back: only what is committed is kept.
+    if (!this.deps.db.inTransaction) {
+      if (this.cached.size >= MAX_CACHED) this.cached.clear();
+      this.cached.set(matchPath, group && Object.freeze(group));
+    }
+    return group;
+  }
+
+  private read(matchPath: string): DeviceGroup | null {
     const row = this.sql('SELECT * FROM device_groups WHERE match_path = ?').get(matchPath) as GroupRow | undefined;
     return row ? toGroup(row) : null;
   }
@@ -123,6 +151,7 @@ export class GroupStore {
     const result = this
       .sql('INSERT OR IGNORE INTO device_groups (match_path, name, created_at, require_device_key) VALUES (?, ?, ?, 1)')
       .run(input.matchPath, input.name, this.deps.now().toISOString());
+    this.cached.clear();
     if (result.changes === 0) return null;
     return this.update(input.matchPath, input);
   }
@@ -157,12 +186,14 @@ export class GroupStore {
     }
     if (sets.length > 0) {
       this.sql(`UPDATE device_groups SET ${sets.join(', ')} WHERE match_path = ?`).run(...values, matchPath);
+      this.cached.clear();
     }
-    return this.get(matchPath);
+    return this.read(matchPath);
   }
 
   /** Removes a group (the caller checks it has no devices). */
   remove(matchPath: string): boolean {
+    this.cached.clear();
     return this.sql('DELETE FROM device_groups WHERE match_path = ?').run(matchPath).changes === 1;
   }
 
@@ -183,6 +214,7 @@ export class GroupStore {
     this
       .sql('INSERT OR IGNORE INTO device_groups (match_path, name, created_at, require_device_key) VALUES (?, ?, ?, 1)')
       .run(matchPath, name, this.deps.now().toISOString());
-    return this.get(matchPath) as DeviceGroup;
+    this.cached.clear();
+    return this.read(matchPath) as DeviceGroup;
   }
 }
