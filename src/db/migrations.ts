@@ -218,4 +218,11 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE jobs DROP COLUMN document;
     `,
   },
+  {
+    version: 11,
+    name: 'jobs: how often a restart sent a job again (jobs.maxReprints counts these, not every attempt)',
+    sql: `
+      ALTER TABLE jobs ADD COLUMN reprints INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

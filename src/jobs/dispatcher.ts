@@ -62,9 +62,9 @@ export class Dispatcher implements JobEngine, PrinterEngine {
       for (const job of this.deps.jobs.listInFlight()) {
         const onTheWire = job.sentAt !== null || !this.sameBoot;
         const { inFlightAfterRestart: policy, maxReprints } = this.deps.config.jobs;
-        const plan = planRecovery(onTheWire, policy, job.attempts, maxReprints);
-        if (onTheWire) this.deps.log.warn({ jobId: job.id, printerId: job.printerId, policy, sameBoot: this.sameBoot, sends: job.attempts, to: plan.to }, 'job was on the wire when the gateway stopped');
-        if (onTheWire && plan.to === 'held' && policy === 'reprint') this.deps.log.error({ jobId: job.id, printerId: job.printerId, sends: job.attempts, maxReprints }, 'job held: it was on the wire at more restarts than jobs.maxReprints; release it once the printer is checked');
+        const plan = planRecovery(onTheWire, policy, job.reprints, maxReprints);
+        if (onTheWire) this.deps.log.warn({ jobId: job.id, printerId: job.printerId, policy, sameBoot: this.sameBoot, reprints: job.reprints, to: plan.to }, 'job was on the wire when the gateway stopped');
+        if (onTheWire && plan.to === 'held' && policy === 'reprint') this.deps.log.error({ jobId: job.id, printerId: job.printerId, reprints: job.reprints, maxReprints }, 'job held: it was on the wire at more restarts than jobs.maxReprints; release it once the printer is checked');
         this.deps.events.emit(this.deps.jobs.transition(job, plan.to, plan.change, ['processing']));
       }
       this.recoveredAtStart = true;

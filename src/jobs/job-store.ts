@@ -40,6 +40,8 @@ export interface Job {
   renderAttempts: number;
   /** When its bytes of the current attempt were handed to the printer's connection (null: not yet). */
   sentAt: string | null;
+  /** Times it was sent again because a restart found it on the wire (jobs.maxReprints bounds them). */
+  reprints: number;
 }
 
 /** Front doors: Star's print route, the native API, the CLI, Star's welcome page, IPP, a raw port. */
@@ -47,7 +49,7 @@ export type JobSource = 'star' | 'api' | 'cli' | 'welcome' | 'ipp' | 'raw';
 
 export type NewJob = Omit<
   Job,
-  'seq' | 'state' | 'stateReason' | 'attempts' | 'warnings' | 'updatedAt' | 'completedAt' | 'printerCode' | 'errorCode' | 'errorMessage' | 'renderAttempts' | 'sentAt' | 'createdAt'
+  'seq' | 'state' | 'stateReason' | 'attempts' | 'warnings' | 'updatedAt' | 'completedAt' | 'printerCode' | 'errorCode' | 'errorMessage' | 'renderAttempts' | 'sentAt' | 'reprints' | 'createdAt'
 > & {
   /**
    * A small document, kept in the database beside the row (its own table: SQLite rewrites a whole
@@ -61,7 +63,7 @@ export type NewJob = Omit<
 /** Columns of a job without its document (lists and transitions never read documents). */
 const COLUMNS = `seq, id, printer_id, name, content_type, bytes, copies, options_json, state, state_reason, attempts,
   max_attempts, warnings_json, spool_file, key_id, idempotency_key, request_hash, created_at, updated_at, completed_at,
-  printer_code, error_code, error_message, source, charset, render_attempts, sent_at`;
+  printer_code, error_code, error_message, source, charset, render_attempts, sent_at, reprints`;
 const J_COLUMNS = COLUMNS.split(',').map((column) => `jobs.${column.trim()}`).join(', ');
 
 interface JobRow {
@@ -92,6 +94,7 @@ interface JobRow {
   charset: string | null;
   render_attempts: number;
   sent_at: string | null;
+  reprints: number;
 }
 
 function toJob(row: JobRow): Job {
@@ -123,6 +126,7 @@ function toJob(row: JobRow): Job {
     charset: row.charset,
     renderAttempts: row.render_attempts,
     sentAt: row.sent_at,
+    reprints: row.reprints,
   };
 }
 
@@ -137,6 +141,8 @@ export interface TransitionChange {
   clearSent?: boolean;
   /** Its rendering finished: render starts that never finished count from zero again. */
   renderFinished?: boolean;
+  /** It goes back to the queue to be sent again after a restart found it on the wire. */
+  reprinted?: boolean;
 }
 
 export interface JobListFilter {
@@ -252,6 +258,7 @@ export class JobStore {
       errorMessage: null,
       renderAttempts: 0,
       sentAt: null,
+      reprints: 0,
       createdAt: job.createdAt ?? now,
     };
   }
@@ -317,7 +324,7 @@ export class JobStore {
         'state = ?',
         'updated_at = ?',
         ...fields.map((field) =>
-          field === 'attempts' ? 'attempts = attempts + ?' : field === 'sent_at' ? 'sent_at = NULL' : field === 'render_attempts' ? 'render_attempts = 0' : `${field} = ?`,
+          field === 'attempts' ? 'attempts = attempts + ?' : field === 'sent_at' ? 'sent_at = NULL' : field === 'render_attempts' ? 'render_attempts = 0' : field === 'reprints' ? 'reprints = reprints + 1' : `${field} = ?`,
         ),
       ];
       if (TERMINAL.has(to)) sets.push('completed_at = ?');
@@ -363,6 +370,7 @@ export class JobStore {
     }
     if (change.clearSent) fields.push('sent_at');
     if (change.renderFinished) fields.push('render_attempts');
+    if (change.reprinted) fields.push('reprints');
     if (TERMINAL.has(to)) values.push(now);
     const result = this.transitionStatement(to, fields, allowed)(...values, job.id, ...allowed);
     if (result.changes !== 1) return null;
@@ -383,6 +391,7 @@ export class JobStore {
       ...(TERMINAL.has(to) ? { completedAt: now } : {}),
       ...(change.clearSent ? { sentAt: null } : {}),
       ...(change.renderFinished ? { renderAttempts: 0 } : {}),
+      ...(change.reprinted ? { reprints: before.reprints + 1 } : {}),
     };
   }
 

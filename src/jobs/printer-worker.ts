@@ -118,7 +118,7 @@ export class PrinterWorker {
     try {
       const { inFlightAfterRestart: policy, maxReprints } = this.deps.config.jobs;
       for (const job of this.deps.jobs.listInFlight().filter((inFlight) => inFlight.printerId === this.deps.printer.id)) {
-        const plan = planRecovery(job.sentAt !== null || !this.deps.trustSentNotes(), policy, job.attempts, maxReprints);
+        const plan = planRecovery(job.sentAt !== null || !this.deps.trustSentNotes(), policy, job.reprints, maxReprints);
         this.deps.events.emit(this.deps.jobs.transition(job, plan.to, plan.change, ['processing']));
       }
     } catch (error) {

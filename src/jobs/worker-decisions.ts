@@ -136,12 +136,13 @@ export function planUncertain(policy: InFlightPolicy): { to: JobState; change: T
  * A job found `processing` after a crash (of the gateway, or of a printer's loop): one whose
  * bytes may have reached the printer follows the policy (sent again and says so, or held for a
  * person); one that only waited in its batch goes back to the queue as it was. Under `reprint`, a
- * job already sent more than `maxReprints` + 1 times (its attempts) is held too: it was on the
- * wire at restart after restart and never confirmed, and each resend may print.
+ * job that restarts already sent again `maxReprints` times is held too: it was on the wire at
+ * restart after restart and never confirmed, and each resend may print. Only those resends count:
+ * attempts that failed before a byte went out (a timeout, a refused connection) are not reprints.
  */
-export function planRecovery(onTheWire: boolean, policy: InFlightPolicy, sends = 1, maxReprints = Number.POSITIVE_INFINITY): { to: JobState; change: TransitionChange } {
+export function planRecovery(onTheWire: boolean, policy: InFlightPolicy, reprints = 0, maxReprints = Number.POSITIVE_INFINITY): { to: JobState; change: TransitionChange } {
   if (!onTheWire) return { to: 'pending', change: { attemptsDelta: -1, clearSent: true } };
-  return policy === 'hold' || sends > maxReprints
+  return policy === 'hold' || reprints >= maxReprints
     ? { to: 'held', change: { stateReason: 'held-after-restart' } }
-    : { to: 'pending', change: { stateReason: 'reprinted-after-restart', clearSent: true } };
+    : { to: 'pending', change: { stateReason: 'reprinted-after-restart', clearSent: true, reprinted: true } };
 }

@@ -42,8 +42,27 @@ describe('Dispatcher.recover: jobs a crash left on the wire', () => {
     }
     // Sent three times (the first send and two reprints), then held for a person.
     expect(states).toEqual(['pending/reprinted-after-restart', 'pending/reprinted-after-restart', 'held/held-after-restart']);
-    expect(engine.job(id).attempts).toBe(3);
+    expect(engine.job(id)).toMatchObject({ attempts: 3, reprints: 2 });
     expect(engine.logged('job held: it was on the wire at more restarts than jobs.maxReprints; release it once the printer is checked')).toHaveLength(1);
+  });
+
+  it('counts only resends after restarts against jobs.maxReprints: attempts that failed before a byte went out are not reprints', () => {
+    setup({ jobs: { inFlightAfterRestart: 'reprint', maxReprints: 1 } });
+    engine.store.setStateValue('boot_id', 'boot-1');
+    const job = engine.submit('a flaky printer');
+    // Four attempts that timed out before the printer took a byte (each back to the queue), then one on the wire at a crash.
+    let current = job;
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      const processing = engine.store.transition(current, 'processing', { attemptsDelta: 1 }, ['pending'])!;
+      current = engine.store.transition(processing, 'pending', { stateReason: 'printer-timeout' }, ['processing'])!;
+    }
+    engine.store.markSent(engine.store.transition(current, 'processing', { attemptsDelta: 1 }, ['pending'])!);
+    engine.dispatcher().recover('boot-1');
+    expect(engine.job(job.id)).toMatchObject({ state: 'pending', stateReason: 'reprinted-after-restart', attempts: 5, reprints: 1 });
+    // On the wire at the next restart too: its one reprint is used up, so it is held for a person.
+    engine.store.markSent(engine.store.transition(engine.job(job.id), 'processing', { attemptsDelta: 1 }, ['pending'])!);
+    engine.dispatcher().recover('boot-1');
+    expect(engine.job(job.id)).toMatchObject({ state: 'held', stateReason: 'held-after-restart', reprints: 1 });
   });
 
   it('under hold the job whose bytes went out is held for a person', () => {

@@ -149,11 +149,12 @@ describe('planUncertain and planRecovery', () => {
     for (const policy of ['reprint', 'hold'] as const) {
       expect(planRecovery(false, policy)).toEqual({ to: 'pending', change: { attemptsDelta: -1, clearSent: true } });
     }
-    expect(planRecovery(true, 'reprint')).toEqual({ to: 'pending', change: { stateReason: 'reprinted-after-restart', clearSent: true } });
+    expect(planRecovery(true, 'reprint')).toEqual({ to: 'pending', change: { stateReason: 'reprinted-after-restart', clearSent: true, reprinted: true } });
     expect(planRecovery(true, 'hold')).toEqual({ to: 'held', change: { stateReason: 'held-after-restart' } });
-    // Under reprint, jobs.maxReprints resends at most: the original send and two more by default.
-    expect(planRecovery(true, 'reprint', 2, 2)).toEqual({ to: 'pending', change: { stateReason: 'reprinted-after-restart', clearSent: true } });
-    expect(planRecovery(true, 'reprint', 3, 2)).toEqual({ to: 'held', change: { stateReason: 'held-after-restart' } });
+    // Under reprint, jobs.maxReprints resends at most (two by default): counted by reprints, not attempts.
+    expect(planRecovery(true, 'reprint', 1, 2)).toEqual({ to: 'pending', change: { stateReason: 'reprinted-after-restart', clearSent: true, reprinted: true } });
+    expect(planRecovery(true, 'reprint', 2, 2)).toEqual({ to: 'held', change: { stateReason: 'held-after-restart' } });
+    expect(planRecovery(true, 'reprint', 0, 0)).toEqual({ to: 'held', change: { stateReason: 'held-after-restart' } });
     expect(planRecovery(false, 'reprint', 3, 2).to).toBe('pending');
   });
 });
