@@ -293,6 +293,11 @@ export class JobStore {
     this.counts.forget();
   }
 
+  /** Runs `work` in one transaction (statements inside that are transactions of their own become savepoints). */
+  inOneTransaction(work: () => void): void {
+    this.deps.db.transaction(work)();
+  }
+
   findByIdempotencyKey(keyId: string, idempotencyKey: string, notBefore: string): Job | null {
     const row = this.sql.byIdempotencyKey.get(keyId, idempotencyKey, notBefore) as JobRow | undefined;
     return row ? toJob(row) : null;

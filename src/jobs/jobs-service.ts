@@ -9,6 +9,7 @@ import type { LanguageRegistry } from '../languages/language-registry.js';
 import type { GroupStore } from '../printers/group-store.js';
 import type { Printer, PrinterRegistry } from '../printers/printer-registry.js';
 import { checkDocumentType, parseDocumentType } from './document-type.js';
+import { InsertBatcher } from './insert-batcher.js';
 import type { JobEvents } from './job-events.js';
 import { isJobState, TERMINAL_STATES, type JobState } from './job-states.js';
 import type { Job, JobSource, JobStore } from './job-store.js';
@@ -115,7 +116,12 @@ function encodeCursor(jobId: string): string {
  * cancel, release, get, list (visibility in SQL) and preview. Every front door calls these.
  */
 export class JobsService {
-  constructor(private readonly deps: JobsServiceDeps) {}
+  /** New jobs of one turn of the event loop go to the database in one transaction. */
+  private readonly inserts: InsertBatcher;
+
+  constructor(private readonly deps: JobsServiceDeps) {
+    this.inserts = new InsertBatcher({ store: deps.store });
+  }
 
   languageOf(printer: Printer): Language {
     return this.deps.languages.forPrinter(printer);
@@ -195,7 +201,7 @@ export class JobsService {
       const id = randomUUID();
       let job: Job;
       try {
-        job = store.insert({
+        job = await this.inserts.insert({
           id,
           printerId: printer.id,
           name: options.name ?? `job ${id.slice(0, 8)}`,
@@ -239,7 +245,7 @@ export class JobsService {
 
   private checkQueue(printer: Printer): void {
     const max = this.deps.config.limits.maxQueuedJobs;
-    if (this.deps.store.countQueued(printer.id) < max) return;
+    if (this.deps.store.countQueued(printer.id) + this.inserts.waitingFor(printer.id) < max) return;
     throw new AppError('QUEUE_FULL', `The queue of printer ${printer.id} is full (limits.maxQueuedJobs = ${max}). Retry later.`, {
       headers: { 'Retry-After': '5' },
     });
