@@ -1,3 +1,4 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { match } from 'path-to-regexp';
@@ -5,6 +6,7 @@ import { AppError } from '../errors/app-error.js';
 import { authMiddleware, type AuthMiddlewareDeps } from './auth-middleware.js';
 import { bodyLimit } from './body-limit.js';
 import { errorHandler } from './error-handler.js';
+import { fastLane, type LaneRoute, type Step } from './fast-lane.js';
 import { requestLog } from './request-log.js';
 import type { RouteSpec } from './route-spec.js';
 
@@ -31,20 +33,34 @@ export interface CreateAppDeps {
   onAnswered?: (method: string, status: number) => void;
 }
 
-/** The express app: request log, routes (each behind the auth middleware with its access), JSON errors. */
-export function createApp({ routes, auth, log, starAuthStatus, onAnswered }: CreateAppDeps): Express {
+/** The HTTP app: the fast lane for the print routes, else express (the app itself is `express`). */
+export type App = RequestListener & { express: Express };
+
+/**
+ * The app: request log, routes (each behind its body limit and the auth middleware with its
+ * access), JSON errors. Routes marked `hot` (the print routes) are taken by the fast lane first,
+ * with the very same steps; they stay mounted on express for whatever the lane does not take.
+ */
+export function createApp({ routes, auth, log, starAuthStatus, onAnswered }: CreateAppDeps): App {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('etag', false);
-  app.use(requestLog(log, onAnswered));
+  const logged = requestLog(log, onAnswered);
+  app.use(logged);
+  const lane: LaneRoute[] = [];
   for (const route of routes) {
     if (!route.access) throw new Error(`route ${route.method.toUpperCase()} ${route.path} declares no access`);
-    app[route.method](route.path, bodyLimit(route), authMiddleware(auth, route.access), async (req: Request, res: Response) => {
-      await route.handler(req, res);
-    });
+    const steps: Step[] = [bodyLimit(route), authMiddleware(auth, route.access), (req: Request, res: Response) => route.handler(req, res)];
+    app[route.method](route.path, ...steps);
+    if (route.hot) lane.push({ method: route.method, path: route.path, steps });
   }
   app.use(methodNotAllowedOrNotFound(routes));
-  app.use(errorHandler({ log, starAuthStatus }));
-  return app;
+  const errors = errorHandler({ log, starAuthStatus });
+  app.use(errors);
+  const fast = fastLane({ routes: lane, before: [logged], onError: errors });
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!fast(req, res)) app(req, res);
+  };
+  return Object.assign(listener, { express: app });
 }

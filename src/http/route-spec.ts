@@ -32,6 +32,8 @@ export interface RouteSpec {
   maxBodyBytes?: number;
   /** The body is a document to print: up to limits.maxDocumentBytes, counted in limits.perKey.concurrentUploads. */
   document?: true;
+  /** Taken by the fast lane before express (the print routes: every receipt comes this way). */
+  hot?: true;
   handler: (req: Request, res: Response) => void | Promise<void>;
 }
 

@@ -69,6 +69,7 @@ export function jobRoutes({ jobs, devices, log }: JobRoutesDeps): RouteSpec[] {
       method: 'post',
       path: '/api/v1/printers/:id/jobs',
       document: true,
+      hot: true,
       access: needs('PrintToDevice'),
       summary: 'Print a document on a printer by id; same body and options as Star print; 201 job',
       handler: async (req, res) => {

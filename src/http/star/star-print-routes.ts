@@ -19,6 +19,7 @@ export function starPrintRoutes({ jobs, devices, now }: StarPrintRoutesDeps): Ro
       method: 'post',
       path: '/v1/a/:group/d/:appId/q',
       document: true,
+      hot: true,
       access: needs('PrintToDevice'),
       summary: 'Print a document (Star-compatible); answers 201 {JobId, QueuedJobs}',
       handler: async (req, res) => {
