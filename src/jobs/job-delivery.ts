@@ -281,9 +281,7 @@ export class JobDelivery {
       const report: DeliveryReport = { confirmed: finished.confirmed, bytesWritten: finished.bytesWritten, note: finished.note };
       // Where the printer's language can ask, its answer decides (once for the whole batch); else its close does.
       const confirmation = await this.confirmAfter(report, wire.controller.signal, (signal) => this.deps.status.check(signal));
-      let held: Outcome | null = null;
-      for (const item of written) held = this.complete(item, confirmation, { ...report, bytesWritten: item.rendered.bytes.byteLength }) ?? held;
-      return held ?? 'next';
+      return this.completeAll(written, confirmation, report, (item) => item.rendered.bytes.byteLength) ?? 'next';
     } catch (error) {
       session.abandon();
       if (storageError(error)) throw error;
@@ -359,12 +357,26 @@ export class JobDelivery {
 
   /** Records a sent job's end; returns 'printer-blocked' when the printer holds it for a person. */
   private complete(item: Item, confirmation: Confirmation, report: DeliveryReport): Outcome | null {
-    if (confirmation.kind === 'wait') return null;
-    const { job, rendered } = item;
+    return this.completeAll([item], confirmation, report, () => report.bytesWritten);
+  }
+
+  /**
+   * Records the end of jobs the printer confirmed together (a session's batch, by its close or one
+   * status answer): one commit for all of them, then their events and log lines. A full disk does
+   * not lose the outcome: the storage guard frees its reserve and the whole batch is written again.
+   */
+  private completeAll(items: readonly Item[], confirmation: Confirmation, report: DeliveryReport, bytesOf: (item: Item) => number): Outcome | null {
+    if (confirmation.kind === 'wait' || items.length === 0) return null;
     const state: JobState = confirmation.kind === 'held' ? 'held' : 'completed';
-    const reason = state === 'completed' ? completionReason(job.stateReason, confirmation.stateReason) : confirmation.stateReason;
-    // Not moved: canceled meanwhile (its bytes had all gone out); the printer's answer still counts.
-    const moved = this.end(job, state, { stateReason: reason, warnings: rendered.warnings, printerCode: report.printerCode ?? null }, ['processing']);
+    const plans = items.map(({ job, rendered }) => ({
+      job,
+      change: {
+        stateReason: state === 'completed' ? completionReason(job.stateReason, confirmation.stateReason) : confirmation.stateReason,
+        warnings: rendered.warnings,
+        printerCode: report.printerCode ?? null,
+      } satisfies TransitionChange,
+    }));
+    const moved = this.endAll(plans.map((plan) => ({ job: plan.job, to: state, change: plan.change, from: ['processing'] as const })));
     const stopped = this.deps.state.blocking.length > 0;
     this.deps.registry.updateStatus(this.deps.printer.id, {
       state: stopped ? 'stopped' : 'idle',
@@ -373,10 +385,14 @@ export class JobDelivery {
       ...(stopped ? {} : { lastError: null }),
     });
     if (state === 'held') {
-      this.log.error({ jobId: job.id, reason, reasons: this.deps.state.blocking }, 'job held for a person');
+      for (const plan of plans) this.log.error({ jobId: plan.job.id, reason: plan.change.stateReason, reasons: this.deps.state.blocking }, 'job held for a person');
       return 'printer-blocked';
     }
-    if (moved) this.log.info({ jobId: job.id, bytes: report.bytesWritten, confirmed: reason !== 'completed-unconfirmed', note: report.note }, 'job completed');
+    // Not moved: canceled meanwhile (its bytes had all gone out); the printer's answer still counts.
+    moved.forEach((job, index) => {
+      if (!job) return;
+      this.log.info({ jobId: job.id, bytes: bytesOf(items[index]!), confirmed: job.stateReason !== 'completed-unconfirmed', note: report.note }, 'job completed');
+    });
     return null;
   }
 
@@ -434,15 +450,30 @@ export class JobDelivery {
    * storage guard frees its reserve at once and the write is tried again.
    */
   private end(job: Job, to: JobState, change: TransitionChange, from: readonly JobState[]): Job | null {
-    let moved: Job | null;
+    return this.endAll([{ job, to, change, from }])[0]!;
+  }
+
+  /** Several jobs' new states in one commit (a full disk: the reserve is freed and all are written again), then their events. */
+  private endAll(moves: readonly { job: Job; to: JobState; change: TransitionChange; from: readonly JobState[] }[]): (Job | null)[] {
+    const write = (): (Job | null)[] => {
+      if (moves.length === 1) return [this.deps.jobs.transition(moves[0]!.job, moves[0]!.to, moves[0]!.change, moves[0]!.from)];
+      const moved: (Job | null)[] = [];
+      this.deps.jobs.inOneTransaction(() => {
+        for (const move of moves) moved.push(this.deps.jobs.transition(move.job, move.to, move.change, move.from));
+      });
+      return moved;
+    };
+    let moved: (Job | null)[];
     try {
-      moved = this.deps.jobs.transition(job, to, change, from);
+      moved = write();
     } catch (error) {
       if (!storageError(error)) throw error;
+      // Nothing of a failed batch was committed: the queue counts kept along the way are recounted.
+      if (moves.length > 1) this.deps.jobs.forgetCounts();
       this.deps.onStorageFull();
-      moved = this.deps.jobs.transition(job, to, change, from);
+      moved = write();
     }
-    this.deps.events.emit(moved);
+    for (const job of moved) this.deps.events.emit(job);
     return moved;
   }
 }

@@ -33,6 +33,24 @@ describe('JobDelivery: a batch on one connection', () => {
     expect(engine.emitted.filter((job) => job.id === jobs[0]!.id).map((job) => job.state)).toEqual(['pending', 'processing', 'completed']);
   });
 
+  it('a silent printer: the jobs its close confirmed are recorded in one commit, then each is told and logged', async () => {
+    setup({ statusQuery: false });
+    const jobs = ['one\n', 'two\n', 'three\n', 'four\n'].map((body) => engine.submit(body));
+    let transactions = 0;
+    const inOneTransaction = engine.store.inOneTransaction.bind(engine.store);
+    engine.store.inOneTransaction = (work) => {
+      transactions += 1;
+      inOneTransaction(work);
+    };
+    const { delivery } = engine.delivery();
+    expect(await delivery.deliver(engine.pending())).toBe('next');
+    // Processing is marked with transitionAll (its own transaction); the completions are one more.
+    expect(transactions).toBe(1);
+    for (const job of jobs) expect(engine.job(job.id)).toMatchObject({ state: 'completed', stateReason: null });
+    expect(engine.emitted.filter((job) => job.state === 'completed').map((job) => job.id)).toEqual(jobs.map((job) => job.id));
+    expect(engine.logged('job completed').map((line) => [line.jobId, line.bytes])).toEqual(jobs.map((job, index) => [job.id, ['one\n', 'two\n', 'three\n', 'four\n'][index]!.length]));
+  });
+
   it('a printer that answers: its status is asked on the same connection after each job, which confirms it; the connection stays open for the next batch', async () => {
     const { transport } = setup();
     transport.script.status = STATUS.ready;
