@@ -26,33 +26,25 @@ interface Scenario {
   profiled(gateway: BenchGateway, sinks: ReceiptSink[], submit: Submit, note: (text: string) => void): Promise<number>;
 }
 
-const engineScenario: Scenario = {
-  title: `escpos, 1 printer × 10 clients, ${RUNS} × ${JOBS} receipts`,
-  printers: (sinks) => [{ uri: sinks[0]!.uri, language: 'escpos' }],
-  permissions: ['PrintToDevice'],
-  warmUp: async (_gateway, sinks, submit) => void (await timedRun({ jobs: 100, printers: 1, clients: 10 }, sinks, submit, RUN_TIMEOUT_MS)),
-  profiled: async (_gateway, sinks, submit, note) => {
-    for (let rep = 0; rep < RUNS; rep += 1) {
-      const result = await timedRun({ jobs: JOBS, printers: 1, clients: 10 }, sinks, submit, RUN_TIMEOUT_MS);
-      note(`run ${rep + 1}: ${((JOBS * 1000) / result.deliverMs).toFixed(0)} jobs/s under the profiler`);
-    }
-    return RUNS * JOBS;
-  },
-};
+/** RUNS × JOBS receipts to one printer after a short warm-up: the shape of the engine's own rows. */
+function receiptsScenario(title: string, language: string, clients: number): Scenario {
+  return {
+    title: `${title}, ${RUNS} × ${JOBS} receipts`,
+    printers: (sinks) => [{ uri: sinks[0]!.uri, language }],
+    permissions: ['PrintToDevice'],
+    warmUp: async (_gateway, sinks, submit) => void (await timedRun({ jobs: 100, printers: 1, clients }, sinks, submit, RUN_TIMEOUT_MS)),
+    profiled: async (_gateway, sinks, submit, note) => {
+      for (let rep = 0; rep < RUNS; rep += 1) {
+        const result = await timedRun({ jobs: JOBS, printers: 1, clients }, sinks, submit, RUN_TIMEOUT_MS);
+        note(`run ${rep + 1}: ${((JOBS * 1000) / result.deliverMs).toFixed(0)} jobs/s under the profiler`);
+      }
+      return RUNS * JOBS;
+    },
+  };
+}
 
-const oneClientScenario: Scenario = {
-  title: `raw, 1 printer × 1 client, ${RUNS} × ${JOBS} receipts (latency-bound: nothing to batch)`,
-  printers: (sinks) => [{ uri: sinks[0]!.uri, language: 'raw' }],
-  permissions: ['PrintToDevice'],
-  warmUp: async (_gateway, sinks, submit) => void (await timedRun({ jobs: 100, printers: 1, clients: 1 }, sinks, submit, RUN_TIMEOUT_MS)),
-  profiled: async (_gateway, sinks, submit, note) => {
-    for (let rep = 0; rep < RUNS; rep += 1) {
-      const result = await timedRun({ jobs: JOBS, printers: 1, clients: 1 }, sinks, submit, RUN_TIMEOUT_MS);
-      note(`run ${rep + 1}: ${((JOBS * 1000) / result.deliverMs).toFixed(0)} jobs/s under the profiler`);
-    }
-    return RUNS * JOBS;
-  },
-};
+const engineScenario = receiptsScenario('escpos, 1 printer × 10 clients', 'escpos', 10);
+const oneClientScenario = receiptsScenario('raw, 1 printer × 1 client (latency-bound: nothing to batch)', 'raw', 1);
 
 let bombs: Bombs = [];
 const bombsScenario: Scenario = {

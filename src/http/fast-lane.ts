@@ -90,18 +90,18 @@ export function fastLane(deps: FastLaneDeps): (req: IncomingMessage, res: Server
     }
     if (!route) return false;
     const query = mark < 0 ? '' : url.slice(mark + 1);
-    let params: Record<string, string>;
+    let params: Record<string, string> = {};
+    let malformed: unknown = null;
     try {
       params = Object.fromEntries(Object.entries(raw).map(([name, value]) => [name, decodeParam(String(value))]));
     } catch (error) {
-      // As in express: the request is logged, the route never runs, the error handler answers.
-      const [request, response] = equip(req, res, path, query, {});
-      run(deps.before, request, response, () => deps.onError(error, request, response, () => undefined), deps);
-      return true;
+      malformed = error;
     }
     const [request, response] = equip(req, res, path, query, params);
-    const unanswered = (): void => deps.onError(new AppError('NOT_FOUND', `no route ${req.method} ${path.slice(0, 200)}`), request, response, () => undefined);
-    run([...deps.before, ...route.steps], request, response, unanswered, deps);
+    const answer = (error: unknown) => (): void => deps.onError(error, request, response, () => undefined);
+    // As in express: a malformed parameter is logged and answered by the error handler, the route never runs.
+    if (malformed) run(deps.before, request, response, answer(malformed), deps);
+    else run([...deps.before, ...route.steps], request, response, answer(new AppError('NOT_FOUND', `no route ${req.method} ${path.slice(0, 200)}`)), deps);
     return true;
   };
 }
