@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { cloudPrntTransportFactory, LANGUAGES, PROFILES, RENDER_WORKER_FILE, renderWorkerBuilt, TRANSPORT_FACTORIES } from '../drivers/index.js';
 import { registerCloudMetrics } from './cloud/cloud-metrics.js';
@@ -30,6 +32,9 @@ import { statusPageSources } from './http/status/status-sources.js';
 import { createServers } from './http/create-servers.js';
 import { EventStream, subscribeEventStream } from './http/native/event-stream.js';
 import type { RouteSpec } from './http/route-spec.js';
+import { DeliveryThread } from './delivery/delivery-thread.js';
+import { RoutedEngine } from './delivery/routed-engine.js';
+import { CommitFence } from './jobs/commit-fence.js';
 import { Dispatcher } from './jobs/dispatcher.js';
 import { JobEvents } from './jobs/job-events.js';
 import { JobRetention } from './jobs/job-retention.js';
@@ -46,7 +51,7 @@ import { LanguageRegistry } from './languages/language-registry.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { DevicesService } from './printers/devices-service.js';
 import { GroupStore } from './printers/group-store.js';
-import { PrinterRegistry } from './printers/printer-registry.js';
+import { PrinterRegistry, type Printer } from './printers/printer-registry.js';
 import { readVersion } from './version.js';
 import type { DeviceInfo } from './discovery/device-info.js';
 import { resolveProfile } from './printers/printer-profile.js';
@@ -108,15 +113,20 @@ export interface GatewayDeps {
   log: Logger;
   /** Replaces parts of defaultParts() (tests: a clock, a memory transport, a renderer). */
   parts?: Partial<GatewayParts>;
+  /** stdout is the journal (see isJournalStream): the delivery thread's log lines say so too. */
+  logJournal?: boolean;
 }
 
 /** Builds the gateway and starts it in order: database → listen → recover → workers → the rest. */
-export async function startGateway({ config, log, parts: overrides = {} }: GatewayDeps): Promise<Gateway> {
+export async function startGateway({ config, log, parts: overrides = {}, logJournal = false }: GatewayDeps): Promise<Gateway> {
   const parts: GatewayParts = { ...defaultParts(), ...overrides };
   checkConfigParts(config, configParts(parts));
   const lifecycle = new Lifecycle(log);
   try {
-    return await buildAndStart(config, log, parts, lifecycle);
+    // The delivery thread builds its parts from drivers/ itself: only with the default parts.
+    const thread = config.jobs.deliveryThread && Object.keys(overrides).length === 0;
+    if (thread && !existsSync(DELIVERY_THREAD_FILE)) throw new Error(`the delivery thread ${DELIVERY_THREAD_FILE} is missing: run npm run build`);
+    return await buildAndStart(config, log, parts, lifecycle, thread ? { journal: logJournal } : null);
   } catch (error) {
     // Whatever started stops again (the lock is released), so the error is the only thing left.
     await lifecycle.stop();
@@ -124,9 +134,17 @@ export async function startGateway({ config, log, parts: overrides = {} }: Gatew
   }
 }
 
-async function buildAndStart(config: Readonly<Config>, log: Logger, parts: GatewayParts, lifecycle: Lifecycle): Promise<Gateway> {
+/** The delivery thread's entry, built (a source checkout runs the built file too, like the render thread). */
+const DELIVERY_THREAD_FILE = ((): string => {
+  const here = fileURLToPath(import.meta.url);
+  return here.endsWith('.ts') ? path.join(path.dirname(here), '..', 'dist', 'src', 'delivery-main.js') : path.join(path.dirname(here), 'delivery-main.js');
+})();
+
+async function buildAndStart(config: Readonly<Config>, log: Logger, parts: GatewayParts, lifecycle: Lifecycle, threadOptions: { journal: boolean } | null): Promise<Gateway> {
+  const inThread = threadOptions !== null;
   const now = parts.clock;
-  const { db, wal, spool, jobStore, storage } = openStorage(config.dataDir, now, log, lifecycle);
+  const fence = inThread ? new CommitFence() : undefined;
+  const { db, wal, spool, jobStore, storage } = openStorage(config.dataDir, now, log, lifecycle, fence);
 
   // Printers and their languages.
   const languages = new LanguageRegistry(parts.languages, [...parts.transports, cloudPrntTransportFactory(PASSIVE_CLOUDPRNT_MAILBOX)]);
@@ -163,10 +181,15 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
 
   // Jobs: the engine (one worker per printer) and the use cases.
   const events = new JobEvents();
-  const engine = new Dispatcher({
+  // With jobs.deliveryThread, only CloudPRNT printers are driven here; the thread drives the rest.
+  const isCloudPrnt = (printer: Printer | undefined): boolean => printer?.uri.startsWith('cloudprnt:') ?? false;
+  const localPrinters = inThread
+    ? { status: (id: string) => registry.status(id), updateStatus: registry.updateStatus.bind(registry), list: () => registry.list().filter(isCloudPrnt) }
+    : registry;
+  const local = new Dispatcher({
     jobs: jobStore,
     spool,
-    registry,
+    registry: localPrinters,
     events,
     renderer,
     durable: () => wal.sync(),
@@ -178,6 +201,14 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     openTransport: transportOpener({ factories: [...parts.transports, cloudPrntTransportFactory(cloudprnt)], config, log }),
     languageOf: (printer) => languages.forPrinter(printer),
   });
+  const thread = !inThread ? null : new DeliveryThread({
+    entry: DELIVERY_THREAD_FILE, config, log, registry, jobs: jobStore, fence: fence!, events,
+    onStorageFull: () => storage.noteFull(),
+    drives: (printer) => !isCloudPrnt(printer),
+    bootId: readBootId(),
+    journal: threadOptions?.journal ?? false,
+  });
+  const engine = thread ? new RoutedEngine(local, thread, (id) => isCloudPrnt(registry.get(id))) : local;
   const jobs = new JobsService({
     store: jobStore, spool, events, groups, printers: registry, languages, engine, renderer, durable: () => wal.sync(), storage, config, log, now,
   });
@@ -242,10 +273,12 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
   await lifecycle.start('storage guard', () => storage.start(), () => storage.stop());
   const checkpointer = new WalCheckpointer({ db, dbFile: path.join(config.dataDir, DB_FILE), walFile: walPath(config.dataDir), limitBytes: walLimitBytes(config.dataDir), log });
   await lifecycle.start('wal checkpoints', () => checkpointer.start(), () => checkpointer.stop());
-  await lifecycle.start('printer workers', () => {
-    engine.recover(readBootId());
-    engine.start();
-  }, () => engine.stop(config.server.shutdownGraceSeconds * 1000));
+  const graceMs = config.server.shutdownGraceSeconds * 1000;
+  await lifecycle.start('printer workers', async () => {
+    if (thread) local.recoveredElsewhere((await thread.start()).sameBoot);
+    else local.recover(readBootId());
+    local.start();
+  }, () => Promise.all([local.stop(graceMs), thread?.stop(graceMs)]));
   const webhookWorker = new WebhookWorker({ outbox: webhooks, log, now, targets: webhookTargets });
   const retention = new JobRetention({ jobs: jobStore, spool, config, log, now });
   await lifecycle.start('cloudprnt, webhooks, retention', () => {
@@ -281,9 +314,17 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
 
   const reload = printerReloader({ registry, engine, log, check: (next) => checkConfigParts(next, configParts(parts)) });
 
-  // Listening already: the render threads load their languages now, not in the way of start-up.
-  renderer.warm?.();
-  return { server: http.http, url: http.url, httpsUrl: http.httpsUrl, routes, db, reload, stop: () => lifecycle.stop() };
+  // Listening already: the render threads load their languages now, not in the way of start-up
+  // (with a delivery thread, jobs render in its pool; this one starts with the first preview).
+  if (!thread) renderer.warm?.();
+  return {
+    server: http.http, url: http.url, httpsUrl: http.httpsUrl, routes, db,
+    reload: (next) => {
+      thread?.setLogLevel(next.log.level);
+      return reload(next);
+    },
+    stop: () => lifecycle.stop(),
+  };
 }
 
 /** What the CLI works with beside a running gateway: the same use cases on the same database. */

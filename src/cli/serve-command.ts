@@ -13,7 +13,8 @@ import { readVersion } from '../version.js';
  * failure is thrown: the command line turns it into one line and an exit code.
  */
 export async function runServe(config: Readonly<Config>, source: string | null): Promise<void> {
-  const log = createLogger({ level: config.log.level, journal: isJournalStream(process.env) });
+  const journal = isJournalStream(process.env);
+  const log = createLogger({ level: config.log.level, journal });
   const notify = new SdNotify({ env: process.env, log });
   process.on('uncaughtException', (error) => {
     log.fatal({ err: error }, 'uncaught exception');
@@ -23,7 +24,7 @@ export async function runServe(config: Readonly<Config>, source: string | null):
     log.fatal({ err: reason }, 'unhandled promise rejection');
     process.exit(1);
   });
-  const gateway = await startGateway({ config, log });
+  const gateway = await startGateway({ config, log, logJournal: journal });
   log.info(
     { url: gateway.url, httpsUrl: gateway.httpsUrl, version: readVersion(), config: source ?? 'embedded defaults', dataDir: config.dataDir, printers: config.printers.length },
     'listening',

@@ -282,6 +282,11 @@ export const configSchema = z.strictObject({
       statusTimeoutMs: z.number().int().positive().default(1000),
       /** How often an idle printer that answers status queries is asked (0 = only around jobs). */
       statusPollMs: z.number().int().min(0).default(30000),
+      /**
+       * Printer workers (every printer but CloudPRNT ones) in a thread of their own, with their own
+       * database connection, so accepting jobs and sending them use two cores.
+       */
+      deliveryThread: z.boolean().default(false),
     })
     .prefault({}),
   compat: z

@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { Language, Transport } from '../driver-api/index.js';
 import { CatalogueError, isCatalogueError } from '../errors/catalogue-error.js';
 import type { PrinterEngine } from '../printers/devices-service.js';
-import type { Printer, PrinterRegistry } from '../printers/printer-registry.js';
+import type { Printer, PrinterStatuses } from '../printers/printer-registry.js';
 import type { JobEvents } from './job-events.js';
 import type { Job, JobStore } from './job-store.js';
 import type { JobEngine } from './jobs-service.js';
@@ -16,7 +16,8 @@ import type { Spool } from './spool.js';
 export interface DispatcherDeps {
   jobs: JobStore;
   spool: Spool;
-  registry: PrinterRegistry;
+  /** The printers' live status, and the printers to drive at start. */
+  registry: PrinterStatuses & { list(): Printer[] };
   events: JobEvents;
   renderer: Renderer;
   /** Resolves once every commit so far is on stable storage. */
@@ -56,7 +57,7 @@ export class Dispatcher implements JobEngine, PrinterEngine {
    * that its bytes went out, so then every such job counts as on the wire. On a full disk what
    * cannot be written now is left to each printer's worker, which settles it before its first job.
    */
-  recover(bootId: string | null): void {
+  recover(bootId: string | null, { cleanSpool = true }: { cleanSpool?: boolean } = {}): { sameBoot: boolean } {
     this.sameBoot = bootId !== null && this.deps.jobs.stateValue('boot_id') === bootId;
     try {
       for (const job of this.deps.jobs.listInFlight()) {
@@ -69,13 +70,21 @@ export class Dispatcher implements JobEngine, PrinterEngine {
       }
       this.recoveredAtStart = true;
       if (bootId !== null) this.deps.jobs.setStateValue('boot_id', bootId);
-      const removed = this.deps.spool.removeUnreferenced(this.deps.jobs.spoolFiles());
+      // Not while requests come in (a delivery thread started again): their files are not referenced yet.
+      const removed = !cleanSpool ? 0 : this.deps.spool.removeUnreferenced(this.deps.jobs.spoolFiles());
       if (removed > 0) this.deps.log.warn({ files: removed }, 'removed spooled documents of requests a crash cut short');
     } catch (error) {
       if (!storageError(error)) throw error;
       this.deps.onStorageFull();
       this.deps.log.warn({}, 'the disk is full: jobs left on the wire are settled by their printers as soon as there is room');
     }
+    return { sameBoot: this.sameBoot };
+  }
+
+  /** Recovery ran elsewhere (the delivery thread, for every printer): what it found about the boot. */
+  recoveredElsewhere(sameBoot: boolean): void {
+    this.sameBoot = sameBoot;
+    this.recoveredAtStart = true;
   }
 
   /** Starts a worker for every printer in the registry. */
@@ -142,7 +151,12 @@ export class Dispatcher implements JobEngine, PrinterEngine {
   }
 
   canceled(job: Job): void {
-    this.workers.get(job.printerId)?.abortJob(job.id);
+    this.abort(job.printerId, job.id);
+  }
+
+  /** Stops sending a job that is on the wire (it was canceled). */
+  abort(printerId: string, jobId: string): void {
+    this.workers.get(printerId)?.abortJob(jobId);
   }
 
   /** Wakes a printer's worker (a CloudPRNT printer polls again). */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { DeliveryReport, Language, Transport, TransportSession } from '../driver-api/index.js';
 import { DriverError } from '../driver-api/index.js';
-import type { Printer, PrinterRegistry } from '../printers/printer-registry.js';
+import type { Printer, PrinterStatuses } from '../printers/printer-registry.js';
 import type { JobEvents } from './job-events.js';
 import type { JobState } from './job-states.js';
 import type { Job, JobStore, TransitionChange } from './job-store.js';
@@ -39,7 +39,7 @@ export interface DeliveryDeps {
   renderer: Renderer;
   jobs: JobStore;
   spool: Spool;
-  registry: PrinterRegistry;
+  registry: PrinterStatuses;
   events: JobEvents;
   status: StatusChecker;
   log: Logger;

@@ -1,51 +1,13 @@
 import type { RunResult } from 'better-sqlite3';
 import type { Db } from '../db/open-database.js';
-import type { RenderOptions } from '../driver-api/index.js';
-import { isErrorCode, type ErrorCode } from '../errors/codes.js';
+import type { ErrorCode } from '../errors/codes.js';
+import type { CommitFence } from './commit-fence.js';
 import { QueueCounts } from './queue-counts.js';
 import { QUEUED_STATES, sourcesOf, TERMINAL_STATES, type JobState } from './job-states.js';
+import { COLUMNS, J_COLUMNS, toJob, type Job, type JobRow } from './job-row.js';
 
-export interface Job {
-  id: string;
-  seq: number;
-  printerId: string;
-  name: string;
-  contentType: string;
-  bytes: number;
-  copies: number;
-  options: RenderOptions;
-  state: JobState;
-  stateReason: string | null;
-  attempts: number;
-  maxAttempts: number;
-  warnings: string[];
-  /** The spool file holding a large document; '' when the document is in the database (`job_documents`). */
-  spoolFile: string;
-  keyId: string | null;
-  idempotencyKey: string | null;
-  requestHash: string | null;
-  createdAt: string;
-  updatedAt: string;
-  completedAt: string | null;
-  /** The printer's own result for the job's last attempt as it reported it (CloudPRNT: "411 Paper jam"); null for other transports. */
-  printerCode: string | null;
-  /** The catalogue code of the job's last error (kept, never re-parsed from stateReason), and its message. */
-  errorCode: ErrorCode | null;
-  errorMessage: string | null;
-  /** The front door the job came in by. */
-  source: JobSource;
-  /** The document's charset (text and markup), canonical lower case; null = UTF-8 / not text. */
-  charset: string | null;
-  /** Times rendering was started: a document that crashes the renderer is not tried for ever. */
-  renderAttempts: number;
-  /** When its bytes of the current attempt were handed to the printer's connection (null: not yet). */
-  sentAt: string | null;
-  /** Times it was sent again because a restart found it on the wire (jobs.maxReprints bounds them). */
-  reprints: number;
-}
+export type { Job, JobSource } from './job-row.js';
 
-/** Front doors: Star's print route, the native API, the CLI, Star's welcome page, IPP, a raw port. */
-export type JobSource = 'star' | 'api' | 'cli' | 'welcome' | 'ipp' | 'raw';
 
 export type NewJob = Omit<
   Job,
@@ -61,75 +23,6 @@ export type NewJob = Omit<
 };
 
 /** Columns of a job without its document (lists and transitions never read documents). */
-const COLUMNS = `seq, id, printer_id, name, content_type, bytes, copies, options_json, state, state_reason, attempts,
-  max_attempts, warnings_json, spool_file, key_id, idempotency_key, request_hash, created_at, updated_at, completed_at,
-  printer_code, error_code, error_message, source, charset, render_attempts, sent_at, reprints`;
-const J_COLUMNS = COLUMNS.split(',').map((column) => `jobs.${column.trim()}`).join(', ');
-
-interface JobRow {
-  seq: number;
-  id: string;
-  printer_id: string;
-  name: string;
-  content_type: string;
-  bytes: number;
-  copies: number;
-  options_json: string;
-  state: JobState;
-  state_reason: string | null;
-  attempts: number;
-  max_attempts: number;
-  warnings_json: string;
-  spool_file: string;
-  key_id: string | null;
-  idempotency_key: string | null;
-  request_hash: string | null;
-  created_at: string;
-  updated_at: string;
-  completed_at: string | null;
-  printer_code: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  source: string;
-  charset: string | null;
-  render_attempts: number;
-  sent_at: string | null;
-  reprints: number;
-}
-
-function toJob(row: JobRow): Job {
-  return {
-    id: row.id,
-    seq: row.seq,
-    printerId: row.printer_id,
-    name: row.name,
-    contentType: row.content_type,
-    bytes: row.bytes,
-    copies: row.copies,
-    options: JSON.parse(row.options_json) as RenderOptions,
-    state: row.state,
-    stateReason: row.state_reason,
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    warnings: JSON.parse(row.warnings_json) as string[],
-    spoolFile: row.spool_file,
-    keyId: row.key_id,
-    idempotencyKey: row.idempotency_key,
-    requestHash: row.request_hash,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    completedAt: row.completed_at,
-    printerCode: row.printer_code,
-    errorCode: row.error_code !== null && isErrorCode(row.error_code) ? row.error_code : null,
-    errorMessage: row.error_message,
-    source: row.source as JobSource,
-    charset: row.charset,
-    renderAttempts: row.render_attempts,
-    sentAt: row.sent_at,
-    reprints: row.reprints,
-  };
-}
-
 export interface TransitionChange {
   stateReason?: string | null;
   attemptsDelta?: number;
@@ -159,6 +52,14 @@ export interface JobListFilter {
 export interface JobStoreDeps {
   db: Db;
   now: () => Date;
+  /**
+   * The delivery thread's store: each outermost write is numbered by `fence`, and every change of
+   * a queue count it makes is told (to the main thread's counts); `onCountsLost` when a write
+   * failed after counting (it rolled back: counts must be read again).
+   */
+  writer?: { fence: CommitFence; onCountChange: (printerId: string, delta: number, write: number) => void; onCountsLost: () => void };
+  /** The main thread's store beside a delivery thread: a count read from the database learns which of its writes it holds. */
+  remoteFence?: CommitFence;
 }
 
 const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
@@ -218,11 +119,15 @@ export class JobStore {
       waiting: db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE printer_id = ? AND state IN ('pending', 'held') ORDER BY seq`),
       spoolFiles: db.prepare("SELECT spool_file FROM jobs WHERE spool_file <> ''").pluck(),
     };
-    this.counts = new QueueCounts((printerId) => this.sql.countQueued.get(printerId, ...QUEUED_STATES) as number);
+    this.counts = new QueueCounts((printerId) => this.sql.countQueued.get(printerId, ...QUEUED_STATES) as number, deps.remoteFence);
   }
 
   /** Stores a new pending job and returns it as stored (no read-back). */
   insert(job: NewJob): Job {
+    return this.write(() => this.insertNow(job));
+  }
+
+  private insertNow(job: NewJob): Job {
     const now = this.deps.now().toISOString();
     const result = this.insertRow(() => this.sql.insert.run(
       job.id,
@@ -242,7 +147,7 @@ export class JobStore {
       job.source,
       job.charset,
     ), job.id, job.document ?? null);
-    this.counts.add(job.printerId, 1);
+    this.countChange(job.printerId, 1);
     const { document: _document, ...fields } = job;
     return {
       ...fields,
@@ -295,7 +200,32 @@ export class JobStore {
 
   /** Runs `work` in one transaction (statements inside that are transactions of their own become savepoints). */
   inOneTransaction(work: () => void): void {
-    this.deps.db.transaction(work)();
+    this.write(() => this.deps.db.transaction(work)());
+  }
+
+  /** A count change the delivery thread made (see JobStoreDeps.writer), applied unless a count from the database already holds it. */
+  remoteCountChange(printerId: string, delta: number, write: number): void {
+    this.counts.remote(printerId, delta, write);
+  }
+
+  /** Runs a write that may change counts: numbered for the main thread (delivery thread); a failed one makes the counts be read again. */
+  private write<T>(work: () => T): T {
+    const run = (): T => {
+      try {
+        return work();
+      } catch (error) {
+        this.counts.forget();
+        this.deps.writer?.onCountsLost();
+        throw error;
+      }
+    };
+    return this.deps.writer ? this.deps.writer.fence.around(run) : run();
+  }
+
+  private countChange(printerId: string, delta: number): void {
+    if (delta === 0) return;
+    this.counts.add(printerId, delta);
+    this.deps.writer?.onCountChange(printerId, delta, this.deps.writer.fence.current());
   }
 
   findByIdempotencyKey(keyId: string, idempotencyKey: string, notBefore: string): Job | null {
@@ -346,6 +276,10 @@ export class JobStore {
    * (another actor moved it first). Accepts the job or its id (then it is read first).
    */
   transition(jobOrId: Job | string, to: JobState, change: TransitionChange = {}, from?: readonly JobState[]): Job | null {
+    return this.write(() => this.transitionNow(jobOrId, to, change, from));
+  }
+
+  private transitionNow(jobOrId: Job | string, to: JobState, change: TransitionChange, from?: readonly JobState[]): Job | null {
     const job = typeof jobOrId === 'string' ? this.get(jobOrId) : jobOrId;
     if (!job) return null;
     const allowed = sourcesOf(to).filter((state) => from === undefined || from.includes(state));
@@ -383,7 +317,7 @@ export class JobStore {
     // job moved by another connection is re-read so the caller sees the truth.
     const before = allowed.includes(job.state) ? job : this.get(job.id);
     if (!before) return null;
-    this.counts.moved(before.printerId, before.state, to);
+    this.countChange(before.printerId, QueueCounts.delta(before.state, to));
     return {
       ...before,
       state: to,
@@ -422,7 +356,7 @@ export class JobStore {
 
   /** Moves several jobs in one transaction (one commit for a batch going to the printer). */
   transitionAll(jobs: readonly Job[], to: JobState, change: TransitionChange, from: readonly JobState[]): (Job | null)[] {
-    return this.deps.db.transaction(() => jobs.map((job) => this.transition(job, to, change, from)))();
+    return this.write(() => this.deps.db.transaction(() => jobs.map((job) => this.transition(job, to, change, from)))());
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { blockingReasons, type Language, type StatusQuery, type Transport } from '../driver-api/index.js';
-import type { Printer, PrinterRegistry } from '../printers/printer-registry.js';
+import type { Printer, PrinterStatuses } from '../printers/printer-registry.js';
 
 /** What one status query found. */
 export type StatusCheck =
@@ -16,7 +16,7 @@ export interface StatusCheckerDeps {
   printer: Printer;
   transport: Transport;
   language: Language;
-  registry: PrinterRegistry;
+  registry: PrinterStatuses;
   log: Logger;
   config: Readonly<Config>;
   now: () => Date;

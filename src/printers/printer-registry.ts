@@ -74,6 +74,15 @@ export interface RuntimePrinter {
 
 export type PrinterListener = (printer: Printer, status: PrinterStatus) => void;
 
+/** What the printer workers read and change of their printers' live status (the registry, or the delivery thread's board). */
+export interface PrinterStatuses {
+  status(id: string): PrinterStatus;
+  updateStatus(id: string, change: Partial<PrinterStatus>): void;
+}
+
+/** Every status change as it was asked for (the delivery thread mirrors the main thread's own). */
+export type StatusChangeListener = (id: string, change: Partial<PrinterStatus>) => void;
+
 interface PrinterRow {
   id: string;
   name: string;
@@ -153,10 +162,11 @@ export interface PrinterRegistryDeps {
 }
 
 /** Configured and run-time printers, their stable ids and appIds, and their live status. */
-export class PrinterRegistry {
+export class PrinterRegistry implements PrinterStatuses {
   private readonly printers = new Map<string, Printer>();
   private readonly statuses = new Map<string, PrinterStatus>();
   private readonly statusListeners = new Set<PrinterListener>();
+  private readonly changeListeners = new Set<StatusChangeListener>();
   private readonly lastSeenWritten = new Map<string, number>();
   private readonly sql;
 
@@ -392,6 +402,7 @@ export class PrinterRegistry {
     const after: PrinterStatus = { ...before, ...change };
     this.statuses.set(id, after);
     if (change.lastSeenAt) this.persistLastSeen(id, change.lastSeenAt);
+    for (const listener of this.changeListeners) listener(id, change);
     const changed = before.state !== after.state || before.reasons.join() !== after.reasons.join();
     if (changed) for (const listener of this.statusListeners) listener(printer, after);
   }
@@ -429,6 +440,12 @@ export class PrinterRegistry {
     this.statuses.delete(id);
     this.sql.remove.run(id);
     return true;
+  }
+
+  /** Every updateStatus call, with the change as asked (also when nothing a listener of onStatusChange sees changed). */
+  onUpdate(listener: StatusChangeListener): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   onStatusChange(listener: PrinterListener): () => void {
