@@ -125,6 +125,7 @@ export async function startGateway({ config, log, parts: overrides = {}, logJour
   try {
     // The delivery thread builds its parts from drivers/ itself: only with the default parts.
     const thread = config.jobs.deliveryThread && Object.keys(overrides).length === 0;
+    if (config.jobs.deliveryThread && !thread) log.warn({ parts: Object.keys(overrides) }, 'jobs.deliveryThread is on, but with parts of its own the gateway delivers on its main thread');
     if (thread && !existsSync(DELIVERY_THREAD_FILE)) throw new Error(`the delivery thread ${DELIVERY_THREAD_FILE} is missing: run npm run build`);
     return await buildAndStart(config, log, parts, lifecycle, thread ? { journal: logJournal } : null);
   } catch (error) {
