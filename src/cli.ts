@@ -5,17 +5,6 @@ import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
 import { isCatalogueError } from './errors/catalogue-error.js';
 import { processIo, UsageError } from './cli/cli-io.js';
-import { runConfigCheck, runJobsCommand, runPrintersList } from './cli/inspect-commands.js';
-import { runGroupsCommand } from './cli/groups-command.js';
-import { runKeysCommand } from './cli/keys-command.js';
-import { runServe } from './cli/serve-command.js';
-import { runDoctor } from './cli/doctor-command.js';
-import { discoverSeconds, runDiscover } from './cli/discover-command.js';
-import { runPrintersProbe } from './cli/probe-command.js';
-import { runPrintersChange } from './cli/printers-command.js';
-import { runBackup } from './cli/backup-command.js';
-import { runPrint } from './cli/print-command.js';
-import { runTestPage } from './cli/test-page-command.js';
 import { describeStartupError, EXIT_CODES } from './db/startup-errors.js';
 import { createLogger } from './log/create-logger.js';
 import { isJournalStream } from './log/journal-stream.js';
@@ -97,15 +86,16 @@ async function main(argv: string[]): Promise<void> {
   const { config, source } = loadConfig({ file: values.config, parts: configParts() });
   errorContext = { dataDir: config.dataDir, host: config.server.host, port: config.server.port };
   const io = processIo(values.json);
+  // Each command's modules load when it runs: serve does not carry the CLI's (doctor, discover, print…), nor they serve's.
   switch (command) {
     case 'serve':
-      await runServe(config, source);
+      await (await import('./cli/serve-command.js')).runServe(config, source);
       return;
     case 'backup':
-      if (!(await runBackup(config, sub, io))) process.exitCode = EXIT_CODES.failure;
+      if (!(await (await import('./cli/backup-command.js')).runBackup(config, sub, io))) process.exitCode = EXIT_CODES.failure;
       return;
     case 'keys':
-      runKeysCommand(
+      (await import('./cli/keys-command.js')).runKeysCommand(
         config,
         {
           sub,
@@ -122,41 +112,43 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'printers':
       if (sub === 'list') {
-        runPrintersList(config, io);
+        (await import('./cli/inspect-commands.js')).runPrintersList(config, io);
         return;
       }
       if (sub === 'probe') {
         if (!id) throw new UsageError('printers probe needs a device URI, e.g. socket://10.0.0.7:9100');
-        if (!(await runPrintersProbe(config, createLogger({ level: 'silent' }), id, io))) process.exitCode = 1;
+        if (!(await (await import('./cli/probe-command.js')).runPrintersProbe(config, createLogger({ level: 'silent' }), id, io))) process.exitCode = 1;
         return;
       }
       if (sub === 'pin' || sub === 'forget' || sub === 'unforget') {
-        runPrintersChange(config, source, { sub, id }, io);
+        (await import('./cli/printers-command.js')).runPrintersChange(config, source, { sub, id }, io);
         return;
       }
       throw new UsageError('printers: use list, probe URI, pin ID, forget ID or unforget IDENTITY');
     case 'groups':
-      runGroupsCommand(config, { sub, group: id, requireDeviceKey: values['require-device-key'], autoCreate: values['auto-create'], enabled: values.enabled }, io);
+      (await import('./cli/groups-command.js')).runGroupsCommand(config, { sub, group: id, requireDeviceKey: values['require-device-key'], autoCreate: values['auto-create'], enabled: values.enabled }, io);
       return;
-    case 'discover':
+    case 'discover': {
       // The composition root's parts: the listing transports and the profiles.
+      const { discoverSeconds, runDiscover } = await import('./cli/discover-command.js');
       await runDiscover(config, defaultParts(), io, { seconds: discoverSeconds(values.seconds), watch: values.watch });
       return;
+    }
     case 'doctor':
-      if (!(await runDoctor(config, source, createLogger({ level: 'silent' }), io, { user: values.user, parts: defaultParts() }))) process.exitCode = 1;
+      if (!(await (await import('./cli/doctor-command.js')).runDoctor(config, source, createLogger({ level: 'silent' }), io, { user: values.user, parts: defaultParts() }))) process.exitCode = 1;
       return;
     case 'print':
-      await runPrint(config, { printer: sub, file: id, type: values.type, name: values.name, copies: values.copies }, io, process.stdin);
+      await (await import('./cli/print-command.js')).runPrint(config, { printer: sub, file: id, type: values.type, name: values.name, copies: values.copies }, io, process.stdin);
       return;
     case 'test-page':
-      await runTestPage(config, sub, io);
+      await (await import('./cli/test-page-command.js')).runTestPage(config, sub, io);
       return;
     case 'jobs':
-      runJobsCommand(config, { sub, id, printer: values.printer, state: values.state }, io);
+      (await import('./cli/inspect-commands.js')).runJobsCommand(config, { sub, id, printer: values.printer, state: values.state }, io);
       return;
     case 'config':
       if (sub !== 'check') throw new UsageError('config: use check');
-      runConfigCheck(config, source, io);
+      (await import('./cli/inspect-commands.js')).runConfigCheck(config, source, io);
       return;
     default:
       throw new UsageError(`unknown command "${command}"`);
