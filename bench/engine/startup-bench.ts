@@ -6,6 +6,7 @@ import { CLI, createKey } from '../harness/gateway-process.js';
 import { call } from '../harness/http-call.js';
 import { RepTable } from '../harness/rep-table.js';
 import { startReceiptSink } from '../peers/receipt-sink.js';
+import { SERVE_ENVIRONMENT, SERVE_NODE_FLAGS } from '../../src/memory-limits.js';
 import { RECEIPT_MARKER } from './receipt.js';
 
 const STARTS = Math.round(benchNumber('BENCH_STARTUP_RUNS', 5, 3));
@@ -21,7 +22,7 @@ interface Start {
 /** Spawns serve, polls /healthz every 5 ms until it answers 200, then stops it (SIGTERM, bounded). */
 async function timeOneStart(configFile: string, port: number): Promise<Start> {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, 'serve', '--config', configFile], { env: { ...process.env, PRINTGATE_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, CLI, 'serve', '--config', configFile], { env: { ...process.env, ...SERVE_ENVIRONMENT, PRINTGATE_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let listeningMs = Number.NaN;
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {

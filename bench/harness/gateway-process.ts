@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { SERVE_ENVIRONMENT, SERVE_NODE_FLAGS } from '../../src/memory-limits.js';
 
 /** The checkout's root, from this file in bench/harness/ or dist/bench/harness/. */
 export const REPO_ROOT = ((): string => {
@@ -71,8 +72,9 @@ export class GatewayProcess {
   /** Starts serve and waits (bounded) for its "listening" line. */
   async start(timeoutMs = 30_000): Promise<void> {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm ci" (it builds dist/) or "npm run build"`);
-    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), CLI, 'serve', '--config', this.configFile], {
-      env: { ...process.env, PRINTGATE_CONFIG: '', ...this.options.env },
+    // As the systemd unit starts it (its node flags and environment).
+    const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, ...(this.options.nodeArgs ?? []), CLI, 'serve', '--config', this.configFile], {
+      env: { ...process.env, ...SERVE_ENVIRONMENT, PRINTGATE_CONFIG: '', ...this.options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -6,6 +6,7 @@ import type { CommitFence } from '../jobs/commit-fence.js';
 import type { JobEvents } from '../jobs/job-events.js';
 import type { Job, JobStore } from '../jobs/job-store.js';
 import type { Printer, PrinterRegistry } from '../printers/printer-registry.js';
+import { THREAD_RESOURCE_LIMITS } from '../memory-limits.js';
 import { BatchedPort } from './batched-port.js';
 import type { DeliveryThreadData, FromDelivery, ToDelivery } from './delivery-messages.js';
 
@@ -71,7 +72,7 @@ export class DeliveryThread {
   private spawn(cleanSpool: boolean): Promise<{ sameBoot: boolean }> {
     const printers = this.deps.registry.list().filter(this.deps.drives).map((printer) => ({ printer, status: this.deps.registry.status(printer.id) }));
     const data: DeliveryThreadData = { config: this.deps.config, printers, bootId: this.deps.bootId, cleanSpool, fence: this.deps.fence.buffer, journal: this.deps.journal };
-    const worker = new Worker(this.deps.entry, { workerData: data });
+    const worker = new Worker(this.deps.entry, { workerData: data, resourceLimits: THREAD_RESOURCE_LIMITS });
     this.worker = worker;
     return new Promise((resolve, reject) => {
       let ready = false;

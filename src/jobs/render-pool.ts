@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Language, PreviewResult, RenderInput, RenderResult } from '../driver-api/index.js';
 import { DriverError } from '../driver-api/index.js';
 import { isErrorCode } from '../errors/codes.js';
+import { THREAD_RESOURCE_LIMITS } from '../memory-limits.js';
 import { inlineRenderer, type Renderer } from './renderer.js';
 
 export interface RenderPoolDeps {
@@ -96,7 +97,7 @@ export class RenderPool implements Renderer {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.deps.workerFile, { resourceLimits: { maxOldGenerationSizeMb: this.deps.memoryMB } });
+    const worker = new Worker(this.deps.workerFile, { resourceLimits: { ...THREAD_RESOURCE_LIMITS, maxOldGenerationSizeMb: this.deps.memoryMB } });
     const slot: Slot = { worker, ready: false, task: null, timer: null };
     worker.on('message', (answer: Answer) => {
       if ('ready' in answer) {
