@@ -51,7 +51,7 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
  */
 export async function listSerialDevices(
   context: Pick<TransportContext, 'devRoot'>,
-  lister: SerialPortLister = () => serialPortClass().list(),
+  lister: SerialPortLister = defaultLister,
 ): Promise<ListedDevice[]> {
   let ports: SerialPortListing[];
   try {
@@ -78,6 +78,17 @@ export async function listSerialDevices(
         ...(byId ? { location: byId } : {}),
       };
     });
+}
+
+/**
+ * On Linux the listing is serialport's own udevadm reader, loaded alone: listing the ports (which
+ * discovery does at start) does not load serialport and its native binding (about 10 MB of RSS),
+ * which only opening a port needs. Elsewhere serialport lists.
+ */
+function defaultLister(): Promise<SerialPortListing[]> {
+  if (process.platform !== 'linux') return serialPortClass().list();
+  const { linuxList } = createRequire(import.meta.url)('@serialport/bindings-cpp/dist/linux-list.js') as { linuxList: () => Promise<SerialPortListing[]> };
+  return linuxList();
 }
 
 /** serialport is loaded on first use (~16 MB and a quarter second of start-up otherwise). */
