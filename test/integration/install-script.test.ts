@@ -109,7 +109,7 @@ describe('systemd/install.sh in a throwaway root', () => {
     expect(wrapper).toContain('CLI=/opt/printgate/dist/src/cli.js');
     expect(wrapper).toContain('CONFIG=/etc/printgate/printgate.yaml');
     expect(lstatSync(at('usr/local/bin/printgate')).mode & 0o777).toBe(0o755);
-    expect(readFileSync(at('etc/systemd/system/printgate.service'), 'utf8')).toContain(`ExecStart=${process.execPath} --max-semi-space-size=2 /opt/printgate/dist/src/cli.js serve --config /etc/printgate/printgate.yaml`);
+    expect(readFileSync(at('etc/systemd/system/printgate.service'), 'utf8')).toContain(`ExecStart=${process.execPath} --max-semi-space-size=2 --heap-growing-percent=50 /opt/printgate/dist/src/cli.js serve --config /etc/printgate/printgate.yaml`);
     expect(readlinkSync(at('etc/systemd/system/multi-user.target.wants/printgate.service'))).toBe('/etc/systemd/system/printgate.service');
     const rules = readFileSync(at('etc/udev/rules.d/60-printgate.rules'), 'utf8');
     expect(rules).toContain('SUBSYSTEM=="usbmisc", KERNEL=="lp[0-9]*", GROUP="lp", MODE="0660"');
