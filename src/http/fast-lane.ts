@@ -98,10 +98,11 @@ export function fastLane(deps: FastLaneDeps): (req: IncomingMessage, res: Server
       malformed = error;
     }
     const [request, response] = equip(req, res, path, query, params);
-    const answer = (error: unknown) => (): void => deps.onError(error, request, response, () => undefined);
+    // The error is made only when a request falls through (an error's stack costs ~60 µs: not per receipt).
+    const answer = (error: () => unknown) => (): void => deps.onError(error(), request, response, () => undefined);
     // As in express: a malformed parameter is logged and answered by the error handler, the route never runs.
-    if (malformed) run(deps.before, request, response, answer(malformed), deps);
-    else run([...deps.before, ...route.steps], request, response, answer(new AppError('NOT_FOUND', `no route ${req.method} ${path.slice(0, 200)}`)), deps);
+    if (malformed) run(deps.before, request, response, answer(() => malformed), deps);
+    else run([...deps.before, ...route.steps], request, response, answer(() => new AppError('NOT_FOUND', `no route ${req.method} ${path.slice(0, 200)}`)), deps);
     return true;
   };
 }
