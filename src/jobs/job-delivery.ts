@@ -4,7 +4,7 @@ import type { DeliveryReport, Language, Transport, TransportSession } from '../d
 import { DriverError } from '../driver-api/index.js';
 import type { Printer, PrinterStatuses } from '../printers/printer-registry.js';
 import type { JobEvents } from './job-events.js';
-import type { JobState } from './job-states.js';
+import { TERMINAL_STATES, type JobState } from './job-states.js';
 import type { Job, JobStore, TransitionChange } from './job-store.js';
 import { BatchRenderer, type Item } from './batch-renderer.js';
 import type { Renderer } from './renderer.js';
@@ -31,6 +31,7 @@ export const MAX_BATCH_JOBS = 32;
 const FRESH_STATUS_MS = 3000;
 /** A printer known not to close connections gets this long (or confirmTimeoutMs if shorter) to do so. */
 const SHORT_CLOSE_WAIT_MS = 300;
+const TERMINAL = new Set<JobState>(TERMINAL_STATES);
 
 export interface DeliveryDeps {
   printer: Printer;
@@ -78,6 +79,9 @@ export class JobDelivery {
   private readonly canceled = new Set<string>();
   private readonly renders: BatchRenderer;
   private session: TransportSession | null = null;
+  /** Jobs of the last batch, and how many of them reached an end state here. */
+  private batchSize = 0;
+  private settled = 0;
   private sessionTimer: NodeJS.Timeout | null = null;
   private closeTimeouts = 0;
   private readonly log: Logger;
@@ -85,6 +89,11 @@ export class JobDelivery {
   constructor(private readonly deps: DeliveryDeps) {
     this.log = deps.log.child({ printerId: deps.printer.id });
     this.renders = new BatchRenderer({ ...deps, log: this.log, end: (job, to, change, from) => this.end(job, to, change, from) });
+  }
+
+  /** Every job of the last batch reached an end state here (none of it waits again, none was left out). */
+  get settledAll(): boolean {
+    return this.settled === this.batchSize;
   }
 
   /** A job was canceled: cut it short if it is on the wire, skip it if it waits in the batch. */
@@ -105,6 +114,8 @@ export class JobDelivery {
 
   async deliver(pending: readonly Job[]): Promise<Outcome> {
     this.canceled.clear();
+    this.batchSize = pending.length;
+    this.settled = 0;
     const items = await this.renders.render(pending);
     if (items.length === 0) return 'next';
     const blocked = await this.preflight(items[0]!.job);
@@ -473,7 +484,10 @@ export class JobDelivery {
       this.deps.onStorageFull();
       moved = write();
     }
-    for (const job of moved) this.deps.events.emit(job);
+    for (const job of moved) {
+      if (job && TERMINAL.has(job.state)) this.settled += 1;
+      this.deps.events.emit(job);
+    }
     return moved;
   }
 }

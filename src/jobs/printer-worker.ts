@@ -157,6 +157,9 @@ export class PrinterWorker {
         this.crashes = 0;
         this.lastContactMs = this.deps.now().getTime();
         this.endOutage();
+        // A short batch was every job waiting; each of it ended, and each job queued since announced
+        // itself (notify): unless one did, the queue is empty — no query to learn it (~50 µs per job).
+        if (batch.length < MAX_BATCH_JOBS && this.delivery.settledAll && !this.wakeup.notified && !this.state.stopping) await this.idle();
       }
     }
   }

@@ -21,6 +21,11 @@ export class Wakeup {
     });
   }
 
+  /** A notify() came since the last wait (the next wait returns at once). */
+  get notified(): boolean {
+    return this.pending;
+  }
+
   notify(): void {
     if (this.resolve) {
       this.pending = false;
