@@ -6,6 +6,7 @@ import { BatchedPort } from './delivery/batched-port.js';
 import { StatusBoard } from './delivery/status-board.js';
 import { openDatabase, walPath } from './db/open-database.js';
 import { WalSync } from './db/wal-sync.js';
+import { WriteLock } from './db/write-lock.js';
 import { CommitFence } from './jobs/commit-fence.js';
 import { Dispatcher } from './jobs/dispatcher.js';
 import { JobEvents } from './jobs/job-events.js';
@@ -37,6 +38,7 @@ const fence = new CommitFence(data.fence);
 const jobs = new JobStore({
   db,
   now,
+  writeLock: new WriteLock(data.writeLock),
   writer: {
     fence,
     onCountChange: (printerId, delta, write) => out.send({ type: 'count', printerId, delta, write }),

@@ -18,6 +18,7 @@ import type { Config } from './config/schema.js';
 import { DbChangeWatcher } from './db/db-change-watcher.js';
 import { DB_FILE, openDatabase, walLimitBytes, walPath, type Db } from './db/open-database.js';
 import { WalCheckpointer } from './db/wal-checkpointer.js';
+import { WriteLock } from './db/write-lock.js';
 import { readBootId } from './db/boot-id.js';
 import type { Language, PrinterProfile, Transport, TransportFactory } from './driver-api/index.js';
 import { Lifecycle } from './gateway/lifecycle.js';
@@ -145,7 +146,8 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
   const inThread = threadOptions !== null;
   const now = parts.clock;
   const fence = inThread ? new CommitFence() : undefined;
-  const { db, wal, spool, jobStore, storage } = openStorage(config.dataDir, now, log, lifecycle, fence);
+  const writeLock = inThread ? new WriteLock() : undefined;
+  const { db, wal, spool, jobStore, storage } = openStorage(config.dataDir, now, log, lifecycle, { remoteFence: fence, writeLock });
 
   // Printers and their languages.
   const languages = new LanguageRegistry(parts.languages, [...parts.transports, cloudPrntTransportFactory(PASSIVE_CLOUDPRNT_MAILBOX)]);
@@ -203,7 +205,7 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     languageOf: (printer) => languages.forPrinter(printer),
   });
   const thread = !inThread ? null : new DeliveryThread({
-    entry: DELIVERY_THREAD_FILE, config, log, registry, jobs: jobStore, fence: fence!, events,
+    entry: DELIVERY_THREAD_FILE, config, log, registry, jobs: jobStore, fence: fence!, writeLock: writeLock!, events,
     onStorageFull: () => storage.noteFull(),
     drives: (printer) => !isCloudPrnt(printer),
     bootId: readBootId(),

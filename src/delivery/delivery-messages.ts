@@ -13,6 +13,8 @@ export interface DeliveryThreadData {
   cleanSpool: boolean;
   /** The CommitFence's cells: which of its writes a count read by the main thread holds. */
   fence: SharedArrayBuffer;
+  /** The WriteLock's cell: both threads' writes take turns there before SQLite's lock. */
+  writeLock: SharedArrayBuffer;
   /** Log lines carry their syslog priority (stdout is the journal), as the main thread's do. */
   journal: boolean;
 }

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { CatalogueError } from '../errors/catalogue-error.js';
+import type { WriteLock } from '../db/write-lock.js';
 import type { CommitFence } from '../jobs/commit-fence.js';
 import type { JobEvents } from '../jobs/job-events.js';
 import type { Job, JobStore } from '../jobs/job-store.js';
@@ -21,6 +22,8 @@ export interface DeliveryThreadDeps {
   jobs: JobStore;
   /** The fence the main thread's job store reads its counts with (its cells are shared with the thread). */
   fence: CommitFence;
+  /** The turns at writing the database the main thread's job store takes too. */
+  writeLock: WriteLock;
   events: JobEvents;
   onStorageFull: () => void;
   /** Which printers the thread drives (not CloudPRNT ones). */
@@ -71,7 +74,9 @@ export class DeliveryThread {
 
   private spawn(cleanSpool: boolean): Promise<{ sameBoot: boolean }> {
     const printers = this.deps.registry.list().filter(this.deps.drives).map((printer) => ({ printer, status: this.deps.registry.status(printer.id) }));
-    const data: DeliveryThreadData = { config: this.deps.config, printers, bootId: this.deps.bootId, cleanSpool, fence: this.deps.fence.buffer, journal: this.deps.journal };
+    // A thread that ended while holding the write lock must not slow the next one's writes down.
+    this.deps.writeLock.reset();
+    const data: DeliveryThreadData = { config: this.deps.config, printers, bootId: this.deps.bootId, cleanSpool, fence: this.deps.fence.buffer, writeLock: this.deps.writeLock.buffer, journal: this.deps.journal };
     const worker = new Worker(this.deps.entry, { workerData: data, resourceLimits: THREAD_RESOURCE_LIMITS });
     this.worker = worker;
     return new Promise((resolve, reject) => {

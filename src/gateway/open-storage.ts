@@ -3,6 +3,7 @@ import { acquireDataDirLock } from '../db/data-dir-lock.js';
 import { openDatabase, walPath, type Db } from '../db/open-database.js';
 import { StorageGuard } from '../db/storage-guard.js';
 import { WalSync } from '../db/wal-sync.js';
+import type { WriteLock } from '../db/write-lock.js';
 import type { CommitFence } from '../jobs/commit-fence.js';
 import { JobStore } from '../jobs/job-store.js';
 import { Spool } from '../jobs/spool.js';
@@ -23,7 +24,13 @@ export interface GatewayStorage {
  * already full at start gives up its reserve first, so recovery can commit; partial uploads a
  * crash left behind are removed. Each part stops again through the lifecycle.
  */
-export function openStorage(dataDir: string, now: () => Date, log: Logger, lifecycle: Lifecycle, remoteFence?: CommitFence): GatewayStorage {
+export function openStorage(
+  dataDir: string,
+  now: () => Date,
+  log: Logger,
+  lifecycle: Lifecycle,
+  beside: { remoteFence?: CommitFence | undefined; writeLock?: WriteLock | undefined } = {},
+): GatewayStorage {
   const lock = acquireDataDirLock(dataDir);
   lifecycle.onStop('data directory lock', () => lock.release());
   const db = openDatabase({ dataDir, synchronous: 'normal' });
@@ -34,7 +41,7 @@ export function openStorage(dataDir: string, now: () => Date, log: Logger, lifec
     db.close();
   });
   const spool = new Spool(dataDir);
-  const jobStore = new JobStore({ db, now, ...(remoteFence ? { remoteFence } : {}) });
+  const jobStore = new JobStore({ db, now, ...(beside.remoteFence ? { remoteFence: beside.remoteFence } : {}), ...(beside.writeLock ? { writeLock: beside.writeLock } : {}) });
   const storage = new StorageGuard({
     dataDir,
     db,

@@ -1,5 +1,6 @@
 import type { RunResult } from 'better-sqlite3';
 import type { Db } from '../db/open-database.js';
+import type { WriteLock } from '../db/write-lock.js';
 import type { ErrorCode } from '../errors/codes.js';
 import type { CommitFence } from './commit-fence.js';
 import { QueueCounts } from './queue-counts.js';
@@ -60,6 +61,8 @@ export interface JobStoreDeps {
   writer?: { fence: CommitFence; onCountChange: (printerId: string, delta: number, write: number) => void; onCountsLost: () => void };
   /** The main thread's store beside a delivery thread: a count read from the database learns which of its writes it holds. */
   remoteFence?: CommitFence;
+  /** Beside a delivery thread (both sides): every write takes its turn here first (see WriteLock). */
+  writeLock?: WriteLock;
 }
 
 const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
@@ -219,7 +222,12 @@ export class JobStore {
         throw error;
       }
     };
-    return this.deps.writer ? this.deps.writer.fence.around(run) : run();
+    return this.locked(() => (this.deps.writer ? this.deps.writer.fence.around(run) : run()));
+  }
+
+  /** A write in its turn beside the other thread's connection (no lock without a delivery thread). */
+  private locked<T>(work: () => T): T {
+    return this.deps.writeLock ? this.deps.writeLock.hold(work) : work();
   }
 
   private countChange(printerId: string, delta: number): void {
@@ -235,19 +243,19 @@ export class JobStore {
 
   /** Frees an idempotency key older than the window so it can be used again. */
   expireIdempotencyKey(keyId: string, idempotencyKey: string, before: string): void {
-    this.sql.expireIdempotencyKey.run(keyId, idempotencyKey, before);
+    this.locked(() => this.sql.expireIdempotencyKey.run(keyId, idempotencyKey, before));
   }
 
   /** Says why a pending job waits (the printer's reason: media-empty, cover-open…); the job stays pending. */
   setPendingReason(job: Job, reason: string | null): Job | null {
     const now = this.deps.now().toISOString();
-    const result = this.sql.pendingReason.run(reason, now, job.id);
+    const result = this.locked(() => this.sql.pendingReason.run(reason, now, job.id));
     return result.changes === 1 ? { ...job, stateReason: reason, updatedAt: now } : null;
   }
 
   /** Counts a start of rendering (before it, so a crash of the whole process is counted too). */
   renderStarted(job: Job): Job {
-    this.sql.renderStarted.run(job.id);
+    this.locked(() => this.sql.renderStarted.run(job.id));
     return { ...job, renderAttempts: job.renderAttempts + 1 };
   }
 
@@ -341,7 +349,7 @@ export class JobStore {
    */
   markSent(job: Job): Job {
     const now = this.deps.now().toISOString();
-    this.sql.markSent.run(now, job.id);
+    this.locked(() => this.sql.markSent.run(now, job.id));
     return { ...job, sentAt: now };
   }
 
@@ -351,7 +359,7 @@ export class JobStore {
   }
 
   setStateValue(name: string, value: string): void {
-    this.sql.stateSet.run(name, value);
+    this.locked(() => this.sql.stateSet.run(name, value));
   }
 
   /** Moves several jobs in one transaction (one commit for a batch going to the printer). */
@@ -365,7 +373,7 @@ export class JobStore {
    */
   dropFinishedDocuments(): { dropped: number; files: string[] } {
     const terminal = placeholders(TERMINAL_STATES.length);
-    return this.deps.db.transaction(() => {
+    return this.locked(() => this.deps.db.transaction(() => {
       const files = (
         this.deps.db.prepare(`SELECT spool_file FROM jobs WHERE state IN (${terminal}) AND spool_file <> ''`).pluck().all(...TERMINAL_STATES) as string[]
       );
@@ -376,7 +384,7 @@ export class JobStore {
         .prepare(`UPDATE jobs SET spool_file = '' WHERE state IN (${terminal}) AND spool_file <> ''`)
         .run(...TERMINAL_STATES);
       return { dropped: inline.changes + spooled.changes, files };
-    })();
+    })());
   }
 
   /** Spool file names some job still refers to. */
@@ -426,7 +434,7 @@ export class JobStore {
       )
       .all(...TERMINAL_STATES, before, ...TERMINAL_STATES, keepCount) as { id: string; spool_file: string }[];
     const remove = this.deps.db.prepare('DELETE FROM jobs WHERE id = ?');
-    this.deps.db.transaction(() => doomed.forEach((row) => remove.run(row.id)))();
+    this.locked(() => this.deps.db.transaction(() => doomed.forEach((row) => remove.run(row.id)))());
     return doomed.map((row) => row.spool_file).filter((file) => file !== '');
   }
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DeliveryThread } from '../../../src/delivery/delivery-thread.js';
 import { CommitFence } from '../../../src/jobs/commit-fence.js';
+import { WriteLock } from '../../../src/db/write-lock.js';
 import type { Job } from '../../../src/jobs/job-store.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { fixturePerTest } from '../jobs/engine-fixture.js';
@@ -28,7 +29,8 @@ parentPort.on('message', (batch) => {
     if (message.type === 'stop') { send({ type: 'stopped' }); process.exit(0); }
   }
 });
-if (workerData.cleanSpool) setTimeout(() => { throw new Error('boom in the delivery thread'); }, 100);
+// The first one dies holding the write lock (as a thread cut short mid-commit would).
+if (workerData.cleanSpool) setTimeout(() => { Atomics.store(new Int32Array(workerData.writeLock), 0, 1); throw new Error('boom in the delivery thread'); }, 100);
 `;
 
 describe('DeliveryThread (the main thread side of jobs.deliveryThread)', () => {
@@ -39,8 +41,9 @@ describe('DeliveryThread (the main thread side of jobs.deliveryThread)', () => {
     const jobs: Job[] = [];
     engine.events.on((job) => jobs.push(job));
     const storageFull: number[] = [];
+    const writeLock = new WriteLock();
     const thread = new DeliveryThread({
-      entry, config: engine.config, log: engine.log, registry: engine.registry, jobs: engine.store, fence: new CommitFence(), events: engine.events,
+      entry, config: engine.config, log: engine.log, registry: engine.registry, jobs: engine.store, fence: new CommitFence(), writeLock, events: engine.events,
       onStorageFull: () => storageFull.push(1), drives: () => true, bootId: 'boot', journal: false,
     });
     expect(await thread.start()).toEqual({ sameBoot: true });
@@ -54,6 +57,8 @@ describe('DeliveryThread (the main thread side of jobs.deliveryThread)', () => {
     // Started again (without cleaning the spool: requests are coming in).
     await waitFor('the thread back', () => engine.registry.status('till').lastError === 'cleanSpool=false printers=1', 5000);
     expect(thread.refusal('till')).toBeNull();
+    // The lock the dead thread held was freed for the new one: taken at once, not after the wait.
+    expect(new Int32Array(writeLock.buffer)[0]).toBe(0);
 
     // Jobs and counts come back; a change made here (discovery lost the device) goes there once, not back and forth.
     thread.queued({ printerId: 'till' } as Job);
