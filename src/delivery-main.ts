@@ -127,4 +127,3 @@ const { sameBoot } = dispatcher.recover(data.bootId, { cleanSpool: data.cleanSpo
 dispatcher.start();
 for (const { printer } of data.printers) tellRefusal(printer.id);
 out.send({ type: 'ready', sameBoot });
-renderer.warm?.();

@@ -317,9 +317,7 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
 
   const reload = printerReloader({ registry, engine, log, check: (next) => checkConfigParts(next, configParts(parts)) });
 
-  // Listening already: the render threads load their languages now, not in the way of start-up
-  // (with a delivery thread, jobs render in its pool; this one starts with the first preview).
-  if (!thread) renderer.warm?.();
+  // The render threads start with the first document (RenderPool.warm says why not before).
   return {
     server: http.http, url: http.url, httpsUrl: http.httpsUrl, routes, db,
     reload: (next) => {

@@ -15,6 +15,8 @@ export interface RenderPoolDeps {
   /** Heap of each thread (limits.render.memoryMB): a document that needs more ends its thread, not the gateway. */
   memoryMB: number;
   threads?: number;
+  /** Threads end after this long without a document (10 min) and start again with the next one. */
+  idleMs?: number;
   log: Logger;
 }
 
@@ -52,14 +54,17 @@ export class RenderPool implements Renderer {
   /** Threads that ended before they were ready, in a row: past BOOT_ATTEMPTS the pool stops spawning. */
   private bootFailures = 0;
   private readonly threads: number;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: RenderPoolDeps) {
     this.threads = deps.threads ?? Math.max(1, Math.min(3, availableParallelism() - 1));
   }
 
   /**
-   * Starts the threads ahead of the first document (each loads every language: a few hundred ms
-   * of CPU). The gateway calls it once it listens, so start-up does not wait for them.
+   * Starts the threads ahead of the first document (each loads every language: 60 ms of CPU on an
+   * AMD EPYC core, a few hundred on a Pi). The gateway does not: a box waiting for its first receipt
+   * does not keep ~10 MB of thread for it; the first document starts them, and after idleMs without
+   * one they end again (a shop printing every few minutes keeps them).
    */
   warm(): void {
     if (!this.closed && this.slots.length === 0) this.spawnAll();
@@ -74,14 +79,23 @@ export class RenderPool implements Renderer {
     return this.run('preview', language, input) as Promise<PreviewResult>;
   }
 
+  /** Threads running now (for tests and the health report). */
+  get running(): number {
+    return this.slots.length;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     for (const task of this.queue.splice(0)) task.reject(stopping());
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
 
   private run(kind: Task['kind'], language: Language, input: RenderInput): Promise<RenderResult | PreviewResult> {
     if (this.closed) return Promise.reject(stopping());
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     // Not started yet, or threads that could not start: tried again with this document (a job's retry paces it).
     if (this.slots.length === 0) this.spawnAll();
     return new Promise((resolve, reject) => {
@@ -104,6 +118,7 @@ export class RenderPool implements Renderer {
         slot.ready = true;
         this.bootFailures = 0;
         this.dispatch();
+        this.armIdle();
       } else this.answered(slot, answer);
     });
     worker.on('error', (error: Error & { code?: string }) => {
@@ -139,6 +154,20 @@ export class RenderPool implements Renderer {
       task.reject(new DriverError(code && isErrorCode(code) ? code : 'DOCUMENT_FORMAT_ERROR', code ? message : `cannot ${task.kind} ${task.input.contentType} as ${task.language}: ${message}`, details ? { details } : {}));
     }
     this.dispatch();
+    this.armIdle();
+  }
+
+  /** Nothing to render: the threads end after idleMs unless a document comes first. */
+  private armIdle(): void {
+    if (this.closed || this.queue.length > 0 || this.slots.some((slot) => slot.task || !slot.ready)) return;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.closed || this.queue.length > 0 || this.slots.some((slot) => slot.task || !slot.ready)) return;
+      this.deps.log.debug({ threads: this.slots.length }, 'no document for a while: the render threads end');
+      for (const slot of this.slots.splice(0)) void slot.worker.terminate();
+    }, this.deps.idleMs ?? IDLE_MS);
+    this.idleTimer.unref();
   }
 
   /** The thread went over a budget or died: its task fails, a fresh thread takes its place. */
@@ -183,6 +212,7 @@ export class RenderPool implements Renderer {
 }
 
 const BOOT_ATTEMPTS = 3;
+const IDLE_MS = 10 * 60_000;
 
 function stopping(): DriverError {
   return new DriverError('SHUTTING_DOWN', 'the gateway is stopping; the job is rendered when it starts again');

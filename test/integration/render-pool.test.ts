@@ -51,9 +51,12 @@ async function failure(promise: Promise<unknown>): Promise<{ code: string; messa
 }
 
 const pools: RenderPool[] = [];
-function pool(options: { timeoutMs?: number; memoryMB?: number; threads?: number } = {}): { pool: RenderPool; logs: LogCapture } {
+function pool(options: { timeoutMs?: number; memoryMB?: number; threads?: number; idleMs?: number } = {}): { pool: RenderPool; logs: LogCapture } {
   const logs = new LogCapture();
-  const created = new RenderPool({ workerFile: RENDER_WORKER_FILE, timeoutMs: options.timeoutMs ?? 30_000, memoryMB: options.memoryMB ?? 512, threads: options.threads ?? 2, log: createLogger({ level: 'debug', destination: logs }) });
+  const created = new RenderPool({
+    workerFile: RENDER_WORKER_FILE, timeoutMs: options.timeoutMs ?? 30_000, memoryMB: options.memoryMB ?? 512, threads: options.threads ?? 2, log: createLogger({ level: 'debug', destination: logs }),
+    ...(options.idleMs !== undefined ? { idleMs: options.idleMs } : {}),
+  });
   pools.push(created);
   return { pool: created, logs };
 }
@@ -80,6 +83,24 @@ describe('the render pool', () => {
     const preview = await renderPool.preview(language('escpos'), input('Preview\n', 'text/plain'));
     expect(Buffer.from(preview.png).subarray(1, 4).toString()).toBe('PNG');
     expect(PNG.sync.read(Buffer.from(preview.png)).width).toBe(preview.width);
+  });
+
+  it('starts its threads with the first document, ends them after idleMs without one, and starts them again for the next', async () => {
+    const { pool: renderPool, logs } = pool({ idleMs: 300 });
+    expect(renderPool.running).toBe(0);
+    const first = await renderPool.render(language('escpos'), input('first\n', 'text/plain'));
+    expect(renderPool.running).toBe(2);
+    await waitFor('the idle threads to end', () => renderPool.running === 0, 5000);
+    expect(logs.find('no document for a while: the render threads end')).toHaveLength(1);
+    const again = await renderPool.render(language('escpos'), input('first\n', 'text/plain'));
+    expect(Buffer.from(again.bytes)).toEqual(Buffer.from(first.bytes));
+    expect(renderPool.running).toBe(2);
+    // Busy, they stay: documents closer together than idleMs keep the same threads.
+    for (let i = 0; i < 4; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await renderPool.render(language('escpos'), input(`again ${i}\n`, 'text/plain'));
+    }
+    expect(logs.find('no document for a while: the render threads end')).toHaveLength(1);
   });
 
   it('keeps the catalogue error a language raised in its thread (code, message, details)', async () => {
