@@ -12,8 +12,9 @@
  *
  * Measured (2 AMD EPYC cores, 6,000 escpos receipts at 10 in flight, three runs each, serve's RSS,
  * with MALLOC_ARENA_MAX below): idle 101–105 → 87–88 MB, 1 s after the burst 183–185 → 122–124 MB;
- * CPU per job 1.16–1.30 → 1.28–1.34 ms (start-up included): a few per cent at most, within the
- * runs' noise. The flags only work on the command line: V8 sizes its
+ * CPU per job 1.16–1.30 → 1.28–1.34 ms (start-up included). Four interleaved full engine benches
+ * found jobs/s vs CUPS with one printer 5–15 % lower with the flags (README, Performance): the price
+ * of the two memory targets; `--max-semi-space-size=4` is the first thing to try when tuning. The flags only work on the command line: V8 sizes its
  * heap before any code runs (v8.setFlagsFromString is too late).
  */
 export const SERVE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--heap-growing-percent=50'];
