@@ -40,8 +40,8 @@ export interface WalCheckpointerDeps {
  * The thread runs only while the database is written: an idle gateway does not keep a thread
  * (about 10 MB) for nothing. The main thread reads how many frames the WAL holds (the wal-index
  * header in the -shm file, https://www.sqlite.org/walformat.html) every `watchMs`; a WAL being
- * written and half the limit full starts the thread, which ends itself after `idleMs` without a write (the connection checkpoints
- * at the limit meanwhile, as it would without a thread).
+ * written and half the limit full starts the thread, which ends itself after `idleMs` without a
+ * write (the connection checkpoints at the limit meanwhile, as it would without a thread).
  */
 export class WalCheckpointer {
   private worker: Worker | null = null;
