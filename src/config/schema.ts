@@ -274,6 +274,12 @@ export const configSchema = z.strictObject({
       keepCount: z.number().int().min(0).default(10000),
       connectTimeoutMs: z.number().int().positive().default(5000),
       confirmTimeoutMs: z.number().int().positive().default(10000),
+      /**
+       * A printer confirmed by its close (no status answers): after its last queued job is written,
+       * the connection stays open this long for the next one, which is then sent on it at once;
+       * the close then confirms them all. 0: every batch on a connection of its own.
+       */
+      sessionLingerMs: z.number().int().min(0).max(1000).default(50),
       /** A printer that accepts the connection but takes no byte for this long is stopped with reason "stalled". */
       stallSeconds: z.number().positive().max(3600).default(30),
       retryInitialMs: z.number().int().positive().default(500),

@@ -3,35 +3,31 @@ import type { Config } from '../config/schema.js';
 import type { DeliveryReport, Language, Transport, TransportSession } from '../driver-api/index.js';
 import { DriverError } from '../driver-api/index.js';
 import type { Printer, PrinterStatuses } from '../printers/printer-registry.js';
-import type { JobEvents } from './job-events.js';
-import { TERMINAL_STATES, type JobState } from './job-states.js';
-import type { Job, JobStore, TransitionChange } from './job-store.js';
 import { BatchRenderer, type Item } from './batch-renderer.js';
+import { DeliveryLedger, type OnTheWire, type Outcome } from './delivery-ledger.js';
+import type { JobEvents } from './job-events.js';
+import type { Job, JobStore } from './job-store.js';
 import type { Renderer } from './renderer.js';
 import type { Spool } from './spool.js';
 import { storageError } from './storage-error.js';
 import type { StatusCheck, StatusChecker } from './status-checker.js';
-import {
-  completionReason,
-  confirmationOf,
-  decideFailure,
-  planFailure,
-  planUncertain,
-  UNCONFIRMED,
-  type Confirmation,
-  type FailurePlan,
-} from './worker-decisions.js';
+import { confirmationOf, UNCONFIRMED, type Confirmation } from './worker-decisions.js';
 
-/** How a delivery ended, for the worker's loop. */
-export type Outcome = 'next' | 'retry-later' | 'printer-stopped' | 'printer-blocked';
+export type { OnTheWire, Outcome } from './delivery-ledger.js';
 
-/** At most this many jobs go to a printer on one connection (and about 2 MiB: BatchRenderer). */
+/** At most this many jobs are taken from the queue at once (and about 2 MiB: BatchRenderer). */
 export const MAX_BATCH_JOBS = 32;
+/**
+ * A silent printer's connection kept open for more jobs (jobs.sessionLingerMs) takes at most this
+ * many, and this many bytes, before its close confirms them: a crash while it is open leaves no
+ * more than this on the wire unconfirmed.
+ */
+const MAX_SESSION_JOBS = 64;
+const MAX_SESSION_BYTES = 4 * 1024 * 1024;
 /** A status answer younger than this is trusted instead of asking again before a job. */
 const FRESH_STATUS_MS = 3000;
 /** A printer known not to close connections gets this long (or confirmTimeoutMs if shorter) to do so. */
 const SHORT_CLOSE_WAIT_MS = 300;
-const TERMINAL = new Set<JobState>(TERMINAL_STATES);
 
 export interface DeliveryDeps {
   printer: Printer;
@@ -54,25 +50,20 @@ export interface DeliveryDeps {
   recoveryWait: (attempt: number) => Promise<void>;
   /** The worker's view: stopping, and the reasons the printer reports that stop it. */
   state: { readonly stopping: boolean; blocking: string[] };
-}
-
-/** The job on the wire, so a cancel or a shutdown can cut it short. */
-export interface OnTheWire {
-  jobId: string;
-  controller: AbortController;
-  sending: boolean;
-  /** Bytes of the job were handed to the connection (a session write began): it may print though the send failed. */
-  bytesOut?: boolean;
-  /** False once every byte is out and only the printer's close is awaited: a cancel cannot take them back, and cutting the wait short would lose the others' confirmation. */
-  cancellable: boolean;
+  /**
+   * Waits up to `ms` for a job queued for this printer (the worker's wakeup): true when one was.
+   * Absent: a silent printer's connection is finished after each batch (no lingering).
+   */
+  moreJobs?: (ms: number) => Promise<boolean>;
 }
 
 /**
  * Sends a printer's batch of pending jobs: renders them (never on the event loop when the renderer
  * is a pool), asks the printer first when its last answer is stale, marks them processing in one
  * durable commit, then sends them — on one connection where the transport can (status asked after
- * each job where the printer answers, else its close confirms them all), else one exchange each —
- * and records each job's end from the catalogue's decisions.
+ * each job where the printer answers, else its close confirms them all; that connection stays open
+ * jobs.sessionLingerMs for jobs queued meanwhile, which are sent on it at once), else one exchange
+ * each — and records each job's end from the catalogue's decisions.
  */
 export class JobDelivery {
   current: OnTheWire | null = null;
@@ -81,19 +72,27 @@ export class JobDelivery {
   private session: TransportSession | null = null;
   /** Jobs of the last batch, and how many of them reached an end state here. */
   private batchSize = 0;
-  private settled = 0;
+  private readonly ledger: DeliveryLedger;
+  /** The last delivery took a full page of jobs from the queue while it lingered: more may wait, unannounced. */
+  private tookFullPage = false;
   private sessionTimer: NodeJS.Timeout | null = null;
   private closeTimeouts = 0;
   private readonly log: Logger;
 
   constructor(private readonly deps: DeliveryDeps) {
     this.log = deps.log.child({ printerId: deps.printer.id });
-    this.renders = new BatchRenderer({ ...deps, log: this.log, end: (job, to, change, from) => this.end(job, to, change, from) });
+    this.ledger = new DeliveryLedger({ ...deps, canceled: this.canceled }, this.log);
+    this.renders = new BatchRenderer({ ...deps, log: this.log, end: (job, to, change, from) => this.ledger.end(job, to, change, from) });
   }
 
   /** Every job of the last batch reached an end state here (none of it waits again, none was left out). */
   get settledAll(): boolean {
-    return this.settled === this.batchSize;
+    return this.ledger.settled === this.batchSize;
+  }
+
+  /** The queue may hold jobs whose announcement the last delivery consumed (it lingered and took a full page): look again. */
+  get mayHaveMore(): boolean {
+    return this.tookFullPage;
   }
 
   /** A job was canceled: cut it short if it is on the wire, skip it if it waits in the batch. */
@@ -115,10 +114,21 @@ export class JobDelivery {
   async deliver(pending: readonly Job[]): Promise<Outcome> {
     this.canceled.clear();
     this.batchSize = pending.length;
-    this.settled = 0;
+    this.ledger.settled = 0;
+    this.tookFullPage = false;
+    const ready = await this.prepare(pending, true);
+    if (!Array.isArray(ready)) return ready;
+    return this.deps.transport.openSession ? this.sendOnSession(ready) : this.sendEach(ready);
+  }
+
+  /**
+   * Renders jobs taken from the queue, asks the printer first (`preflight`, when its last answer
+   * is stale) and marks them processing, durably: what is ready to be written, or why not.
+   */
+  private async prepare(pending: readonly Job[], preflight: boolean): Promise<Item[] | Outcome> {
     const items = await this.renders.render(pending);
     if (items.length === 0) return 'next';
-    const blocked = await this.preflight(items[0]!.job);
+    const blocked = preflight ? await this.preflight(items[0]!.job) : null;
     if (blocked) return blocked;
     // Rendered: only a render that never finishes (it crashed the gateway) counts against its starts.
     const marked = this.deps.jobs.transitionAll(
@@ -139,7 +149,29 @@ export class JobDelivery {
     if (!this.deps.registry.status(this.deps.printer.id).reasons.includes('stalled')) this.deps.registry.updateStatus(this.deps.printer.id, { state: 'processing' });
     // The mark must be on disk before a byte leaves: after a power cut, a job that may have printed is known as such.
     await this.deps.durable();
-    return this.deps.transport.openSession ? this.sendOnSession(ready) : this.sendEach(ready);
+    return ready;
+  }
+
+  /**
+   * A silent printer's connection after its last job was written: kept open up to
+   * jobs.sessionLingerMs for a job queued meanwhile, which is prepared and returned to be written
+   * on it at once; null when none came (or the connection is full, failing or we are stopping):
+   * then the printer's close confirms what was written.
+   */
+  private async lingerForMore(session: TransportSession, written: readonly Item[]): Promise<Item[] | null> {
+    const lingerMs = this.deps.config.jobs.sessionLingerMs;
+    const bytes = written.reduce((sum, item) => sum + item.rendered.bytes.byteLength, 0);
+    if (!this.deps.moreJobs || lingerMs <= 0 || written.length >= MAX_SESSION_JOBS || bytes >= MAX_SESSION_BYTES) return null;
+    if (this.deps.state.stopping || !session.alive) return null;
+    if (!(await this.deps.moreJobs(lingerMs))) return null;
+    if (this.deps.state.stopping || !session.alive) return null;
+    const limit = Math.min(MAX_BATCH_JOBS, MAX_SESSION_JOBS - written.length);
+    const pending = this.deps.jobs.pending(this.deps.printer.id, limit);
+    if (pending.length === 0) return null;
+    if (pending.length === limit) this.tookFullPage = true;
+    this.batchSize += pending.length;
+    const ready = await this.prepare(pending, false);
+    return Array.isArray(ready) && ready.length > 0 ? ready : null;
   }
 
   // ---- pre-flight --------------------------------------------------------------------------------
@@ -180,7 +212,7 @@ export class JobDelivery {
     for (const [index, item] of items.entries()) {
       if (this.canceled.has(item.job.id)) continue;
       if (this.deps.state.stopping) {
-        this.requeue(items.slice(index), 'requeued-on-shutdown');
+        this.ledger.requeue(items.slice(index), 'requeued-on-shutdown');
         return 'next';
       }
       const wire = this.onWire(item.job);
@@ -193,16 +225,16 @@ export class JobDelivery {
           ...(item.rendered.copies !== undefined ? { copies: item.rendered.copies } : {}),
         });
         const confirmation = await this.confirmAfter(report, wire.controller.signal, (signal) => this.deps.status.check(signal));
-        const held = this.complete(item, confirmation, report);
+        const held = this.ledger.complete(item, confirmation, report);
         if (held) {
-          this.requeue(items.slice(index + 1), null);
+          this.ledger.requeue(items.slice(index + 1), null);
           return held;
         }
       } catch (error) {
         if (storageError(error)) throw error;
-        const outcome = this.failed(item.job, error, wire);
+        const outcome = this.ledger.failed(item.job, error, wire);
         if (outcome !== 'next') {
-          this.requeue(items.slice(index + 1), null);
+          this.ledger.requeue(items.slice(index + 1), null);
           return outcome;
         }
       } finally {
@@ -219,8 +251,8 @@ export class JobDelivery {
       session = await this.openSession(opening.controller.signal);
     } catch (error) {
       this.current = null;
-      const outcome = this.failed(items[0]!.job, error, opening);
-      this.requeue(items.slice(1), null);
+      const outcome = this.ledger.failed(items[0]!.job, error, opening);
+      this.ledger.requeue(items.slice(1), null);
       return outcome;
     }
     this.current = null;
@@ -228,17 +260,57 @@ export class JobDelivery {
     // sink never sees a status request among its bytes.
     const askEach = this.deps.status.answers && this.deps.status.request !== null;
     const written: Item[] = [];
+    for (let batch: readonly Item[] | null = items; batch; batch = askEach ? null : await this.nextOnSession(session, written)) {
+      // A silent printer: the batch's notes that its bytes go out now are one commit (the bytes follow at once).
+      if (!askEach) this.markSentAll(session, batch);
+      const outcome = await this.writeOnSession(session, batch, written, askEach);
+      if (outcome !== null) return outcome;
+    }
+    if (askEach) {
+      this.keepSession(session);
+      return 'next';
+    }
+    return this.finishSession(session, written);
+  }
+
+  /** The next batch for a silent printer's open connection; a failure to prepare it first lets the printer's close confirm what was written. */
+  private async nextOnSession(session: TransportSession, written: readonly Item[]): Promise<Item[] | null> {
+    try {
+      return await this.lingerForMore(session, written);
+    } catch (error) {
+      await this.finishSession(session, written).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private markSentAll(session: TransportSession, items: readonly Item[]): void {
+    try {
+      this.deps.jobs.markSentAll(items.filter((item) => !this.canceled.has(item.job.id)).map((item) => item.job));
+    } catch (error) {
+      // The disk, not the printer: the worker's loop settles what is on the wire after its back-off.
+      this.closeSession();
+      session.abandon();
+      throw error;
+    }
+  }
+
+  /**
+   * Writes a batch on the session (after each job, where the printer answers, its status is asked
+   * and decides); the jobs written unconfirmed are added to `written`. Null when every job was
+   * written; else how the delivery ended (the rest of the batch back in the queue).
+   */
+  private async writeOnSession(session: TransportSession, items: readonly Item[], written: Item[], askEach: boolean): Promise<Outcome | null> {
     for (const [index, item] of items.entries()) {
       if (this.canceled.has(item.job.id)) continue;
       if (this.deps.state.stopping) {
         // The jobs not yet written go back; those written are confirmed by the printer's close as
         // always (within the shutdown grace; after it, each goes back or is held as on shutdown).
-        this.requeue(items.slice(index), 'requeued-on-shutdown');
+        this.ledger.requeue(items.slice(index), 'requeued-on-shutdown');
         return this.finishSession(session, written);
       }
       const wire = this.onWire(item.job);
       try {
-        this.deps.jobs.markSent(item.job);
+        if (askEach) this.deps.jobs.markSent(item.job);
         wire.bytesOut = true;
         await session.write(item.rendered.bytes, wire.controller.signal);
         if (!askEach) {
@@ -248,10 +320,10 @@ export class JobDelivery {
         const confirmation = await this.confirmAfter({ confirmed: false, bytesWritten: item.rendered.bytes.byteLength }, wire.controller.signal, (signal) =>
           this.askOnSession(session, signal),
         );
-        const held = this.complete(item, confirmation, { confirmed: false, bytesWritten: item.rendered.bytes.byteLength });
+        const held = this.ledger.complete(item, confirmation, { confirmed: false, bytesWritten: item.rendered.bytes.byteLength });
         if (held) {
           this.keepSession(session);
-          this.requeue(items.slice(index + 1), null);
+          this.ledger.requeue(items.slice(index + 1), null);
           return held;
         }
       } catch (error) {
@@ -259,19 +331,15 @@ export class JobDelivery {
         session.abandon();
         // The disk, not the printer: the worker's loop settles what is on the wire after its back-off.
         if (storageError(error)) throw error;
-        this.uncertain(written);
-        const outcome = this.failed(item.job, error, wire);
-        this.requeue(items.slice(index + 1), null);
+        this.ledger.uncertain(written);
+        const outcome = this.ledger.failed(item.job, error, wire);
+        this.ledger.requeue(items.slice(index + 1), null);
         return outcome;
       } finally {
         this.current = null;
       }
     }
-    if (askEach) {
-      this.keepSession(session);
-      return 'next';
-    }
-    return this.finishSession(session, written);
+    return null;
   }
 
   /** A silent printer: half-close and take its close as the confirmation of every job written. */
@@ -292,17 +360,17 @@ export class JobDelivery {
       const report: DeliveryReport = { confirmed: finished.confirmed, bytesWritten: finished.bytesWritten, note: finished.note };
       // Where the printer's language can ask, its answer decides (once for the whole batch); else its close does.
       const confirmation = await this.confirmAfter(report, wire.controller.signal, (signal) => this.deps.status.check(signal));
-      return this.completeAll(written, confirmation, report, (item) => item.rendered.bytes.byteLength) ?? 'next';
+      return this.ledger.completeAll(written, confirmation, report, (item) => item.rendered.bytes.byteLength) ?? 'next';
     } catch (error) {
       session.abandon();
       if (storageError(error)) throw error;
       if (wire.controller.signal.aborted && wire.controller.signal.reason === 'shutdown') {
         // Stopping while the printer had not confirmed: each job written goes back (or is held) as on shutdown.
-        for (const item of written) this.failed(item.job, error, wire);
+        for (const item of written) this.ledger.failed(item.job, error, wire);
         return 'next';
       }
-      this.uncertain(written.slice(0, -1));
-      return this.failed(written.at(-1)!.job, error, wire);
+      this.ledger.uncertain(written.slice(0, -1));
+      return this.ledger.failed(written.at(-1)!.job, error, wire);
     } finally {
       this.current = null;
     }
@@ -364,130 +432,5 @@ export class JobDelivery {
       if (signal.aborted && signal.reason === 'cancel') throw new DriverError('PRINTER_ERROR', 'canceled while the printer was stopped');
       if (this.deps.state.stopping) return UNCONFIRMED;
     }
-  }
-
-  /** Records a sent job's end; returns 'printer-blocked' when the printer holds it for a person. */
-  private complete(item: Item, confirmation: Confirmation, report: DeliveryReport): Outcome | null {
-    return this.completeAll([item], confirmation, report, () => report.bytesWritten);
-  }
-
-  /**
-   * Records the end of jobs the printer confirmed together (a session's batch, by its close or one
-   * status answer): one commit for all of them, then their events and log lines. A full disk does
-   * not lose the outcome: the storage guard frees its reserve and the whole batch is written again.
-   */
-  private completeAll(items: readonly Item[], confirmation: Confirmation, report: DeliveryReport, bytesOf: (item: Item) => number): Outcome | null {
-    if (confirmation.kind === 'wait' || items.length === 0) return null;
-    const state: JobState = confirmation.kind === 'held' ? 'held' : 'completed';
-    const plans = items.map(({ job, rendered }) => ({
-      job,
-      change: {
-        stateReason: state === 'completed' ? completionReason(job.stateReason, confirmation.stateReason) : confirmation.stateReason,
-        warnings: rendered.warnings,
-        printerCode: report.printerCode ?? null,
-      } satisfies TransitionChange,
-    }));
-    const moved = this.endAll(plans.map((plan) => ({ job: plan.job, to: state, change: plan.change, from: ['processing'] as const })));
-    const stopped = this.deps.state.blocking.length > 0;
-    this.deps.registry.updateStatus(this.deps.printer.id, {
-      state: stopped ? 'stopped' : 'idle',
-      ...(confirmation.answered ? {} : { reasons: [] }),
-      lastSeenAt: this.deps.now().toISOString(),
-      ...(stopped ? {} : { lastError: null }),
-    });
-    if (state === 'held') {
-      for (const plan of plans) this.log.error({ jobId: plan.job.id, reason: plan.change.stateReason, reasons: this.deps.state.blocking }, 'job held for a person');
-      return 'printer-blocked';
-    }
-    // Not moved: canceled meanwhile (its bytes had all gone out); the printer's answer still counts.
-    moved.forEach((job, index) => {
-      if (!job) return;
-      this.log.info({ jobId: job.id, bytes: bytesOf(items[index]!), confirmed: job.stateReason !== 'completed-unconfirmed', note: report.note }, 'job completed');
-    });
-    return null;
-  }
-
-  private failed(job: Job, error: unknown, wire: OnTheWire): Outcome {
-    const { signal } = wire.controller;
-    if (signal.aborted) {
-      if (signal.reason === 'cancel') {
-        this.log.info({ jobId: job.id }, 'job canceled while printing');
-      } else if (wire.sending && this.deps.config.jobs.inFlightAfterRestart === 'hold') {
-        // Bytes may have reached the printer: under `hold` nothing may print twice, so a person decides.
-        this.end(job, 'held', { stateReason: 'held-after-shutdown' }, ['processing']);
-        this.log.warn({ jobId: job.id }, 'job held on shutdown: it may have printed');
-      } else {
-        // Re-queued cleanly; the attempt that was cut short does not count.
-        this.end(job, 'pending', { stateReason: 'requeued-on-shutdown', attemptsDelta: -1 }, ['processing']);
-        this.log.warn({ jobId: job.id }, 'job re-queued on shutdown');
-      }
-      this.deps.registry.updateStatus(this.deps.printer.id, { state: 'idle' });
-      return 'next';
-    }
-    const decision = decideFailure(error);
-    const plan: FailurePlan = planFailure(decision, job, wire.sending, this.deps.config.jobs.inFlightAfterRestart, wire.bytesOut ?? false);
-    this.end(job, plan.to, plan.change, ['processing']);
-    const fields = { jobId: job.id, code: decision.code, err: decision.message, attempts: job.attempts };
-    if (plan.printer !== 'idle') {
-      this.deps.registry.updateStatus(this.deps.printer.id, { state: 'stopped', reasons: [plan.printer], lastError: decision.message });
-      return 'printer-stopped';
-    }
-    this.deps.registry.updateStatus(this.deps.printer.id, { state: 'idle', lastError: plan.to === 'canceled' ? null : decision.message });
-    if (plan.to === 'pending') this.log.warn(fields, 'job will be retried');
-    else this.log.error(fields, `job ${plan.to}`);
-    return plan.then === 'pause' ? 'retry-later' : 'next';
-  }
-
-  /** Jobs marked processing but never sent: back in the queue, the attempt not counted. */
-  private requeue(items: readonly Item[], reason: string | null): void {
-    for (const item of items) {
-      if (this.canceled.has(item.job.id)) continue;
-      this.end(item.job, 'pending', { attemptsDelta: -1, ...(reason ? { stateReason: reason } : {}) }, ['processing']);
-    }
-  }
-
-  /** Jobs whose bytes all went out on a connection that failed before the printer confirmed them. */
-  private uncertain(items: readonly Item[]): void {
-    const plan = planUncertain(this.deps.config.jobs.inFlightAfterRestart);
-    for (const item of items) {
-      if (this.canceled.has(item.job.id)) continue;
-      this.end(item.job, plan.to, plan.change, ['processing']);
-      this.log.warn({ jobId: item.job.id, to: plan.to }, 'connection lost after the job was sent: it may have printed');
-    }
-  }
-
-  /**
-   * Records a job's new state. A full disk does not lose the outcome of a job that printed: the
-   * storage guard frees its reserve at once and the write is tried again.
-   */
-  private end(job: Job, to: JobState, change: TransitionChange, from: readonly JobState[]): Job | null {
-    return this.endAll([{ job, to, change, from }])[0]!;
-  }
-
-  /** Several jobs' new states in one commit (a full disk: the reserve is freed and all are written again), then their events. */
-  private endAll(moves: readonly { job: Job; to: JobState; change: TransitionChange; from: readonly JobState[] }[]): (Job | null)[] {
-    const write = (): (Job | null)[] => {
-      if (moves.length === 1) return [this.deps.jobs.transition(moves[0]!.job, moves[0]!.to, moves[0]!.change, moves[0]!.from)];
-      const moved: (Job | null)[] = [];
-      this.deps.jobs.inOneTransaction(() => {
-        for (const move of moves) moved.push(this.deps.jobs.transition(move.job, move.to, move.change, move.from));
-      });
-      return moved;
-    };
-    let moved: (Job | null)[];
-    try {
-      moved = write();
-    } catch (error) {
-      if (!storageError(error)) throw error;
-      // Nothing of a failed batch was committed: the queue counts kept along the way are recounted.
-      if (moves.length > 1) this.deps.jobs.forgetCounts();
-      this.deps.onStorageFull();
-      moved = write();
-    }
-    for (const job of moved) {
-      if (job && TERMINAL.has(job.state)) this.settled += 1;
-      this.deps.events.emit(job);
-    }
-    return moved;
   }
 }

@@ -348,9 +348,17 @@ export class JobStore {
    * only waited in its batch; after a reboot it is not trusted (see Dispatcher.recover).
    */
   markSent(job: Job): Job {
+    return this.markSentAll([job])[0]!;
+  }
+
+  /** markSent of jobs about to be written back to back: one commit for all of them. */
+  markSentAll(jobs: readonly Job[]): Job[] {
     const now = this.deps.now().toISOString();
-    this.locked(() => this.sql.markSent.run(now, job.id));
-    return { ...job, sentAt: now };
+    if (jobs.length === 1) this.locked(() => this.sql.markSent.run(now, jobs[0]!.id));
+    else if (jobs.length > 1) this.locked(() => this.deps.db.transaction(() => {
+      for (const job of jobs) this.sql.markSent.run(now, job.id);
+    })());
+    return jobs.map((job) => ({ ...job, sentAt: now }));
   }
 
   /** A value the gateway keeps between runs (gateway_state). */

@@ -57,7 +57,8 @@ export class PrinterWorker {
       ...deps,
       status: this.status,
       state: this.state,
-      recoveryWait: (attempt) => this.wakeup.wait(this.recoveryDelay(attempt)),
+      recoveryWait: (attempt) => this.wakeup.wait(this.recoveryDelay(attempt)).then(() => undefined),
+      moreJobs: async (ms) => (await this.wakeup.wait(ms)) && !this.state.stopping,
     });
   }
 
@@ -159,7 +160,7 @@ export class PrinterWorker {
         this.endOutage();
         // A short batch was every job waiting; each of it ended, and each job queued since announced
         // itself (notify): unless one did, the queue is empty — no query to learn it (~50 µs per job).
-        if (batch.length < MAX_BATCH_JOBS && this.delivery.settledAll && !this.wakeup.notified && !this.state.stopping) await this.idle();
+        if (batch.length < MAX_BATCH_JOBS && this.delivery.settledAll && !this.delivery.mayHaveMore && !this.wakeup.notified && !this.state.stopping) await this.idle();
       }
     }
   }

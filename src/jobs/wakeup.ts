@@ -3,21 +3,24 @@ export class Wakeup {
   private pending = false;
   private resolve: (() => void) | null = null;
 
-  /** Resolves on the next notify() (or at once if one came since the last wait), or after `ms`. */
-  wait(ms: number): Promise<void> {
+  /**
+   * Resolves on the next notify() (or at once if one came since the last wait), or after `ms`:
+   * true when a notify ended the wait, false when the time was up.
+   */
+  wait(ms: number): Promise<boolean> {
     if (this.pending) {
       this.pending = false;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
+      const timer = setTimeout(() => done(false), ms);
       const self = this;
-      function done(): void {
+      function done(notified: boolean): void {
         clearTimeout(timer);
         self.resolve = null;
-        resolve();
+        resolve(notified);
       }
-      this.resolve = done;
+      this.resolve = () => done(true);
     });
   }
 

@@ -161,6 +161,148 @@ describe('JobDelivery: a batch on one connection', () => {
   });
 });
 
+/** A stand-in for the worker's wakeup: `more()` announces a queued job; each wait is recorded. */
+function announcer(): { moreJobs: (ms: number) => Promise<boolean>; more: () => void; waits: number[] } {
+  let wake: ((notified: boolean) => void) | null = null;
+  let pending = false;
+  const waits: number[] = [];
+  return {
+    waits,
+    more: () => {
+      if (wake) wake(true);
+      else pending = true;
+    },
+    moreJobs: (ms) => {
+      waits.push(ms);
+      if (pending) {
+        pending = false;
+        return Promise.resolve(true);
+      }
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          wake = null;
+          resolve(false);
+        }, ms);
+        wake = (notified) => {
+          clearTimeout(timer);
+          wake = null;
+          resolve(notified);
+        };
+      });
+    },
+  };
+}
+
+describe('JobDelivery: a silent printer\'s connection lingers for the next jobs', () => {
+  it('a job queued while the connection lingers goes on it at once; the close then confirms both', async () => {
+    const { transport } = setup({ statusQuery: false, jobs: { sessionLingerMs: 1000 } });
+    const { moreJobs, more, waits } = announcer();
+    const first = engine.submit('one\n');
+    const { delivery } = engine.delivery({ moreJobs });
+    const delivering = delivery.deliver(engine.pending());
+    await engine.until('the linger', () => waits.length === 1);
+    expect(engine.job(first.id)).toMatchObject({ state: 'processing', sentAt: expect.any(String) });
+    expect(transport.received().toString()).toBe('one\n');
+    const second = engine.submit('two\n');
+    more();
+    await engine.until('the second linger', () => waits.length === 2);
+    // Written on the same connection before anything was confirmed: not yet half-closed.
+    expect(transport.connections).toHaveLength(1);
+    expect(transport.connections[0]!.state).toBe('open');
+    expect(transport.received().toString()).toBe('one\ntwo\n');
+    expect(engine.job(second.id)).toMatchObject({ state: 'processing', sentAt: expect.any(String) });
+    more(); // an announcement without a job (a cancel wakes the worker too): the close confirms what was written
+    expect(await delivering).toBe('next');
+    expect(waits).toEqual([1000, 1000]);
+    expect(transport.connections).toHaveLength(1);
+    expect(transport.connections[0]).toMatchObject({ kind: 'session', state: 'finished' });
+    for (const job of [first, second]) expect(engine.job(job.id)).toMatchObject({ state: 'completed', stateReason: null, attempts: 1 });
+    expect(delivery.settledAll).toBe(true);
+    expect(delivery.mayHaveMore).toBe(false);
+  });
+
+  it('no job within sessionLingerMs: the connection is finished and its close confirms the job', async () => {
+    const { transport } = setup({ statusQuery: false, jobs: { sessionLingerMs: 10 } });
+    const { moreJobs, waits } = announcer();
+    const job = engine.submit('alone\n');
+    const { delivery } = engine.delivery({ moreJobs });
+    expect(await delivery.deliver(engine.pending())).toBe('next');
+    expect(waits).toEqual([10]);
+    expect(transport.connections[0]).toMatchObject({ kind: 'session', state: 'finished' });
+    expect(engine.job(job.id)).toMatchObject({ state: 'completed', stateReason: null });
+  });
+
+  it('sessionLingerMs 0: no wait, the connection is finished after the batch', async () => {
+    setup({ statusQuery: false, jobs: { sessionLingerMs: 0 } });
+    const { moreJobs, waits } = announcer();
+    engine.submit('alone\n');
+    const { delivery } = engine.delivery({ moreJobs });
+    expect(await delivery.deliver(engine.pending())).toBe('next');
+    expect(waits).toEqual([]);
+  });
+
+  it('a printer that answers status is not kept waiting: its connection is kept open by the worker as before', async () => {
+    const { transport } = setup({ jobs: { sessionLingerMs: 1000 } });
+    transport.script.status = STATUS.ready;
+    const { moreJobs, waits } = announcer();
+    const { delivery, status } = engine.delivery({ moreJobs });
+    await firstLook(status);
+    const job = engine.submit('one\n');
+    expect(await delivery.deliver(engine.pending())).toBe('next');
+    expect(waits).toEqual([]);
+    expect(engine.job(job.id).state).toBe('completed');
+  });
+
+  it('stopping while it lingers: the close confirms what was written, nothing is sent again', async () => {
+    const { transport } = setup({ statusQuery: false, jobs: { sessionLingerMs: 1000 } });
+    const { moreJobs, more, waits } = announcer();
+    const job = engine.submit('one\n');
+    const { delivery, state } = engine.delivery({ moreJobs });
+    const delivering = delivery.deliver(engine.pending());
+    await engine.until('the linger', () => waits.length === 1);
+    state.stopping = true;
+    more();
+    expect(await delivering).toBe('next');
+    expect(engine.job(job.id)).toMatchObject({ state: 'completed', stateReason: null, attempts: 1 });
+    expect(transport.connections[0]!.state).toBe('finished');
+  });
+
+  it('a connection lost after a lingered job: every job written on it follows the policy (sent again, and says so)', async () => {
+    const { transport } = setup({ statusQuery: false, jobs: { sessionLingerMs: 1000, inFlightAfterRestart: 'reprint' } });
+    const { moreJobs, more, waits } = announcer();
+    const a = engine.submit('job-a\n');
+    const { delivery } = engine.delivery({ moreJobs });
+    const delivering = delivery.deliver(engine.pending());
+    await engine.until('the linger', () => waits.length === 1);
+    transport.dropAfterBytes(3);
+    const b = engine.submit('job-b\n');
+    more();
+    expect(await delivering).toBe('printer-stopped');
+    expect(engine.job(a.id)).toMatchObject({ state: 'pending', stateReason: 'resent-after-connection-loss', attempts: 0 });
+    expect(engine.job(b.id)).toMatchObject({ state: 'pending', stateReason: 'resent-after-connection-loss', errorCode: 'PRINTER_UNREACHABLE' });
+  });
+
+  it('at most 64 jobs on one lingering connection; a full page taken tells the worker more may wait unannounced', async () => {
+    const { transport } = setup({ statusQuery: false, jobs: { sessionLingerMs: 1000 } });
+    const { moreJobs, more, waits } = announcer();
+    engine.submit('first\n');
+    const { delivery } = engine.delivery({ moreJobs });
+    const delivering = delivery.deliver(engine.pending());
+    await engine.until('the linger', () => waits.length === 1);
+    expect(delivery.mayHaveMore).toBe(false);
+    for (let i = 0; i < 70; i += 1) engine.submit(`job ${i}\n`);
+    more(); // 32 jobs (a page) are taken
+    await engine.until('the second linger', () => waits.length === 2);
+    more(); // 31 more: the connection is full, it is finished without waiting again
+    expect(await delivering).toBe('next');
+    expect(waits).toHaveLength(2);
+    expect(transport.connections).toHaveLength(1);
+    expect(engine.store.countQueued(engine.printer.id)).toBe(7);
+    expect(engine.pending()).toHaveLength(7);
+    expect(delivery.mayHaveMore).toBe(true);
+  });
+});
+
 describe('JobDelivery: what the printer says decides', () => {
   it('asked first when its last answer is stale: out of paper, nothing is sent and the first job says why', async () => {
     const { transport } = setup();

@@ -151,6 +151,34 @@ describe('PrinterWorker: the printer as a state', () => {
   });
 });
 
+describe('PrinterWorker: one connection for jobs that come one by one', () => {
+  it('a job queued while a silent printer\'s connection lingers goes on it; its close confirms both', async () => {
+    const { transport } = setup({ statusQuery: false, jobs: { sessionLingerMs: 1000 } });
+    const worker = engine.worker();
+    const a = engine.submit('a\n');
+    worker.notify();
+    await engine.until('a on the wire', () => transport.received().toString() === 'a\n');
+    const b = engine.submit('b\n');
+    worker.notify();
+    await engine.settled(b.id, 'completed', null);
+    expect(engine.job(a.id)).toMatchObject({ state: 'completed', stateReason: null, attempts: 1 });
+    expect(transport.connections).toHaveLength(1);
+    expect(transport.connections[0]!.state).toBe('finished');
+    expect(transport.received().toString()).toBe('a\nb\n');
+  });
+
+  it('100 jobs queued at once: every one prints once, in order, at most 64 on a connection', async () => {
+    const { transport } = setup({ statusQuery: false, jobs: { sessionLingerMs: 20 } });
+    const worker = engine.worker();
+    const jobs = Array.from({ length: 100 }, (_, i) => engine.submit(`job ${i}\n`));
+    worker.notify();
+    for (const job of jobs) await engine.settled(job.id, 'completed', null);
+    expect(transport.received().toString()).toBe(jobs.map((_, i) => `job ${i}\n`).join(''));
+    for (const connection of transport.connections) expect(connection.exchanges.length).toBeLessThanOrEqual(64);
+    expect(engine.store.countQueued(engine.printer.id)).toBe(0);
+  });
+});
+
 describe('PrinterWorker: cancel and shutdown', () => {
   it('a cancel while the job is on the wire cuts it short and resets the connection; the next job prints', async () => {
     const { transport, jobs: [job], worker } = await onTheWire({}, ['cancel me\n']);
