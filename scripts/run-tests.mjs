@@ -73,6 +73,13 @@ if (build.status !== 0) {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
+// The tests that start the CLI run the bundled one, as npm start and the service do.
+const bundle = spawnSync(process.execPath, [path.join(root, 'scripts/bundle.mjs')], { stdio: 'inherit' });
+if (bundle.status !== 0) {
+  console.error('bundling the CLI failed (scripts/bundle.mjs)');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 
 // The build leaves test/ out; tsconfig.test.json (`npm run typecheck`) checks it against the code, so
 // a test that drifted from an API fails here by name instead of misbehaving at run time.
