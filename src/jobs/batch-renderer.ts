@@ -58,6 +58,7 @@ export class BatchRenderer {
   async render(pending: readonly Job[]): Promise<Item[]> {
     const items: Item[] = [];
     let bytes = 0;
+    const { started, careful } = this.startAll(pending);
     for (const queued of pending) {
       if (this.deps.state.stopping || bytes >= MAX_BATCH_BYTES) break;
       const again = this.renderedHere.has(queued.id);
@@ -70,7 +71,7 @@ export class BatchRenderer {
       }
       // Bytes passed through as they came cannot crash a renderer: no render start to count (and no commit per job for it).
       const passedThrough = this.deps.language.passThrough?.includes(queued.contentType) ?? false;
-      const job = again || passedThrough ? queued : this.deps.jobs.renderStarted(queued);
+      const job = again || passedThrough ? queued : (started.get(queued.id) ?? this.deps.jobs.renderStarted(queued));
       try {
         const body = await readDocument(this.deps.jobs, this.deps.spool, job);
         const rendered = await this.deps.renderer.render(this.deps.language, {
@@ -81,7 +82,8 @@ export class BatchRenderer {
           options: job.options,
           budget: renderBudget(this.deps.config.limits.render, this.deps.printer.profile),
         });
-        items.push({ job, rendered });
+        // After a crash, a job that rendered is cleared at once: the document that killed the gateway may come next.
+        items.push({ job: careful && job !== queued ? this.deps.jobs.renderFinished(job) : job, rendered });
         this.renderedHere.add(job.id);
         bytes += rendered.bytes.byteLength;
       } catch (error) {
@@ -92,5 +94,19 @@ export class BatchRenderer {
       }
     }
     return items;
+  }
+
+  /**
+   * Counts the render starts of a whole batch in one commit when none of its jobs has a start on
+   * record that never finished (the usual case: no crash since they were queued). Otherwise
+   * (`careful`) each job's start is counted just before its own render and cleared as soon as it
+   * rendered, so after a crash only the document that killed the gateway gathers starts — never
+   * the jobs queued behind it, nor those rendered before it in its batch.
+   */
+  private startAll(pending: readonly Job[]): { started: Map<string, Job>; careful: boolean } {
+    const counted = pending.filter((job) => !this.renderedHere.has(job.id) && !(this.deps.language.passThrough?.includes(job.contentType) ?? false));
+    if (counted.some((job) => job.renderAttempts > 0)) return { started: new Map(), careful: true };
+    if (counted.length < 2) return { started: new Map(), careful: false };
+    return { started: new Map(this.deps.jobs.renderStartedAll(counted).map((job) => [job.id, job])), careful: false };
   }
 }

@@ -101,6 +101,7 @@ export class JobStore {
       byIdempotencyKey: db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE key_id = ? AND idempotency_key = ? AND created_at >= ?`),
       expireIdempotencyKey: db.prepare('UPDATE jobs SET idempotency_key = NULL WHERE key_id = ? AND idempotency_key = ? AND created_at < ?'),
       renderStarted: db.prepare('UPDATE jobs SET render_attempts = render_attempts + 1 WHERE id = ?'),
+      renderFinished: db.prepare('UPDATE jobs SET render_attempts = 0 WHERE id = ?'),
       pendingReason: db.prepare("UPDATE jobs SET state_reason = ?, updated_at = ? WHERE id = ? AND state = 'pending'"),
       markSent: db.prepare("UPDATE jobs SET sent_at = ? WHERE id = ? AND state = 'processing'"),
       stateGet: db.prepare('SELECT value FROM gateway_state WHERE name = ?').pluck(),
@@ -255,8 +256,22 @@ export class JobStore {
 
   /** Counts a start of rendering (before it, so a crash of the whole process is counted too). */
   renderStarted(job: Job): Job {
-    this.locked(() => this.sql.renderStarted.run(job.id));
-    return { ...job, renderAttempts: job.renderAttempts + 1 };
+    return this.renderStartedAll([job])[0]!;
+  }
+
+  /** A render that was started finished (before the job is marked processing, which also clears it). */
+  renderFinished(job: Job): Job {
+    this.locked(() => this.sql.renderFinished.run(job.id));
+    return { ...job, renderAttempts: 0 };
+  }
+
+  /** renderStarted of several jobs in one commit. */
+  renderStartedAll(jobs: readonly Job[]): Job[] {
+    if (jobs.length === 1) this.locked(() => this.sql.renderStarted.run(jobs[0]!.id));
+    else if (jobs.length > 1) this.locked(() => this.deps.db.transaction(() => {
+      for (const job of jobs) this.sql.renderStarted.run(job.id);
+    })());
+    return jobs.map((job) => ({ ...job, renderAttempts: job.renderAttempts + 1 }));
   }
 
   private transitionStatement(to: JobState, fields: readonly string[], allowed: readonly JobState[]): (...values: unknown[]) => RunResult {

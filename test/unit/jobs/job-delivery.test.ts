@@ -429,6 +429,41 @@ describe('JobDelivery: documents', () => {
     expect(transport.connections).toHaveLength(0);
   });
 
+  it('render starts of a batch are one commit; after a crash only the document that killed the gateway gathers starts, never the jobs behind it', async () => {
+    // A renderer that never comes back from the bomb: the gateway "died" while rendering it.
+    const crashing: Renderer = {
+      render: (language, input) => (Buffer.from(input.body).toString() === 'bomb' ? new Promise(() => undefined) : inlineRenderer.render(language, input)),
+      preview: (language, input) => inlineRenderer.preview(language, input),
+    };
+    const { transport } = setup({ statusQuery: false, renderer: crashing });
+    const rendered = { ...engine.language, passThrough: [] };
+    const [first, bomb, behind] = ['first\n', 'bomb', 'behind\n'].map((body) => engine.submit(body));
+    let transactions = 0;
+    const transaction = engine.db.transaction.bind(engine.db);
+    engine.db.transaction = ((work: (...args: unknown[]) => unknown) => {
+      const run = transaction(work);
+      return (...args: unknown[]) => {
+        transactions += 1;
+        return run(...args);
+      };
+    }) as typeof engine.db.transaction;
+    void engine.delivery({ language: rendered }).delivery.deliver(engine.pending());
+    await engine.until('the bomb in the renderer', () => engine.job(first!.id).renderAttempts === 1);
+    expect(transactions).toBe(1);
+    expect([first, bomb, behind].map((job) => engine.job(job!.id).renderAttempts)).toEqual([1, 1, 1]);
+    // Each restart takes the batch one job at a time: the start is counted just before its render.
+    for (let restart = 2; restart <= 3; restart += 1) {
+      void engine.delivery({ language: rendered }).delivery.deliver(engine.pending());
+      await engine.until('the bomb in the renderer again', () => engine.job(bomb!.id).renderAttempts === restart);
+      expect(engine.job(behind!.id).renderAttempts).toBe(1);
+    }
+    expect(await engine.delivery({ language: rendered }).delivery.deliver(engine.pending())).toBe('next');
+    expect(engine.job(bomb!.id)).toMatchObject({ state: 'aborted', errorCode: 'DOCUMENT_FORMAT_ERROR' });
+    expect(engine.job(first!.id)).toMatchObject({ state: 'completed', renderAttempts: 0 });
+    expect(engine.job(behind!.id)).toMatchObject({ state: 'completed', renderAttempts: 0 });
+    expect(transport.received().toString()).toBe('first\nbehind\n');
+  });
+
   it('a large document is read from the spool', async () => {
     const { transport } = setup({ statusQuery: false });
     const { Readable } = await import('node:stream');
