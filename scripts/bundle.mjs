@@ -5,7 +5,7 @@
 // files beside it; native modules stay external. `import.meta.url` in a bundled module is made to
 // mean that module's own built file again, so paths relative to it (thread entries, assets,
 // package.json) keep working wherever dist/ is installed.
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -47,6 +47,9 @@ if (source.includes('__printgate_bundle__')) {
   console.log('bundle: dist/src/cli.js is bundled already');
   process.exit(0);
 }
+// The same CLI loaded module by module, kept beside the bundle: its stack traces and CPU profiles
+// name the built files (npm run bench -- profile runs it).
+copyFileSync(entry, path.join(outDir, 'cli-modules.js'));
 
 await esbuild.build({
   entryPoints: [entry],

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Benchmark, BenchFigure } from '../benchmark.js';
 import { BenchGateway, type BenchPrinter } from '../harness/bench-gateway.js';
 import { JOBS, RUN_TIMEOUT_MS, RUNS } from '../harness/bench-env.js';
-import { REPO_ROOT } from '../harness/gateway-process.js';
+import { CLI_MODULES, REPO_ROOT } from '../harness/gateway-process.js';
 import { cpuMsOf } from '../harness/proc-stats.js';
 import { startReceiptSink, type ReceiptSink } from '../peers/receipt-sink.js';
 import { weightedStacks, type CpuProfile } from '../profile/cpu-profile.js';
@@ -78,7 +78,8 @@ async function profileScenario(name: string, scenario: Scenario, report: (figure
   const agent = keepAliveAgent(10);
   note(`— profile: ${scenario.title}`);
   try {
-    gateway = await BenchGateway.start({ printers: scenario.printers(sinks), permissions: scenario.permissions, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', String(INTERVAL_US)] });
+    // The unbundled CLI: the profile then names each built file, which is what the areas are read from.
+    gateway = await BenchGateway.start({ printers: scenario.printers(sinks), permissions: scenario.permissions, entry: CLI_MODULES, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', String(INTERVAL_US)] });
     const started = gateway;
     const submit = printgateSubmit({ url: started.url, key: started.key, path: (p) => started.printPath(p), body: RECEIPT_BYTES, contentType: 'text/plain', agent });
     await scenario.warmUp(gateway, sinks, submit);

@@ -11,6 +11,8 @@ export interface BenchGatewayOptions {
   printers: readonly BenchPrinter[];
   /** node flags for the serve child (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** The CLI file serve runs from (the bundle unless said: the profile runs the unbundled one). */
+  entry?: string;
   /** A fixed port (startup timing polls it before the listening line); default 0. */
   port?: number;
   permissions?: string[];
@@ -44,7 +46,7 @@ export class BenchGateway {
     const files = BenchGateway.configure(options);
     try {
       const key = createKey(files.file, options.permissions ?? ['PrintToDevice'], 'bench');
-      const child = new GatewayProcess(files.file, { nodeArgs: options.nodeArgs ?? [] });
+      const child = new GatewayProcess(files.file, { nodeArgs: options.nodeArgs ?? [], ...(options.entry ? { entry: options.entry } : {}) });
       await child.start(60_000);
       return new BenchGateway(files, key, child);
     } catch (error) {

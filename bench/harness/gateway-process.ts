@@ -12,6 +12,8 @@ export const REPO_ROOT = ((): string => {
   return dir;
 })();
 export const CLI = path.join(REPO_ROOT, 'dist/src/cli.js');
+/** The same CLI unbundled (scripts/bundle.mjs keeps it): a CPU profile of it names the built files. */
+export const CLI_MODULES = path.join(REPO_ROOT, 'dist/src/cli-modules.js');
 
 /** A temporary directory with a printgate.yaml; `dataDir` is its var/ unless the document names another. */
 export function writeConfig(document: Record<string, unknown>, prefix = 'printgate-harness-'): { dir: string; file: string; dataDir: string; remove(): void } {
@@ -50,10 +52,10 @@ export class GatewayProcess {
   url = '';
   readonly exits: ExitInfo[] = [];
 
-  /** `nodeArgs` go before the CLI (e.g. `--cpu-prof`); `env` is added to the environment. */
+  /** `nodeArgs` go before the CLI (e.g. `--cpu-prof`); `env` is added to the environment; `entry` is the CLI file (CLI unless said). */
   constructor(
     readonly configFile: string,
-    private readonly options: { nodeArgs?: string[]; env?: Record<string, string> } = {},
+    private readonly options: { nodeArgs?: string[]; env?: Record<string, string>; entry?: string } = {},
   ) {}
 
   get pid(): number | null {
@@ -71,9 +73,10 @@ export class GatewayProcess {
 
   /** Starts serve and waits (bounded) for its "listening" line. */
   async start(timeoutMs = 30_000): Promise<void> {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm ci" (it builds dist/) or "npm run build"`);
+    const entry = this.options.entry ?? CLI;
+    if (!existsSync(entry)) throw new Error(`${entry} is missing: run "npm ci" (it builds dist/) or "npm run build"`);
     // As the systemd unit starts it (its node flags and environment).
-    const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, ...(this.options.nodeArgs ?? []), CLI, 'serve', '--config', this.configFile], {
+    const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, ...(this.options.nodeArgs ?? []), entry, 'serve', '--config', this.configFile], {
       env: { ...process.env, ...SERVE_ENVIRONMENT, PRINTGATE_CONFIG: '', ...this.options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

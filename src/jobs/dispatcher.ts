@@ -146,8 +146,9 @@ export class Dispatcher implements JobEngine, PrinterEngine {
     return this.refusals.get(printerId) ?? null;
   }
 
+  /** A job was accepted for a printer: its worker is told, with the job as stored (an in-memory hand-off; the database stays the record). */
   queued(job: Job): void {
-    this.workers.get(job.printerId)?.notify();
+    this.workers.get(job.printerId)?.notify(job);
   }
 
   canceled(job: Job): void {

@@ -51,10 +51,11 @@ export interface DeliveryDeps {
   /** The worker's view: stopping, and the reasons the printer reports that stop it. */
   state: { readonly stopping: boolean; blocking: string[] };
   /**
-   * Waits up to `ms` for a job queued for this printer (the worker's wakeup): true when one was.
-   * Absent: a silent printer's connection is finished after each batch (no lingering).
+   * Waits up to `ms` for jobs queued for this printer (the worker's wakeup) and returns at most
+   * `limit` of them, oldest first (announced in memory, or read from the queue); null when none
+   * came. Absent: a silent printer's connection is finished after each batch (no lingering).
    */
-  moreJobs?: (ms: number) => Promise<boolean>;
+  moreJobs?: (ms: number, limit: number) => Promise<readonly Job[] | null>;
 }
 
 /**
@@ -163,11 +164,9 @@ export class JobDelivery {
     const bytes = written.reduce((sum, item) => sum + item.rendered.bytes.byteLength, 0);
     if (!this.deps.moreJobs || lingerMs <= 0 || written.length >= MAX_SESSION_JOBS || bytes >= MAX_SESSION_BYTES) return null;
     if (this.deps.state.stopping || !session.alive) return null;
-    if (!(await this.deps.moreJobs(lingerMs))) return null;
-    if (this.deps.state.stopping || !session.alive) return null;
     const limit = Math.min(MAX_BATCH_JOBS, MAX_SESSION_JOBS - written.length);
-    const pending = this.deps.jobs.pending(this.deps.printer.id, limit);
-    if (pending.length === 0) return null;
+    const pending = await this.deps.moreJobs(lingerMs, limit);
+    if (!pending || pending.length === 0 || this.deps.state.stopping || !session.alive) return null;
     if (pending.length === limit) this.tookFullPage = true;
     this.batchSize += pending.length;
     const ready = await this.prepare(pending, false);

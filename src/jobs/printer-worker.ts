@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { backoffDelay } from '../driver-api/backoff.js';
 import { JobDelivery, MAX_BATCH_JOBS, type DeliveryDeps, type Outcome } from './job-delivery.js';
+import type { Job } from './job-store.js';
 import { StatusChecker, type StatusCheck } from './status-checker.js';
 import { storageError } from './storage-error.js';
 import { Wakeup } from './wakeup.js';
@@ -16,6 +17,8 @@ export interface PrinterWorkerDeps extends Omit<DeliveryDeps, 'status' | 'state'
 }
 
 const IDLE_WAIT_MS = 30_000;
+/** Jobs announced and not yet taken that are kept in memory; past it the queue is read from the database. */
+const MAX_ANNOUNCED = 256;
 /** Longest wait between status queries to a printer that reports a problem. */
 const RECOVERY_POLL_MAX_MS = 5_000;
 /** Longest wait before a worker whose loop failed starts again. */
@@ -48,6 +51,19 @@ export class PrinterWorker {
   private readonly log: Logger;
   /** Shared with the delivery: whether the worker is stopping, and what stops the printer. */
   private readonly state = { stopping: false, blocking: [] as string[] };
+  /**
+   * Jobs announced with notify(job) since the queue was last read, oldest first: a connection that
+   * lingers takes them from here, with no query. `unannounced`: a wake without a job came too
+   * (a retry, a release, another process): then only the database knows what waits.
+   */
+  private announced: Job[] = [];
+  private unannounced = false;
+  /**
+   * The last read of the queue took every job waiting (less than a page): whatever is announced
+   * since is all that waits, in queue order. Otherwise older jobs wait in the database (after a
+   * restart, a long queue) and must go first: the queue is read.
+   */
+  private drained = false;
 
   constructor(private readonly deps: PrinterWorkerDeps) {
     this.log = deps.log.child({ printerId: deps.printer.id });
@@ -58,7 +74,7 @@ export class PrinterWorker {
       status: this.status,
       state: this.state,
       recoveryWait: (attempt) => this.wakeup.wait(this.recoveryDelay(attempt)).then(() => undefined),
-      moreJobs: async (ms) => (await this.wakeup.wait(ms)) && !this.state.stopping,
+      moreJobs: (ms, limit) => this.moreJobs(ms, limit),
     });
   }
 
@@ -66,8 +82,31 @@ export class PrinterWorker {
     this.loop ??= this.supervise();
   }
 
-  notify(): void {
+  /** Something may wait in the queue: `job`, just accepted for this printer, or (without one) look. */
+  notify(job?: Job): void {
+    if (job && !this.unannounced && this.announced.length < MAX_ANNOUNCED) this.announced.push(job);
+    else this.forgetAnnounced(true);
     this.wakeup.notify();
+  }
+
+  private forgetAnnounced(unannounced: boolean): void {
+    this.announced = [];
+    this.unannounced = unannounced;
+  }
+
+  /** For a lingering connection: waits up to `ms` for jobs, then takes at most `limit` of them (null: none came). */
+  private async moreJobs(ms: number, limit: number): Promise<Job[] | null> {
+    if (!(await this.wakeup.wait(ms)) || this.state.stopping) return null;
+    if (this.unannounced || !this.drained) {
+      this.forgetAnnounced(false);
+      const pending = this.deps.jobs.pending(this.deps.printer.id, limit);
+      this.drained = pending.length < limit;
+      return pending;
+    }
+    const taken = this.announced.splice(0, limit);
+    // More were announced than taken: the next wait must not sleep on them.
+    if (this.announced.length > 0) this.wakeup.notify();
+    return taken;
   }
 
   /** Cuts the job short if it is on the wire (its state was already set by the caller). */
@@ -138,7 +177,10 @@ export class PrinterWorker {
     }
     if (this.status.enabled || this.deps.probeMs > 0) await this.checkPrinter();
     while (!this.state.stopping) {
+      // The query sees every job announced so far (each was committed before it was announced).
+      this.forgetAnnounced(false);
       const batch = this.deps.jobs.pending(this.deps.printer.id, MAX_BATCH_JOBS);
+      this.drained = batch.length < MAX_BATCH_JOBS;
       const first = batch[0];
       // While the printer reports a problem, jobs wait; one that does not yet say why is asked for (pre-flight).
       if (this.state.blocking.length > 0 && (!first || first.stateReason === this.state.blocking[0])) {

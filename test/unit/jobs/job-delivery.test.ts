@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DriverError } from '../../../src/driver-api/index.js';
+import type { Job } from '../../../src/jobs/job-store.js';
 import { inlineRenderer, type Renderer } from '../../../src/jobs/renderer.js';
 import { fixturePerTest, STATUS, type EngineFixture, type EngineOptions } from './engine-fixture.js';
 
@@ -161,8 +162,17 @@ describe('JobDelivery: a batch on one connection', () => {
   });
 });
 
-/** A stand-in for the worker's wakeup: `more()` announces a queued job; each wait is recorded. */
-function announcer(): { moreJobs: (ms: number) => Promise<boolean>; more: () => void; waits: number[] } {
+/** A stand-in for the worker: `more()` says jobs were queued (they are then read from the queue); each wait is recorded. */
+function announcer(): { moreJobs: (ms: number, limit: number) => Promise<Job[] | null>; more: () => void; waits: number[] } {
+  const woken = wakeups();
+  return {
+    waits: woken.waits,
+    more: woken.more,
+    moreJobs: async (ms, limit) => ((await woken.wait(ms)) ? engine.store.pending(engine.printer.id, limit) : null),
+  };
+}
+
+function wakeups(): { wait: (ms: number) => Promise<boolean>; more: () => void; waits: number[] } {
   let wake: ((notified: boolean) => void) | null = null;
   let pending = false;
   const waits: number[] = [];
@@ -172,7 +182,7 @@ function announcer(): { moreJobs: (ms: number) => Promise<boolean>; more: () => 
       if (wake) wake(true);
       else pending = true;
     },
-    moreJobs: (ms) => {
+    wait: (ms) => {
       waits.push(ms);
       if (pending) {
         pending = false;

@@ -167,6 +167,61 @@ describe('PrinterWorker: one connection for jobs that come one by one', () => {
     expect(transport.received().toString()).toBe('a\nb\n');
   });
 
+  it('jobs announced with notify(job) go on the lingering connection without a read of the queue; a wake without a job reads it', async () => {
+    const { transport } = setup({ statusQuery: false, jobs: { sessionLingerMs: 1000 } });
+    const worker = engine.worker();
+    const a = engine.submit('a\n');
+    worker.notify(a);
+    await engine.until('a on the wire', () => transport.received().toString() === 'a\n');
+    let queries = 0;
+    const pending = engine.store.pending.bind(engine.store);
+    engine.store.pending = (...args) => {
+      queries += 1;
+      return pending(...args);
+    };
+    const b = engine.submit('b\n');
+    worker.notify(b);
+    await engine.until('b on the wire', () => transport.received().toString() === 'a\nb\n');
+    expect(queries).toBe(0);
+    // Queued by another process (the CLI): the worker is only woken, so the queue is read.
+    const c = engine.submit('c\n');
+    worker.notify();
+    await engine.settled(c.id, 'completed', null);
+    expect(queries).toBe(1);
+    for (const job of [a, b]) expect(engine.job(job.id)).toMatchObject({ state: 'completed', stateReason: null, attempts: 1 });
+    expect(transport.connections).toHaveLength(1);
+    expect(transport.received().toString()).toBe('a\nb\nc\n');
+  });
+
+  it('a job announced while older jobs still wait in the database (a long queue after a restart) goes after them', async () => {
+    const { transport } = setup({ statusQuery: false, jobs: { sessionLingerMs: 1000 } });
+    transport.script.holdWrites = true;
+    const old = Array.from({ length: 40 }, (_, i) => engine.submit(`old ${i}\n`));
+    const worker = engine.worker();
+    await engine.until('the first old job on the wire', () => transport.heldWrites === 1);
+    const fresh = engine.submit('fresh\n');
+    worker.notify(fresh);
+    transport.resumeWrites();
+    await engine.settled(fresh.id, 'completed', null);
+    expect(transport.received().toString()).toBe([...old.map((_, i) => `old ${i}\n`), 'fresh\n'].join(''));
+  });
+
+  it('a job canceled after it was announced is not sent', async () => {
+    const { transport } = setup({ statusQuery: false, jobs: { sessionLingerMs: 1000 } });
+    const worker = engine.worker();
+    const a = engine.submit('a\n');
+    worker.notify(a);
+    await engine.until('a on the wire', () => transport.received().toString() === 'a\n');
+    const b = engine.submit('b\n');
+    engine.store.transition(b, 'canceled', { stateReason: 'canceled-by-user' }, ['pending']);
+    worker.notify(b);
+    const c = engine.submit('c\n');
+    worker.notify(c);
+    await engine.settled(c.id, 'completed', null);
+    expect(engine.job(b.id)).toMatchObject({ state: 'canceled' });
+    expect(transport.received().toString()).toBe('a\nc\n');
+  });
+
   it('100 jobs queued at once: every one prints once, in order, at most 64 on a connection', async () => {
     const { transport } = setup({ statusQuery: false, jobs: { sessionLingerMs: 20 } });
     const worker = engine.worker();
