@@ -1,26 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { withSyslogPrefix } from './journal-stream.js';
-
-/**
- * Redaction is the backstop, not the plan: code logs key ids, never keys. These paths catch a
- * secret that slips into a logged object anyway.
- */
-export const REDACT_PATHS = [
-  'key',
-  'apiKey',
-  'token',
-  'secret',
-  'authorization',
-  'headers.authorization',
-  'headers["star-api-key"]',
-  '*.key',
-  '*.apiKey',
-  '*.token',
-  '*.secret',
-  '*.authorization',
-  '*.headers.authorization',
-  '*.headers["star-api-key"]',
-];
+import { redactSecrets } from './redact-secrets.js';
 
 export interface CreateLoggerOptions {
   level: string;
@@ -57,13 +37,19 @@ export function createLogger(options: CreateLoggerOptions): Logger {
         children.add(new WeakRef(child));
       },
       base: { service: 'printgate', ...options.base },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      // Redaction is the backstop, not the plan: code logs key ids, never keys (redact-secrets.ts).
+      formatters: { level: (label) => ({ level: label }), log: redactSecrets, bindings: redactSecrets },
       ...(options.journal ? { hooks: { streamWrite: withSyslogPrefix } } : {}),
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
   families.set(root, children);
+  // pino formats a child's bindings without formatters.bindings: they are redacted on the way in
+  // (every child inherits this child(), children of children too).
+  const childOf = Object.getPrototypeOf(root).child as Logger['child'];
+  root.child = function redactedChild(this: Logger, bindings, childOptions) {
+    return childOf.call(this, redactSecrets(bindings), childOptions);
+  } as Logger['child'];
   return root;
 }
