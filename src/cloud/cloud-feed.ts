@@ -53,7 +53,8 @@ function stringList(value: unknown, field: string): Field {
 /**
  * One event of a feed, checked by hand: a 100,000-key snapshot is checked in a few milliseconds
  * instead of a schema walk per key (the envelope is checked by zod). Returns the event (sha256
- * lower-cased, permissions defaulted) or what is wrong with it.
+ * lower-cased, permissions defaulted) or what is wrong with it. The event is the caller's freshly
+ * parsed JSON and is completed in place: a copy per key was a third of a snapshot's garbage.
  */
 export function parseCloudEvent(raw: unknown): { ok: true; event: CloudEvent } | { ok: false; field: string; message: string } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, field: '', message: 'must be an object' };
@@ -63,16 +64,17 @@ export function parseCloudEvent(raw: unknown): { ok: true; event: CloudEvent } |
   if (event.type === 'key.upserted') {
     if (typeof event.keyId !== 'string' || event.keyId.length < 1 || event.keyId.length > 200) return { ok: false, field: 'keyId', message: 'must be a string of 1 to 200 characters' };
     if (typeof event.sha256 !== 'string' || !SHA256_HEX.test(event.sha256)) return { ok: false, field: 'sha256', message: 'must be 64 hex characters' };
-    const checks = [
+    const failed = firstFailure(
       optionalString(event, 'name', 200),
       event.permissions === undefined ? OK : stringList(event.permissions, 'permissions'),
       event.groups === undefined || event.groups === null ? OK : stringList(event.groups, 'groups'),
       optionalString(event, 'expiresAt'),
       event.disabled === undefined || event.disabled === null || typeof event.disabled === 'boolean' ? OK : bad('disabled', 'must be a boolean or null'),
-    ];
-    const failed = checks.find((check) => !check.ok);
-    if (failed && !failed.ok) return { ok: false, field: failed.field, message: failed.message };
-    return { ok: true, event: { ...(event as unknown as KeyUpsertedEvent), sha256: event.sha256.toLowerCase(), permissions: (event.permissions as string[] | undefined) ?? [] } };
+    );
+    if (failed) return failed;
+    event.sha256 = lowerHex(event.sha256);
+    event.permissions ??= [];
+    return { ok: true, event: event as unknown as KeyUpsertedEvent };
   }
   if (event.type === 'key.revoked') {
     const keyId = optionalString(event, 'keyId', 200);
@@ -83,9 +85,21 @@ export function parseCloudEvent(raw: unknown): { ok: true; event: CloudEvent } |
     }
     const revokedAt = optionalString(event, 'revokedAt');
     if (!revokedAt.ok) return revokedAt;
-    return { ok: true, event: typeof event.sha256 === 'string' ? ({ ...event, sha256: event.sha256.toLowerCase() } as KeyRevokedEvent) : (event as unknown as KeyRevokedEvent) };
+    if (typeof event.sha256 === 'string') event.sha256 = lowerHex(event.sha256);
+    return { ok: true, event: event as unknown as KeyRevokedEvent };
   }
   return { ok: true, event: event as OtherEvent };
+}
+
+const UPPER_HEX = /[A-F]/;
+
+function lowerHex(hex: string): string {
+  return UPPER_HEX.test(hex) ? hex.toLowerCase() : hex;
+}
+
+function firstFailure(...checks: Field[]): { ok: false; field: string; message: string } | null {
+  for (const check of checks) if (!check.ok) return check;
+  return null;
 }
 
 const events = z.array(z.unknown()).transform((raw, ctx) => {

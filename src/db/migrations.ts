@@ -225,4 +225,30 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE jobs ADD COLUMN reprints INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 12,
+    name: 'api_keys: the sha256 uniqueness as a named index, which a big cloud snapshot may build once instead of row by row',
+    sql: `
+      CREATE TABLE api_keys_v12 (
+        id            TEXT PRIMARY KEY,
+        sha256        TEXT NOT NULL,
+        hint          TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        description   TEXT NOT NULL DEFAULT '',
+        permissions   TEXT NOT NULL,
+        groups_json   TEXT NOT NULL DEFAULT '[]',
+        source        TEXT NOT NULL CHECK (source IN ('local', 'cloud')),
+        created_at    TEXT NOT NULL,
+        expires_at    TEXT,
+        disabled      INTEGER NOT NULL DEFAULT 0,
+        revoked_at    TEXT,
+        last_used_at  TEXT
+      );
+      INSERT INTO api_keys_v12 (id, sha256, hint, name, description, permissions, groups_json, source, created_at, expires_at, disabled, revoked_at, last_used_at)
+        SELECT id, sha256, hint, name, description, permissions, groups_json, source, created_at, expires_at, disabled, revoked_at, last_used_at FROM api_keys;
+      DROP TABLE api_keys;
+      ALTER TABLE api_keys_v12 RENAME TO api_keys;
+      CREATE UNIQUE INDEX api_keys_by_sha256 ON api_keys (sha256);
+    `,
+  },
 ];

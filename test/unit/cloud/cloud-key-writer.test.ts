@@ -144,4 +144,57 @@ describe('CloudKeyWriter', () => {
     expect(keys.get('ck_1')?.name).toBe('renamed in the same feed');
     expect(written).toBeLessThan(10); // the position, and the first ck_1 (renamed back, then again)
   });
+
+  const shaIndex = (): { unique: number } | undefined =>
+    (db.prepare('PRAGMA index_list(api_keys)').all() as { name: string; unique: number }[]).find((index) => index.name === 'api_keys_by_sha256');
+
+  it('a big feed of new keys builds the sha256 index once at its end, with revocations inside it seen as at any other time', () => {
+    const { record: local } = keys.create({ name: 'till', permissions: ['PrintToDevice'] });
+    const localSha = db.prepare('SELECT sha256 FROM api_keys WHERE id = ?').pluck().get(local.id) as string;
+    const events: Event[] = [];
+    for (let index = 0; index < 6000; index += 1) {
+      events.push(upsert(`ck_${index}`, index + 1, index % 2 === 0 ? { permissions: ['jobs:read', 'PrintToDevice'] } : { groups: ['store1', 'Not A Path'] }));
+      // Revoked by hash alone, a moment after it was listed in the same feed.
+      if (index === 10) events.push(revoke(null, index + 1));
+    }
+    events.push(revoke('ck_never_seen', 99_999)); // listed revoked, for TOKEN_REVOKED
+    events.push({ type: 'key.upserted', keyId: 'thief', sha256: localSha, name: 'thief', permissions: ['ManageKeys'] });
+    events.push(upsert('ck_bad_list', 90_000, { permissions: ['["ViewJobs"]'] })); // a name that looks like a list
+    const result = writer.apply(feedOf(events, { full: true }), position(events.length));
+    expect(result.upserted).toBe(6001); // ck_0 … ck_5999 and ck_bad_list (its unknown name ignored)
+    expect(result.revokedKeyIds).toEqual(['ck_10']);
+    expect(result.unknownPermissions).toEqual(['["ViewJobs"]']);
+    expect(shaIndex()?.unique).toBe(1);
+    expect(keys.findByHash(sha(11))?.revokedAt).not.toBeNull();
+    expect(keys.findByHash(sha(99_999))).toMatchObject({ id: 'ck_never_seen', source: 'cloud' });
+    expect(keys.findByHash(sha(99_999))?.revokedAt).not.toBeNull();
+    expect(keys.findByHash(localSha)?.id).toBe(local.id);
+    expect(keys.get('ck_0')?.permissions).toEqual(['PrintToDevice', 'ViewJobs']);
+    expect(keys.get('ck_1')).toMatchObject({ permissions: ['ViewJobs'], groups: ['store1'] });
+    expect(keys.get('ck_bad_list')?.permissions).toEqual([]);
+    // The query plan of a key lookup uses the rebuilt index, not a scan of 6,000 rows.
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT * FROM api_keys WHERE sha256 = ?').all(sha(1)) as { detail: string }[];
+    expect(plan.map((step) => step.detail).join(' ')).toMatch(/USING INDEX api_keys_by_sha256/);
+
+    // A second snapshot that lists half the keys removes the other half, the index kept as it is.
+    const half = events.filter((event) => event.type === 'key.upserted' && Number(String(event.keyId).slice(3)) < 3000);
+    const second = writer.apply(feedOf(half, { full: true, from: events.length + 1 }), position(events.length + half.length));
+    expect(second.removedKeyIds).toHaveLength(3001); // ck_3000 … ck_5999 and ck_bad_list; the revoked ck_10 is kept
+    expect(keys.get('ck_2999')).not.toBeNull();
+    expect(keys.get('ck_3000')).toBeNull();
+    expect(keys.get('ck_10')?.revokedAt).not.toBeNull();
+    expect(shaIndex()?.unique).toBe(1);
+  });
+
+  it('a big feed that fails half-way leaves the keys and the sha256 index as they were', () => {
+    writer.apply(feedOf([upsert('ck_a', 1)]), position(1));
+    db.exec(`CREATE TEMP TRIGGER refuse_ck_boom BEFORE INSERT ON api_keys WHEN NEW.id = 'ck_boom'
+             BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+    const events = Array.from({ length: 6000 }, (_, index) => upsert(`ck_${index}`, index + 2));
+    events.push(upsert('ck_boom', 9_999_999));
+    expect(() => writer.apply(feedOf(events, { from: 2 }), position(6002))).toThrow(/disk says no/);
+    expect(shaIndex()?.unique).toBe(1);
+    expect(db.prepare('SELECT COUNT(*) FROM api_keys').pluck().get()).toBe(1);
+    expect(store.load().appliedSeq).toBe(1);
+  });
 });

@@ -73,4 +73,26 @@ describe('migrations', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('keeps every key when api_keys gets its named sha256 index (version 12), and the index still refuses a second holder', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'printgate-migrations-'));
+    try {
+      const old = openDatabase({ dataDir: dir, migrations: MIGRATIONS.filter((m) => m.version <= 11) });
+      const insert = old.prepare(
+        `INSERT INTO api_keys (id, sha256, hint, name, description, permissions, groups_json, source, created_at, expires_at, disabled, revoked_at, last_used_at)
+         VALUES (?, ?, 'pgk_…1234', ?, 'till 1', '["PrintToDevice"]', '["store1"]', ?, '2030-01-01T00:00:00.000Z', NULL, ?, ?, '2030-01-02T00:00:00.000Z')`,
+      );
+      insert.run('k_local', 'a'.repeat(64), 'local key', 'local', 0, null);
+      insert.run('ck_cloud', 'b'.repeat(64), 'cloud key', 'cloud', 1, '2030-01-03T00:00:00.000Z');
+      const before = old.prepare('SELECT * FROM api_keys ORDER BY id').all();
+      old.close();
+      const db = openDatabase({ dataDir: dir });
+      expect(db.prepare('SELECT * FROM api_keys ORDER BY id').all()).toEqual(before);
+      expect((db.prepare('PRAGMA index_list(api_keys)').all() as { name: string; unique: number }[]).find((index) => index.name === 'api_keys_by_sha256')?.unique).toBe(1);
+      expect(() => db.prepare("UPDATE api_keys SET sha256 = ? WHERE id = 'ck_cloud'").run('a'.repeat(64))).toThrow(/UNIQUE/);
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
