@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { rawLanguage } from '../../../drivers/languages/raw-language.js';
 import { PROFILES } from '../../../drivers/profiles/find-profile.js';
 import { escposStatusQuery } from '../../../drivers/status/escpos-status.js';
@@ -268,6 +268,9 @@ export class EngineFixture {
   fillDisk(): void {
     const filler = this.submit('', { printerId: this.printer.id });
     this.store.transition(filler, 'canceled', {}, ['pending']);
+    // No free page either (a migration that rebuilt a table leaves some): every page is in use.
+    this.db.pragma('incremental_vacuum');
+    expect(this.db.pragma('freelist_count', { simple: true })).toBe(0);
     this.db.pragma(`max_page_count = ${this.db.pragma('page_count', { simple: true }) as number}`);
     const grow = this.db.prepare('UPDATE jobs SET name = ? WHERE id = ?');
     let fits = 0;
