@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { JobSource } from '../jobs/job-store.js';
 import type { SubmitRequest } from '../jobs/jobs-service.js';
 import type { Printer } from '../printers/printer-registry.js';
+import { noteAcceptedJob } from './request-log.js';
 import { callerKey } from './route-spec.js';
 
 /** A print option from the query string; Star's prose names the job-name parameter `star`, its table `name`: both work. */
@@ -23,5 +24,6 @@ export function printRequest(req: Request, res: Response, printer: Printer, sour
     keyId: callerKey(res).id,
     idempotencyKey: req.get('idempotency-key'),
     source,
+    logAccepted: (fields) => noteAcceptedJob(res, fields),
   };
 }

@@ -44,6 +44,20 @@ export interface SubmitRequest {
   keyId: string | null;
   idempotencyKey?: string | undefined;
   source: JobSource;
+  /**
+   * The door logs the acceptance in a line of its own (the HTTP request line: one line per print,
+   * not two); without it the use case logs "job accepted".
+   */
+  logAccepted?: ((fields: AcceptedJobLog) => void) | undefined;
+}
+
+/** What the "job accepted" line says about the job. */
+export interface AcceptedJobLog {
+  jobId: string;
+  printerId: string;
+  bytes: number;
+  contentType: string;
+  source: JobSource;
 }
 
 export interface SubmitResult {
@@ -236,7 +250,9 @@ export class JobsService {
       }
       // The 201 means "on stable storage": wait for the group commit that covers this INSERT.
       await this.deps.durable();
-      this.deps.log.info({ jobId: job.id, printerId: job.printerId, bytes: job.bytes, contentType: job.contentType, source: job.source }, 'job accepted');
+      const accepted: AcceptedJobLog = { jobId: job.id, printerId: job.printerId, bytes: job.bytes, contentType: job.contentType, source: job.source };
+      if (request.logAccepted) request.logAccepted(accepted);
+      else this.deps.log.info(accepted, 'job accepted');
       this.deps.events.emit(job);
       this.deps.engine.queued(job);
       return { job, queuedJobs: store.countQueued(printer.id), replayed: false };

@@ -93,12 +93,31 @@ describe('the print routes’ fast lane answers exactly as express does', () => 
     });
   }
 
-  it('logs a print request and counts it once, with its key id, as for any route', async () => {
-    const before = gw.logs.find('request').filter((line) => line.path === '/v1/a/shopa/d/tilla/q').length;
-    const answer = await send(gw.url, '/v1/a/shopa/d/tilla/q', { headers: { authorization: `Bearer ${key}` } });
+  it('logs a print request once, as "job accepted" with its job and its key id; a refused one as a request', async () => {
+    const path = '/v1/a/shopa/d/tilla/q';
+    const requests = (): Record<string, unknown>[] => gw.logs.find('request').filter((line) => line.path === path);
+    const accepted = (): Record<string, unknown>[] => gw.logs.find('job accepted');
+    const before = { requests: requests().length, accepted: accepted().length };
+    const answer = await send(gw.url, path, { headers: { authorization: `Bearer ${key}` } });
     expect(answer.status).toBe(201);
-    const lines = gw.logs.find('request').filter((line) => line.path === '/v1/a/shopa/d/tilla/q');
-    expect(lines.length).toBe(before + 1);
-    expect(lines.at(-1)).toMatchObject({ reqId: answer.requestId, method: 'POST', status: 201, keyId: expect.stringMatching(/^key_/) });
+    expect(requests()).toHaveLength(before.requests);
+    expect(accepted()).toHaveLength(before.accepted + 1);
+    expect(accepted().at(-1)).toMatchObject({
+      reqId: answer.requestId,
+      method: 'POST',
+      path,
+      status: 201,
+      keyId: expect.stringMatching(/^key_/),
+      jobId: answer.body.JobId,
+      printerId: expect.any(String),
+      bytes: 'receipt\n'.length,
+      contentType: 'text/plain',
+      source: 'star',
+    });
+    const refused = await send(gw.url, path, { headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-unknown' } });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.status).toBeLessThan(500);
+    expect(accepted()).toHaveLength(before.accepted + 1);
+    expect(requests().at(-1)).toMatchObject({ reqId: refused.requestId, status: refused.status, keyId: expect.stringMatching(/^key_/) });
   });
 });

@@ -42,6 +42,17 @@ describe('JobsService.submit: what is accepted', () => {
     expect(engine.store.inlineDocument(result.job.id)?.toString()).toBe('Hello\n');
   });
 
+  it('a door that logs the acceptance in its own line (the HTTP request line) gets the job\'s fields; the service then logs none', async () => {
+    setup();
+    const lines: unknown[] = [];
+    const result = await service.submit({ ...request('Hello\n'), logAccepted: (fields) => lines.push(fields) });
+    expect(lines).toEqual([{ jobId: result.job.id, printerId: 'till', bytes: 6, contentType: 'text/plain', source: 'api' }]);
+    expect(engine.logged('job accepted')).toHaveLength(0);
+    // A refused request has nothing to log as accepted.
+    await refusal(service.submit({ ...request('Hello\n', { contentType: 'application/x-unknown' }), logAccepted: (fields) => lines.push(fields) }));
+    expect(lines).toHaveLength(1);
+  });
+
   it('the group\'s copies and buzzers are the defaults; an explicit option wins; a job without a name gets one', async () => {
     setup();
     engine.groups.update('shop', { copies: 3, autoBuzzBefore: 1, autoBuzzAfter: 2 });
