@@ -15,6 +15,11 @@ import { checkFeed } from './feed-checks.js';
 import { parsePublicKeys, SIGNATURE_HEADER, verifyFeedSignature } from './feed-signature.js';
 import { SseParser } from './sse-parser.js';
 
+/** Lets the event loop run what waits (requests, timers) before the next synchronous step. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export type CloudConfig = Config['cloud'];
 
 export interface CloudSyncClientDeps {
@@ -226,8 +231,8 @@ export class CloudSyncClient {
       }
       if (response.status === 401 || response.status === 403) return this.authRefused(response.status);
       if (response.status !== 200) return this.failed(`cloud answered HTTP ${response.status}`);
-      const feed = this.verify(response.body, response.headers[SIGNATURE_HEADER]);
-      if (feed === null) return 'failed';
+      const feed = await this.verify(response.body, response.headers[SIGNATURE_HEADER]);
+      if (feed === null || !this.running) return 'failed';
       this.measureSkew(feed);
       const verdict = checkFeed(feed, this.state, this.deps.cloud.gatewayId);
       if (verdict.kind === 'reject') {
@@ -239,6 +244,8 @@ export class CloudSyncClient {
         return 'failed';
       }
       if (verdict.kind === 'up-to-date') return this.succeeded(feed);
+      await nextTurn();
+      if (!this.running) return 'failed';
       this.apply(feed);
       if (!feed.hasMore) return 'ok';
       since = feed.to;
@@ -246,12 +253,18 @@ export class CloudSyncClient {
     return this.running ? this.failed('cloud feed did not settle') : 'failed';
   }
 
-  private verify(body: Buffer, header: string | string[] | undefined): CloudFeed | null {
+  /**
+   * Checks the signature, then parses and checks the body. Each step is synchronous and a 100,000-key
+   * snapshot takes a few hundred ms of each; the event loop gets a turn between them (and before the
+   * apply), so print requests that came meanwhile are served in between, not after all of it.
+   */
+  private async verify(body: Buffer, header: string | string[] | undefined): Promise<CloudFeed | null> {
     const signature = Array.isArray(header) ? header.join(',') : header;
     if (!verifyFeedSignature(body, signature, this.publicKeys)) {
       this.reject('bad-signature', signature === undefined ? 'no Printgate-Signature header' : 'signature does not verify against cloud.publicKeys');
       return null;
     }
+    await nextTurn();
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
@@ -259,6 +272,7 @@ export class CloudSyncClient {
       this.reject('malformed', 'body is not JSON');
       return null;
     }
+    await nextTurn();
     const result = cloudFeedSchema.safeParse(parsed);
     if (!result.success) {
       this.reject('malformed', result.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
