@@ -229,9 +229,11 @@ export class IppOperations {
       // job-uuid is the client's handle for a retry: printgate keeps it per key (IPP's own table does it per run).
       ...(request.keyId ? { idempotencyKey: job.uuid } : {}),
       source: 'ipp',
+      // One line for the job: the use case's, with the IPP job id beside it.
+      logAccepted: (fields) => this.deps.log.info({ ...fields, ippJobId: job.id }, 'job accepted'),
     });
     job.printgateId = submitted.job.id;
-    this.deps.log.info({ printerId: job.printerId, ippJobId: job.id, jobId: submitted.job.id, replayed: submitted.replayed }, 'ipp job accepted');
+    if (submitted.replayed) this.deps.log.info({ printerId: job.printerId, ippJobId: job.id, jobId: submitted.job.id }, 'ipp job replayed: its job-uuid was accepted before');
     return submitted.job;
   }
 

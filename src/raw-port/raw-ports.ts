@@ -67,8 +67,7 @@ class RawSession {
     this.bytes = 0;
     if (body.length === 0 || onlyStatusRequests(body)) return;
     try {
-      const { job } = await this.ports.submit(this.printer, body);
-      this.ports.log.info({ printerId: this.printer.id, jobId: job.id, bytes: body.length, ended: why }, 'raw port job accepted');
+      await this.ports.submit(this.printer, body, why);
     } catch (error) {
       this.ports.log.error({ printerId: this.printer.id, bytes: body.length, err: error }, 'raw port job refused');
       this.socket.destroy();
@@ -105,7 +104,8 @@ export class RawPorts {
     return this.deps.devices.status(printer.id);
   }
 
-  submit(printer: Printer, body: Buffer) {
+  /** `ended` (the connection closed, or paused past ipp.rawIdleSeconds) goes into the job's "job accepted" line. */
+  submit(printer: Printer, body: Buffer, ended: 'closed' | 'idle') {
     return this.deps.jobs.submit({
       printer,
       contentType: 'application/octet-stream',
@@ -114,6 +114,7 @@ export class RawPorts {
       options: { header: () => undefined, query: () => undefined },
       keyId: null,
       source: 'raw',
+      logAccepted: (fields) => this.deps.log.info({ ...fields, ended }, 'job accepted'),
     });
   }
 

@@ -91,5 +91,9 @@ describe('a private cupsd printing to the gateway by IPP Everywhere', () => {
     const rasters = eventsOf(decodeEscPos(jobs[before]!), 'raster');
     expect(new Set(rasters.map((raster) => raster.width))).toEqual(new Set([576]));
     await waitFor(`lpstat to show ${id} completed`, () => completed(id), 60_000, 500);
+    // Each IPP job was accepted in one log line, with its IPP job id beside the printgate one.
+    const accepted = gateway.logs.find('job accepted').filter((line) => line.source === 'ipp');
+    expect(accepted).toHaveLength(2);
+    for (const line of accepted) expect(line).toMatchObject({ printerId: 'receipt', jobId: expect.any(String), ippJobId: expect.any(Number) });
   });
 });

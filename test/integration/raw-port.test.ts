@@ -69,6 +69,10 @@ describe('raw port', () => {
     expect(Buffer.compare(delivered, bytes)).toBe(0);
     const [job] = await jobsOf('raw');
     expect(job).toMatchObject({ state: 'completed', source: 'raw', contentType: 'application/octet-stream' });
+    // One line for its acceptance: the job, and how its connection ended.
+    expect(gateway.logs.find('job accepted').filter((line) => line.jobId === job!.id)).toEqual([
+      expect.objectContaining({ printerId: 'till', source: 'raw', bytes: bytes.length, ended: 'closed' }),
+    ]);
   });
 
   it('with the printer down the job waits, and prints when it returns', async () => {
