@@ -19,3 +19,20 @@ export const RUNS = Math.round(benchNumber('BENCH_RUNS', 3, 2));
 export const JOBS = Math.round(benchNumber('BENCH_JOBS', 500, 100));
 /** Longest a single run may take before it fails (BENCH_RUN_TIMEOUT_MS). */
 export const RUN_TIMEOUT_MS = benchNumber('BENCH_RUN_TIMEOUT_MS', 180_000);
+
+/**
+ * BENCH_CONFIG: JSON merged over the top level of every bench gateway's configuration (e.g.
+ * `{"jobs":{"deliveryThread":true}}`), to compare a setting in one command; results.json records it.
+ */
+export function benchConfigOverride(): Record<string, unknown> {
+  const raw = process.env.BENCH_CONFIG;
+  if (raw === undefined || raw.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    throw new Error(`BENCH_CONFIG is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('BENCH_CONFIG: expected a JSON object of top-level config keys');
+  return value as Record<string, unknown>;
+}

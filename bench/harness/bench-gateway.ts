@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { benchConfigOverride } from './bench-env.js';
 import { createKey, GatewayProcess, writeConfig } from './gateway-process.js';
 
 /** A printer of a bench gateway: its appId is its place in the list (p0, p1, …). */
@@ -29,7 +30,7 @@ const STATUS_QUERY = process.env.BENCH_STATUS_QUERY === 'auto' ? 'auto' : 'off';
  * printgate as it runs in production, for a benchmark: `node dist/src/cli.js serve --config …` in
  * its own process, logs at info on a pipe, discovery off, per-key limits (rate, burst, uploads at
  * once), connections per client and the queue limit raised so that no submit of a run is refused
- * (the limiters stay on the path).
+ * (the limiters stay on the path). BENCH_CONFIG goes over all of it.
  */
 export class BenchGateway {
   readonly process: GatewayProcess;
@@ -72,6 +73,7 @@ export class BenchGateway {
           statusQuery: STATUS_QUERY,
         })),
         ...options.config,
+        ...benchConfigOverride(),
       },
       'printgate-bench-',
     );

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
+import { benchConfigOverride } from './bench-env.js';
 import { REPO_ROOT } from './gateway-process.js';
 
 export interface MachineInfo {
@@ -14,6 +15,8 @@ export interface MachineInfo {
   uncommitted: string[];
   user: 'root' | 'other';
   startedAt: string;
+  /** BENCH_CONFIG of the run (config keys over the bench gateways'), when set. */
+  benchConfig?: Record<string, unknown>;
 }
 
 function git(args: string[]): string {
@@ -34,10 +37,11 @@ export function machineInfo(): MachineInfo {
     uncommitted: git(['status', '--porcelain']).split('\n').filter(Boolean).map((line) => line.slice(3)),
     user: process.getuid?.() === 0 ? 'root' : 'other',
     startedAt: new Date().toISOString(),
+    ...(Object.keys(benchConfigOverride()).length > 0 ? { benchConfig: benchConfigOverride() } : {}),
   };
 }
 
 export function describeMachine(machine: MachineInfo): string {
   const load = machine.loadAverageAtStart.map((n) => n.toFixed(2)).join(' ');
-  return `${machine.cpus} × ${machine.model}, ${(machine.ramMB / 1024).toFixed(1)} GB RAM, load average ${load} at start; Node ${machine.node}; commit ${machine.commit.slice(0, 10)}${machine.uncommitted.length > 0 ? ' (+ uncommitted changes)' : ''}`;
+  return `${machine.cpus} × ${machine.model}, ${(machine.ramMB / 1024).toFixed(1)} GB RAM, load average ${load} at start; Node ${machine.node}; commit ${machine.commit.slice(0, 10)}${machine.uncommitted.length > 0 ? ' (+ uncommitted changes)' : ''}${machine.benchConfig ? `; BENCH_CONFIG ${JSON.stringify(machine.benchConfig)}` : ''}`;
 }
