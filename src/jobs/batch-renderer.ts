@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Language, RenderResult } from '../driver-api/index.js';
-import { renderBudget } from '../driver-api/index.js';
+import { isCatalogueError, renderBudget } from '../driver-api/index.js';
 import type { Printer } from '../printers/printer-registry.js';
 import type { JobState } from './job-states.js';
 import type { Job, JobStore, TransitionChange } from './job-store.js';
@@ -20,6 +20,26 @@ export interface Item {
 const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 /** Rendering started this often without finishing (the gateway died each time): the job is not tried again. */
 const MAX_RENDER_STARTS = 3;
+/** Documents of a batch sent to the renderer before the first of them is back. */
+const RENDER_AHEAD = 8;
+/** …and at most this many bytes of documents (a second one is not sent beside a large one). */
+const AHEAD_BYTES = 1024 * 1024;
+
+type RenderOutcome = { rendered: RenderResult } | { error: unknown };
+
+/** A batch rendered: what is ready to send, and whether the renderer itself failed (the worker pauses before it tries again). */
+export interface Rendered {
+  items: Item[];
+  rendererDown: boolean;
+}
+
+/** A job's render under way. */
+interface Rendering {
+  job: Job;
+  /** Its start was counted just before it (careful mode): cleared once it rendered. */
+  counted: boolean;
+  result: Promise<RenderOutcome>;
+}
 
 export interface BatchRendererDeps {
   printer: Printer;
@@ -55,23 +75,63 @@ export class BatchRenderer {
     for (const item of items) this.renderedHere.delete(item.job.id);
   }
 
-  async render(pending: readonly Job[]): Promise<Item[]> {
+  /**
+   * Renders the batch in order. Documents go to the renderer a few at a time (RENDER_AHEAD, at most
+   * AHEAD_BYTES of documents in flight) so a render thread takes the next one as soon as it is done
+   * instead of waiting a round trip through a busy event loop for it; after a crash (`careful`) one
+   * at a time. Results are taken in queue order. Once the batch holds MAX_BATCH_BYTES no more are
+   * sent; renders already under way that finish after that are kept for the next batch's render
+   * (not counted as a render start there).
+   */
+  async render(pending: readonly Job[]): Promise<Rendered> {
     const items: Item[] = [];
+    let rendererDown = false;
     let bytes = 0;
     const { started, careful } = this.startAll(pending);
-    for (const queued of pending) {
-      if (this.deps.state.stopping || bytes >= MAX_BATCH_BYTES) break;
-      const again = this.renderedHere.has(queued.id);
-      if (!again && queued.renderAttempts >= MAX_RENDER_STARTS) {
-        this.deps.end(queued, 'aborted', {
-          stateReason: 'document-format-error',
-          error: { code: 'DOCUMENT_FORMAT_ERROR', message: `rendering was started ${queued.renderAttempts} times and never finished: the document is not tried again` },
-        }, ['pending']);
+    const ahead = careful ? 1 : RENDER_AHEAD;
+    const inFlight: Rendering[] = [];
+    let inFlightBytes = 0;
+    let next = 0;
+    const full = (): boolean => this.deps.state.stopping || bytes >= MAX_BATCH_BYTES;
+    for (;;) {
+      while (next < pending.length && inFlight.length < ahead && !full() && (inFlight.length === 0 || inFlightBytes + pending[next]!.bytes <= AHEAD_BYTES)) {
+        const rendering = this.start(pending[next++]!, started, careful);
+        if (!rendering) continue;
+        inFlight.push(rendering);
+        inFlightBytes += rendering.job.bytes;
+      }
+      const head = inFlight.shift();
+      if (!head) break;
+      inFlightBytes -= head.job.bytes;
+      const outcome = await head.result;
+      if ('error' in outcome) {
+        if (this.failed(head.job, outcome.error) === 'renderer') rendererDown = true;
         continue;
       }
-      // Bytes passed through as they came cannot crash a renderer: no render start to count (and no commit per job for it).
-      const passedThrough = this.deps.language.passThrough?.includes(queued.contentType) ?? false;
-      const job = again || passedThrough ? queued : (started.get(queued.id) ?? this.deps.jobs.renderStarted(queued));
+      this.renderedHere.add(head.job.id);
+      // Past the cut: rendered for nothing this time, and not a sign of a document that kills the gateway next time.
+      if (bytes >= MAX_BATCH_BYTES) continue;
+      // After a crash, a job that rendered is cleared at once: the document that killed the gateway may come next.
+      items.push({ job: careful && head.counted ? this.deps.jobs.renderFinished(head.job) : head.job, rendered: outcome.rendered });
+      bytes += outcome.rendered.bytes.byteLength;
+    }
+    return { items, rendererDown };
+  }
+
+  /** Sends one job's document to the renderer (its start counted first), or aborts a job that crashed it too often. */
+  private start(queued: Job, started: ReadonlyMap<string, Job>, careful: boolean): Rendering | null {
+    const again = this.renderedHere.has(queued.id);
+    if (!again && queued.renderAttempts >= MAX_RENDER_STARTS) {
+      this.deps.end(queued, 'aborted', {
+        stateReason: 'document-format-error',
+        error: { code: 'DOCUMENT_FORMAT_ERROR', message: `rendering was started ${queued.renderAttempts} times and never finished: the document is not tried again` },
+      }, ['pending']);
+      return null;
+    }
+    // Bytes passed through as they came cannot crash a renderer: no render start to count (and no commit per job for it).
+    const passedThrough = this.deps.language.passThrough?.includes(queued.contentType) ?? false;
+    const job = again || passedThrough ? queued : (started.get(queued.id) ?? this.deps.jobs.renderStarted(queued));
+    const result = (async (): Promise<RenderOutcome> => {
       try {
         const body = await readDocument(this.deps.jobs, this.deps.spool, job);
         const rendered = await this.deps.renderer.render(this.deps.language, {
@@ -82,18 +142,34 @@ export class BatchRenderer {
           options: job.options,
           budget: renderBudget(this.deps.config.limits.render, this.deps.printer.profile),
         });
-        // After a crash, a job that rendered is cleared at once: the document that killed the gateway may come next.
-        items.push({ job: careful && job !== queued ? this.deps.jobs.renderFinished(job) : job, rendered });
-        this.renderedHere.add(job.id);
-        bytes += rendered.bytes.byteLength;
+        return { rendered };
       } catch (error) {
-        const decision = decideFailure(error);
-        const code = decision.action === 'fail' ? decision.code : 'DOCUMENT_FORMAT_ERROR';
-        this.deps.end(job, 'aborted', { stateReason: decision.action === 'fail' ? decision.reason : 'document-format-error', error: { code, message: decision.message } }, ['pending']);
-        this.deps.log.error({ jobId: job.id, code, err: decision.message }, 'job aborted: its document cannot be rendered');
+        return { error };
       }
+    })();
+    return { job, counted: careful && job !== queued, result };
+  }
+
+  /**
+   * A render that failed. The document's fault aborts the job with the catalogue's code and reason
+   * (DOCUMENT_FORMAT_ERROR for an error without one). The renderer's — its threads cannot start
+   * (INTERNAL), or it went away because the gateway stops (SHUTTING_DOWN) — is not: the job stays
+   * pending, saying why, and is rendered once the renderer works again (the worker pauses first:
+   * 'renderer'). Its start stays counted.
+   */
+  private failed(job: Job, error: unknown): 'document' | 'renderer' {
+    const decision = decideFailure(error);
+    if (isCatalogueError(error) && (error.code === 'INTERNAL' || error.code === 'SHUTTING_DOWN')) {
+      if (!(error.code === 'SHUTTING_DOWN' && this.deps.state.stopping)) {
+        this.deps.jobs.setPendingReason(job, decision.reason);
+        this.deps.log.error({ jobId: job.id, code: decision.code, err: decision.message }, 'job waits: the renderer failed, not its document');
+      }
+      return 'renderer';
     }
-    return items;
+    const code = decision.action === 'fail' ? decision.code : 'DOCUMENT_FORMAT_ERROR';
+    this.deps.end(job, 'aborted', { stateReason: decision.action === 'fail' ? decision.reason : 'document-format-error', error: { code, message: decision.message } }, ['pending']);
+    this.deps.log.error({ jobId: job.id, code, err: decision.message }, 'job aborted: its document cannot be rendered');
+    return 'document';
   }
 
   /**

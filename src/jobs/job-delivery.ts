@@ -127,8 +127,8 @@ export class JobDelivery {
    * is stale) and marks them processing, durably: what is ready to be written, or why not.
    */
   private async prepare(pending: readonly Job[], preflight: boolean): Promise<Item[] | Outcome> {
-    const items = await this.renders.render(pending);
-    if (items.length === 0) return 'next';
+    const { items, rendererDown } = await this.renders.render(pending);
+    if (items.length === 0) return rendererDown ? 'retry-later' : 'next';
     const blocked = preflight ? await this.preflight(items[0]!.job) : null;
     if (blocked) return blocked;
     // Rendered: only a render that never finishes (it crashed the gateway) counts against its starts.

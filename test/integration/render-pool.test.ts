@@ -158,6 +158,34 @@ describe('the render pool', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('gives a thread its next documents at once: it renders them while the event loop is busy, and they come back in order', async () => {
+    const { pool: renderPool } = pool({ threads: 1 });
+    await renderPool.render(language('escpos'), input('warm\n', 'text/plain'));
+    const done = [false, false, false, false];
+    const all = done.map((_, i) => renderPool.render(language('escpos'), input(`receipt ${i}\n`, 'text/plain')).then((result) => ((done[i] = true), result)));
+    // The event loop is busy (print requests, say): no answer is taken and no document sent meanwhile.
+    const until = Date.now() + 500;
+    while (Date.now() < until);
+    // The thread had all four: their answers wait together, taken in the turn that takes the first.
+    const seen = await new Promise<boolean[]>((resolve) => void all[0]!.then(() => setImmediate(() => resolve([...done]))));
+    expect(seen).toEqual([true, true, true, true]);
+    (await Promise.all(all)).forEach((result, i) => expect(Buffer.from(result.bytes).includes(Buffer.from(`receipt ${i}`))).toBe(true));
+  });
+
+  it('a render under way when the pool closes is told the gateway stops, not that its document is over a budget', async () => {
+    const { pool: renderPool, logs } = pool({ threads: 1 });
+    const busy = failure(renderPool.render(language('escpos'), input(DOM_BOMB, 'text/html')));
+    const behind = failure(renderPool.render(language('escpos'), input('behind\n', 'text/plain')));
+    await waitFor('the render thread', () => renderPool.running === 1);
+    // Its thread is up (~60 ms) and deep in the document (seconds of DOM) by then.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await renderPool.close();
+    const got = await busy;
+    expect(got.code).toBe('SHUTTING_DOWN');
+    expect((await behind).code).toBe('SHUTTING_DOWN');
+    expect(logs.find('a document went over its render budget')).toHaveLength(0);
+  });
+
   it('refuses work once closed, naming why', async () => {
     const { pool: renderPool } = pool({ threads: 1 });
     await renderPool.close();

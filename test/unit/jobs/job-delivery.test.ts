@@ -474,6 +474,99 @@ describe('JobDelivery: documents', () => {
     expect(transport.received().toString()).toBe('first\nbehind\n');
   });
 
+  /** A renderer that holds every document until `hold` of them are in, then answers them last first (or after 100 ms). */
+  function holdingRenderer(hold: number): { renderer: Renderer; most: () => number } {
+    let inFlight = 0;
+    let most = 0;
+    let held: (() => void)[] = [];
+    let timer: NodeJS.Timeout | null = null;
+    const release = (): void => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      const answers = held.reverse();
+      held = [];
+      for (const answer of answers) answer();
+    };
+    const renderer: Renderer = {
+      render: (language, input) =>
+        new Promise((resolve, reject) => {
+          inFlight += 1;
+          most = Math.max(most, inFlight);
+          held.push(() => {
+            inFlight -= 1;
+            inlineRenderer.render(language, input).then(resolve, reject);
+          });
+          if (held.length >= hold) release();
+          else timer ??= setTimeout(release, 100);
+        }),
+      preview: (language, input) => inlineRenderer.preview(language, input),
+    };
+    return { renderer, most: () => most };
+  }
+
+  it('documents go to the renderer several at a time (the next is ready when a thread is free) and print in queue order however they come back', async () => {
+    const holding = holdingRenderer(5);
+    const { transport } = setup({ statusQuery: false, renderer: holding.renderer });
+    const jobs = ['one\n', 'two\n', 'three\n', 'four\n', 'five\n'].map((body) => engine.submit(body));
+    const { delivery } = engine.delivery();
+    expect(await delivery.deliver(engine.pending())).toBe('next');
+    expect(holding.most()).toBe(5);
+    expect(transport.received().toString()).toBe('one\ntwo\nthree\nfour\nfive\n');
+    for (const job of jobs) expect(engine.job(job.id).state).toBe('completed');
+  });
+
+  it('at most 8 documents are at the renderer at once, and a large one goes alone', async () => {
+    const holding = holdingRenderer(100);
+    setup({ statusQuery: false, renderer: holding.renderer });
+    for (let i = 0; i < 12; i += 1) engine.submit(`receipt ${i}\n`);
+    expect(await engine.delivery().delivery.deliver(engine.pending())).toBe('next');
+    expect(holding.most()).toBe(8);
+    const large = holdingRenderer(100);
+    setup({ statusQuery: false, renderer: large.renderer });
+    for (let i = 0; i < 3; i += 1) engine.submit(Buffer.alloc(700 * 1024, 0x41 + i));
+    expect(await engine.delivery().delivery.deliver(engine.pending())).toBe('next');
+    expect(large.most()).toBe(1);
+    expect(engine.transport.received().length).toBe(3 * 700 * 1024);
+  });
+
+  it('a renderer that cannot start is not the document\'s fault: the job waits, saying why, the worker pauses, and it prints once the renderer works', async () => {
+    let broken = true;
+    const renderer: Renderer = {
+      render: (language, input) =>
+        broken ? Promise.reject(new DriverError('INTERNAL', 'the render threads cannot start (a module is missing); the job is tried again')) : inlineRenderer.render(language, input),
+      preview: (language, input) => inlineRenderer.preview(language, input),
+    };
+    const { transport } = setup({ statusQuery: false, renderer });
+    const job = engine.submit('kept\n');
+    const { delivery } = engine.delivery();
+    expect(await delivery.deliver(engine.pending())).toBe('retry-later');
+    expect(engine.job(job.id)).toMatchObject({ state: 'pending', stateReason: 'internal-error', errorCode: null, attempts: 0 });
+    expect(engine.logs.find('job waits: the renderer failed, not its document')).toHaveLength(1);
+    broken = false;
+    expect(await delivery.deliver(engine.pending())).toBe('next');
+    expect(engine.job(job.id)).toMatchObject({ state: 'completed', attempts: 1 });
+    expect(transport.received().toString()).toBe('kept\n');
+  });
+
+  it('a render cut short because the gateway stops leaves the job pending as it was', async () => {
+    let state: { stopping: boolean } | null = null;
+    const stopsMidRender: Renderer = {
+      render: () => {
+        // The gateway is asked to stop while the document is at the renderer, which is closed under it.
+        state!.stopping = true;
+        return Promise.reject(new DriverError('SHUTTING_DOWN', 'the gateway is stopping; the job is rendered when it starts again'));
+      },
+      preview: (language, input) => inlineRenderer.preview(language, input),
+    };
+    const { transport } = setup({ statusQuery: false, renderer: stopsMidRender });
+    const job = engine.submit('later\n');
+    const made = engine.delivery();
+    state = made.state;
+    await made.delivery.deliver(engine.pending());
+    expect(engine.job(job.id)).toMatchObject({ state: 'pending', stateReason: null, errorCode: null, attempts: 0 });
+    expect(transport.connections).toHaveLength(0);
+  });
+
   it('a large document is read from the spool', async () => {
     const { transport } = setup({ statusQuery: false });
     const { Readable } = await import('node:stream');
