@@ -26,16 +26,19 @@ interface Scenario {
   profiled(gateway: BenchGateway, sinks: ReceiptSink[], submit: Submit, note: (text: string) => void): Promise<number>;
 }
 
-/** RUNS × JOBS receipts to one printer after a short warm-up: the shape of the engine's own rows. */
-function receiptsScenario(title: string, language: string, clients: number): Scenario {
+/** Sinks a scenario may use (the 10-printer one uses them all). */
+const SINKS = 10;
+
+/** RUNS × JOBS receipts to `printers` printers (round robin) after a warm-up: the shapes of the engine's own rows. */
+function receiptsScenario(title: string, language: string, printers: number, clients: number): Scenario {
   return {
     title: `${title}, ${RUNS} × ${JOBS} receipts`,
-    printers: (sinks) => [{ uri: sinks[0]!.uri, language }],
+    printers: (sinks) => sinks.slice(0, printers).map((sink) => ({ uri: sink.uri, language })),
     permissions: ['PrintToDevice'],
-    warmUp: async (_gateway, sinks, submit) => void (await timedRun({ jobs: 100, printers: 1, clients }, sinks, submit, RUN_TIMEOUT_MS)),
+    warmUp: async (_gateway, sinks, submit) => void (await timedRun({ jobs: 500, printers, clients }, sinks, submit, RUN_TIMEOUT_MS)),
     profiled: async (_gateway, sinks, submit, note) => {
       for (let rep = 0; rep < RUNS; rep += 1) {
-        const result = await timedRun({ jobs: JOBS, printers: 1, clients }, sinks, submit, RUN_TIMEOUT_MS);
+        const result = await timedRun({ jobs: JOBS, printers, clients }, sinks, submit, RUN_TIMEOUT_MS);
         note(`run ${rep + 1}: ${((JOBS * 1000) / result.deliverMs).toFixed(0)} jobs/s under the profiler`);
       }
       return RUNS * JOBS;
@@ -43,8 +46,9 @@ function receiptsScenario(title: string, language: string, clients: number): Sce
   };
 }
 
-const engineScenario = receiptsScenario('escpos, 1 printer × 10 clients', 'escpos', 10);
-const oneClientScenario = receiptsScenario('raw, 1 printer × 1 client (latency-bound: nothing to batch)', 'raw', 1);
+const engineScenario = receiptsScenario('escpos, 1 printer × 10 clients', 'escpos', 1, 10);
+const oneClientScenario = receiptsScenario('raw, 1 printer × 1 client (latency-bound: nothing to batch)', 'raw', 1, 1);
+const tenPrintersScenario = receiptsScenario('raw, 10 printers × 10 clients (small batches: each printer gets every tenth job)', 'raw', 10, 10);
 
 let bombs: Bombs = [];
 const bombsScenario: Scenario = {
@@ -68,7 +72,8 @@ const bombsScenario: Scenario = {
 async function profileScenario(name: string, scenario: Scenario, report: (figure: BenchFigure) => void, note: (text: string) => void): Promise<void> {
   const dir = path.join(REPO_ROOT, 'dist/bench/profiles', `${new Date().toISOString().replace(/[:.]/g, '-')}-${name}`);
   mkdirSync(dir, { recursive: true });
-  const sinks = [await startReceiptSink(RECEIPT_MARKER), await startReceiptSink(RECEIPT_MARKER)];
+  const sinks: ReceiptSink[] = [];
+  for (let i = 0; i < SINKS; i += 1) sinks.push(await startReceiptSink(RECEIPT_MARKER));
   const spawnedUs = nowUs();
   let gateway: BenchGateway | null = null;
   let fromUs = 0;
@@ -124,18 +129,20 @@ async function profileScenario(name: string, scenario: Scenario, report: (figure
  * `npm run bench -- profile` (only when named): the serve child under `node --cpu-prof
  * --cpu-prof-interval 500` (µs) for (1) the 1 printer × 10 clients escpos scenario (BENCH_RUNS ×
  * BENCH_JOBS receipts after a warm-up), (2) the same count of raw receipts from one client (each
- * submit waits for the one before: per-job costs that batching hides) and (3) the document bombs; for each thread, a summary
+ * submit waits for the one before: per-job costs that batching hides), (3) raw receipts to 10 printers
+ * from 10 clients (each printer's batches small) and (4) the document bombs; for each thread, a summary
  * of the samples taken during the profiled part: where the time goes by area (intake HTTP, auth,
  * SQLite, render hand-off, delivery, logging…), top self-time functions and modules, and the
  * longest stretches the event loop was busy. The profiles stay in dist/bench/profiles/.
  */
 export const profileBench: Benchmark = {
   name: 'profile',
-  description: `--cpu-prof of serve: ${RUNS} × ${JOBS} escpos receipts (1 printer × 10 clients), raw receipts (1 × 1), then the document bombs`,
+  description: `--cpu-prof of serve: ${RUNS} × ${JOBS} escpos receipts (1 printer × 10 clients), raw receipts (1 × 1, then 10 printers × 10), then the document bombs`,
   onlyWhenNamed: true,
   async run(report, note) {
     await profileScenario('engine', engineScenario, report, note);
     await profileScenario('one-client', oneClientScenario, report, note);
+    await profileScenario('ten-printers', tenPrintersScenario, report, note);
     await profileScenario('bombs', bombsScenario, report, note);
     note('the profiler costs time of its own (a sample every 500 µs): shares are the figures to read, not the totals');
   },
