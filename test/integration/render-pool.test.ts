@@ -10,6 +10,7 @@ import { RenderPool } from '../../src/jobs/render-pool.js';
 import { inlineRenderer } from '../../src/jobs/renderer.js';
 import { createLogger } from '../../src/log/create-logger.js';
 import { LogCapture } from '../helpers/log-capture.js';
+import { makePdf } from '../unit/render/document-fixtures.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startTcpSink, type TcpSink } from '../peers/tcp-sink.js';
@@ -170,6 +171,19 @@ describe('the render pool', () => {
     const seen = await new Promise<boolean[]>((resolve) => void all[0]!.then(() => setImmediate(() => resolve([...done]))));
     expect(seen).toEqual([true, true, true, true]);
     (await Promise.all(all)).forEach((result, i) => expect(Buffer.from(result.bytes).includes(Buffer.from(`receipt ${i}`))).toBe(true));
+  });
+
+  it('a thread given a slow document and a quick one answers both, in order (the quick one does not overtake and get lost)', async () => {
+    const { pool: renderPool } = pool({ threads: 1 });
+    await renderPool.render(language('escpos'), input('warm\n', 'text/plain'));
+    // A PDF renders through pdftoppm (the thread awaits it); the receipt behind it would be done first.
+    const order: string[] = [];
+    const pdf = renderPool.render(language('escpos'), input(makePdf(1, 200, 200, [20, 20, 100, 100]), 'application/pdf')).then((result) => (order.push('pdf'), result));
+    const receipt = renderPool.render(language('escpos'), input('behind\n', 'text/plain')).then((result) => (order.push('receipt'), result));
+    const [drawn, text] = await Promise.all([pdf, receipt]);
+    expect(order).toEqual(['pdf', 'receipt']);
+    expect(drawn.bytes.byteLength).toBeGreaterThan(0);
+    expect(Buffer.from(text.bytes).includes(Buffer.from('behind'))).toBe(true);
   });
 
   it('a render under way when the pool closes is told the gateway stops, not that its document is over a budget', async () => {
