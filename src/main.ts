@@ -195,7 +195,8 @@ async function buildAndStart(config: Readonly<Config>, log: Logger, parts: Gatew
     registry: localPrinters,
     events,
     renderer,
-    durable: () => wal.sync(),
+    // A worker's mark before it sends may wait a moment to share the next request's fdatasync.
+    durable: () => wal.syncSoon(),
     probeMs: config.discovery.probeSeconds * 1000,
     onStorageFull: () => storage.noteFull(),
     log,

@@ -11,11 +11,22 @@ import { open, type FileHandle } from 'node:fs/promises';
  * Why that is durable: SQLite in WAL mode with synchronous=NORMAL syncs the WAL before each
  * checkpoint and the database after it, so a committed transaction is on disk either in the WAL
  * (our fdatasync) or in the database (a checkpoint's fsync) before the WAL is reused.
+ *
+ * `syncSoon()` is for a caller that may wait a moment (a printer worker's "processing" mark before
+ * it sends): its sync starts within SOON_MS, or at once when a caller that may not wait (a request
+ * awaiting its 201) comes first, and they share it. With one client that is one fdatasync per job
+ * instead of two, and the request no longer waits behind the worker's: each new job's request
+ * arrived just as the worker's sync for the job before had started.
  */
+/** How long a syncSoon() waits for a sync() to share before its own starts. */
+const SOON_MS = 1;
+
 export class WalSync {
   private handle: FileHandle | null = null;
   private running: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
+  /** A syncSoon() waiting for its SOON_MS or for a sync() to share. */
+  private deferred: { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void; timer: NodeJS.Timeout } | null = null;
   private syncs = 0;
 
   constructor(private readonly walPath: string) {}
@@ -27,6 +38,39 @@ export class WalSync {
 
   /** Resolves once everything committed before the call is on stable storage. */
   sync(): Promise<void> {
+    const deferred = this.deferred;
+    if (deferred) {
+      // A caller that could wait was waiting for just this: the sync starts now and covers both.
+      this.deferred = null;
+      clearTimeout(deferred.timer);
+      const shared = this.syncNow();
+      shared.then(deferred.resolve, deferred.reject);
+      return shared;
+    }
+    return this.syncNow();
+  }
+
+  /** sync(), for a caller that may wait up to SOON_MS for another caller to share the fdatasync with. */
+  syncSoon(): Promise<void> {
+    // A sync waits to start already (it starts after our commit): share it.
+    if (this.queued) return this.queued;
+    if (this.deferred) return this.deferred.promise;
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const timer = setTimeout(() => {
+      if (this.deferred?.promise !== promise) return;
+      this.deferred = null;
+      this.syncNow().then(resolve, reject);
+    }, SOON_MS);
+    this.deferred = { promise, resolve, reject, timer };
+    return promise;
+  }
+
+  private syncNow(): Promise<void> {
     // A sync already running may have started before our commit: wait for the one after it.
     if (this.queued) return this.queued;
     if (!this.running) {
@@ -78,6 +122,7 @@ export class WalSync {
   }
 
   async close(): Promise<void> {
+    if (this.deferred) await this.sync().catch(() => undefined);
     await this.running?.catch(() => undefined);
     await this.queued?.catch(() => undefined);
     await this.handle?.close().catch(() => undefined);

@@ -60,3 +60,45 @@ it('resolves without a WAL file (everything is in the database file)', async () 
   expect(sync.count).toBe(0);
   await sync.close();
 });
+
+it('a caller that may wait (syncSoon) shares the fdatasync of the next caller that may not', async () => {
+  const db = openDatabase({ dataDir: dir, synchronous: 'normal' });
+  const sync = new WalSync(walPath(dir));
+  db.exec('CREATE TABLE t (v)');
+  await sync.sync();
+  const before = sync.count;
+  // A worker marks its job and may wait a moment; a request's insert comes before the moment is up.
+  db.prepare('INSERT INTO t VALUES (1)').run();
+  const worker = sync.syncSoon();
+  db.prepare('INSERT INTO t VALUES (2)').run();
+  const request = sync.sync();
+  await Promise.all([worker, request]);
+  expect(sync.count - before).toBe(1);
+  // Two callers that may not wait, the same way: the second waits for a sync after the first's.
+  db.prepare('INSERT INTO t VALUES (3)').run();
+  const first = sync.sync();
+  db.prepare('INSERT INTO t VALUES (4)').run();
+  await Promise.all([first, sync.sync()]);
+  expect(sync.count - before).toBe(3);
+  await sync.close();
+  db.close();
+});
+
+it('a syncSoon alone is synced within a moment, and one pending at close is synced before it closes', async () => {
+  const db = openDatabase({ dataDir: dir, synchronous: 'normal' });
+  const sync = new WalSync(walPath(dir));
+  db.exec('CREATE TABLE t (v)');
+  await sync.sync();
+  const before = sync.count;
+  db.prepare('INSERT INTO t VALUES (1)').run();
+  await sync.syncSoon();
+  expect(sync.count - before).toBe(1);
+  db.prepare('INSERT INTO t VALUES (2)').run();
+  let done = false;
+  const pending = sync.syncSoon().then(() => (done = true));
+  await sync.close();
+  await pending;
+  expect(done).toBe(true);
+  expect(sync.count - before).toBe(2);
+  db.close();
+});
