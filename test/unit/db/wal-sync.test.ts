@@ -19,14 +19,19 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const syncedInode = async (sync: WalSync): Promise<number> => (await (sync as unknown as { handle: FileHandle }).handle.stat()).ino;
-
-it('shares one fdatasync among the callers that arrive while one runs', async () => {
+/** A WAL database with a table t, synced once: `before` is the sync count from there. */
+async function syncedTable(): Promise<{ db: ReturnType<typeof openDatabase>; sync: WalSync; before: number }> {
   const db = openDatabase({ dataDir: dir, synchronous: 'normal' });
   const sync = new WalSync(walPath(dir));
   db.exec('CREATE TABLE t (v)');
   await sync.sync();
-  const before = sync.count;
+  return { db, sync, before: sync.count };
+}
+
+const syncedInode = async (sync: WalSync): Promise<number> => (await (sync as unknown as { handle: FileHandle }).handle.stat()).ino;
+
+it('shares one fdatasync among the callers that arrive while one runs', async () => {
+  const { db, sync, before } = await syncedTable();
   for (let i = 0; i < 10; i += 1) db.prepare('INSERT INTO t VALUES (?)').run(i);
   await Promise.all(Array.from({ length: 10 }, () => sync.sync()));
   // The first caller's sync, then one more for all who came while it ran.
@@ -62,11 +67,7 @@ it('resolves without a WAL file (everything is in the database file)', async () 
 });
 
 it('a caller that may wait (syncSoon) shares the fdatasync of the next caller that may not', async () => {
-  const db = openDatabase({ dataDir: dir, synchronous: 'normal' });
-  const sync = new WalSync(walPath(dir));
-  db.exec('CREATE TABLE t (v)');
-  await sync.sync();
-  const before = sync.count;
+  const { db, sync, before } = await syncedTable();
   // A worker marks its job and may wait a moment; a request's insert comes before the moment is up.
   db.prepare('INSERT INTO t VALUES (1)').run();
   const worker = sync.syncSoon();
@@ -85,11 +86,7 @@ it('a caller that may wait (syncSoon) shares the fdatasync of the next caller th
 });
 
 it('a syncSoon alone is synced within a moment, and one pending at close is synced before it closes', async () => {
-  const db = openDatabase({ dataDir: dir, synchronous: 'normal' });
-  const sync = new WalSync(walPath(dir));
-  db.exec('CREATE TABLE t (v)');
-  await sync.sync();
-  const before = sync.count;
+  const { db, sync, before } = await syncedTable();
   db.prepare('INSERT INTO t VALUES (1)').run();
   await sync.syncSoon();
   expect(sync.count - before).toBe(1);
