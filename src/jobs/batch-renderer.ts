@@ -8,6 +8,7 @@ import type { Job, JobStore, TransitionChange } from './job-store.js';
 import { readDocument } from './read-document.js';
 import type { Renderer } from './renderer.js';
 import type { Spool } from './spool.js';
+import { storageError } from './storage-error.js';
 import { decideFailure } from './worker-decisions.js';
 
 /** A job of a batch with the bytes its printer gets. */
@@ -155,14 +156,21 @@ export class BatchRenderer {
    * (DOCUMENT_FORMAT_ERROR for an error without one). The renderer's — its threads cannot start
    * (INTERNAL), or it went away because the gateway stops (SHUTTING_DOWN) — is not: the job stays
    * pending, saying why, and is rendered once the renderer works again (the worker pauses first:
-   * 'renderer'). Its start stays counted.
+   * 'renderer'). Its render start is cleared: the render ended (the gateway did not die in it), so
+   * retries while the renderer is down never add up to "started three times and never finished".
    */
   private failed(job: Job, error: unknown): 'document' | 'renderer' {
     const decision = decideFailure(error);
     if (isCatalogueError(error) && (error.code === 'INTERNAL' || error.code === 'SHUTTING_DOWN')) {
-      if (!(error.code === 'SHUTTING_DOWN' && this.deps.state.stopping)) {
-        this.deps.jobs.setPendingReason(job, decision.reason);
-        this.deps.log.error({ jobId: job.id, code: decision.code, err: decision.message }, 'job waits: the renderer failed, not its document');
+      try {
+        if (job.renderAttempts > 0) this.deps.jobs.renderFinished(job);
+        if (!(error.code === 'SHUTTING_DOWN' && this.deps.state.stopping)) {
+          this.deps.jobs.setPendingReason(job, decision.reason);
+          this.deps.log.error({ jobId: job.id, code: decision.code, err: decision.message }, 'job waits: the renderer failed, not its document');
+        }
+      } catch (failure) {
+        // A full disk is the worker's to handle (it pauses); stopping with the database closing: the job is pending either way.
+        if (storageError(failure) || !this.deps.state.stopping) throw failure;
       }
       return 'renderer';
     }
