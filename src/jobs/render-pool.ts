@@ -213,7 +213,12 @@ export class RenderPool implements Renderer {
     slot.tasks = [];
     slot.timer = null;
     const index = this.slots.indexOf(slot);
-    if (index < 0) return;
+    if (index < 0) {
+      // A thread already replaced (its error, then its exit): anything it still held is sent again.
+      if (task) this.queue.unshift(task, ...behind);
+      if (task) this.dispatch();
+      return;
+    }
     void slot.worker.terminate();
     this.queue.unshift(...behind);
     if (!slot.ready && !this.closed) {
