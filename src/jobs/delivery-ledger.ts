@@ -39,6 +39,8 @@ export interface DeliveryLedgerDeps {
 
 const TERMINAL = new Set<JobState>(TERMINAL_STATES);
 
+type Move = { job: Job; to: JobState; change: TransitionChange; from: readonly JobState[] };
+
 /**
  * What JobDelivery records of each job it took: completed or held on the printer's word, failed as
  * the catalogue decides, back in the queue, or uncertain after a lost connection — each one
@@ -52,16 +54,17 @@ export class DeliveryLedger {
   constructor(private readonly deps: DeliveryLedgerDeps, private readonly log: Logger) {}
 
   /** Records a sent job's end; returns 'printer-blocked' when the printer holds it for a person. */
-  complete(item: Item, confirmation: Confirmation, report: DeliveryReport): Outcome | null {
+  complete(item: Item, confirmation: Confirmation, report: DeliveryReport): Promise<Outcome | null> {
     return this.completeAll([item], confirmation, report, () => report.bytesWritten);
   }
 
   /**
    * Records the end of jobs the printer confirmed together (a session's batch, by its close or one
-   * status answer): one commit for all of them, then their events and log lines. A full disk does
-   * not lose the outcome: the storage guard frees its reserve and the whole batch is written again.
+   * status answer): committed with the turn's other writes (every printer's, JobStore.inTurn), then
+   * their events and log lines. A full disk does not lose the outcome: the storage guard frees its
+   * reserve and the batch is written again.
    */
-  completeAll(items: readonly Item[], confirmation: Confirmation, report: DeliveryReport, bytesOf: (item: Item) => number): Outcome | null {
+  async completeAll(items: readonly Item[], confirmation: Confirmation, report: DeliveryReport, bytesOf: (item: Item) => number): Promise<Outcome | null> {
     if (confirmation.kind === 'wait' || items.length === 0) return null;
     const state: JobState = confirmation.kind === 'held' ? 'held' : 'completed';
     const plans = items.map(({ job, rendered }) => ({
@@ -72,7 +75,7 @@ export class DeliveryLedger {
         printerCode: report.printerCode ?? null,
       } satisfies TransitionChange,
     }));
-    const moved = this.endAll(plans.map((plan) => ({ job: plan.job, to: state, change: plan.change, from: ['processing'] as const })));
+    const moved = await this.endAllInTurn(plans.map((plan) => ({ job: plan.job, to: state, change: plan.change, from: ['processing'] as const })));
     const stopped = this.deps.state.blocking.length > 0;
     this.deps.registry.updateStatus(this.deps.printer.id, {
       state: stopped ? 'stopped' : 'idle',
@@ -150,25 +153,36 @@ export class DeliveryLedger {
   }
 
   /** Several jobs' new states in one commit (a full disk: the reserve is freed and all are written again), then their events. */
-  endAll(moves: readonly { job: Job; to: JobState; change: TransitionChange; from: readonly JobState[] }[]): (Job | null)[] {
-    const write = (): (Job | null)[] => {
-      if (moves.length === 1) return [this.deps.jobs.transition(moves[0]!.job, moves[0]!.to, moves[0]!.change, moves[0]!.from)];
-      const moved: (Job | null)[] = [];
-      this.deps.jobs.inOneTransaction(() => {
-        for (const move of moves) moved.push(this.deps.jobs.transition(move.job, move.to, move.change, move.from));
-      });
-      return moved;
-    };
+  endAll(moves: readonly Move[]): (Job | null)[] {
     let moved: (Job | null)[];
     try {
-      moved = write();
+      moved = this.write(moves);
     } catch (error) {
       if (!storageError(error)) throw error;
       // Nothing of a failed batch was committed: the queue counts kept along the way are recounted.
       if (moves.length > 1) this.deps.jobs.forgetCounts();
       this.deps.onStorageFull();
-      moved = write();
+      moved = this.write(moves);
     }
+    return this.recorded(moved);
+  }
+
+  /** endAll, committed with the turn's other writes (the hot path: a batch the printer confirmed). */
+  async endAllInTurn(moves: readonly Move[]): Promise<(Job | null)[]> {
+    return this.recorded(await this.deps.jobs.inTurn(() => this.write(moves), { onFull: this.deps.onStorageFull }));
+  }
+
+  private write(moves: readonly Move[]): (Job | null)[] {
+    if (moves.length === 1) return [this.deps.jobs.transition(moves[0]!.job, moves[0]!.to, moves[0]!.change, moves[0]!.from)];
+    const moved: (Job | null)[] = [];
+    this.deps.jobs.inOneTransaction(() => {
+      for (const move of moves) moved.push(this.deps.jobs.transition(move.job, move.to, move.change, move.from));
+    });
+    return moved;
+  }
+
+  /** Counts the jobs that reached an end state and tells their events. */
+  private recorded(moved: (Job | null)[]): (Job | null)[] {
     for (const job of moved) {
       if (job && TERMINAL.has(job.state)) this.settled += 1;
       this.deps.events.emit(job);

@@ -132,11 +132,15 @@ export class JobDelivery {
     const blocked = preflight ? await this.preflight(items[0]!.job) : null;
     if (blocked) return blocked;
     // Rendered: only a render that never finishes (it crashed the gateway) counts against its starts.
-    const marked = this.deps.jobs.transitionAll(
-      items.map((item) => item.job),
-      'processing',
-      { attemptsDelta: 1, printerCode: null, clearSent: true, renderFinished: true },
-      ['pending'],
+    // Committed with this turn's other writes (new jobs, the other printers' marks): one commit for all.
+    const { jobs } = this.deps;
+    const marked = await jobs.inTurn(() =>
+      jobs.transitionAll(
+        items.map((item) => item.job),
+        'processing',
+        { attemptsDelta: 1, printerCode: null, clearSent: true, renderFinished: true },
+        ['pending'],
+      ),
     );
     const ready: Item[] = [];
     this.renders.marked(items);
@@ -224,7 +228,7 @@ export class JobDelivery {
           ...(item.rendered.copies !== undefined ? { copies: item.rendered.copies } : {}),
         });
         const confirmation = await this.confirmAfter(report, wire.controller.signal, (signal) => this.deps.status.check(signal));
-        const held = this.ledger.complete(item, confirmation, report);
+        const held = await this.ledger.complete(item, confirmation, report);
         if (held) {
           this.ledger.requeue(items.slice(index + 1), null);
           return held;
@@ -261,7 +265,7 @@ export class JobDelivery {
     const written: Item[] = [];
     for (let batch: readonly Item[] | null = items; batch; batch = askEach ? null : await this.nextOnSession(session, written)) {
       // A silent printer: the batch's notes that its bytes go out now are one commit (the bytes follow at once).
-      if (!askEach) this.markSentAll(session, batch);
+      if (!askEach) await this.markSentAll(session, batch);
       const outcome = await this.writeOnSession(session, batch, written, askEach);
       if (outcome !== null) return outcome;
     }
@@ -282,9 +286,11 @@ export class JobDelivery {
     }
   }
 
-  private markSentAll(session: TransportSession, items: readonly Item[]): void {
+  private async markSentAll(session: TransportSession, items: readonly Item[]): Promise<void> {
+    const { jobs } = this.deps;
+    const sending = items.filter((item) => !this.canceled.has(item.job.id)).map((item) => item.job);
     try {
-      this.deps.jobs.markSentAll(items.filter((item) => !this.canceled.has(item.job.id)).map((item) => item.job));
+      await jobs.inTurn(() => jobs.markSentAll(sending));
     } catch (error) {
       // The disk, not the printer: the worker's loop settles what is on the wire after its back-off.
       this.closeSession();
@@ -319,7 +325,7 @@ export class JobDelivery {
         const confirmation = await this.confirmAfter({ confirmed: false, bytesWritten: item.rendered.bytes.byteLength }, wire.controller.signal, (signal) =>
           this.askOnSession(session, signal),
         );
-        const held = this.ledger.complete(item, confirmation, { confirmed: false, bytesWritten: item.rendered.bytes.byteLength });
+        const held = await this.ledger.complete(item, confirmation, { confirmed: false, bytesWritten: item.rendered.bytes.byteLength });
         if (held) {
           this.keepSession(session);
           this.ledger.requeue(items.slice(index + 1), null);
@@ -359,7 +365,7 @@ export class JobDelivery {
       const report: DeliveryReport = { confirmed: finished.confirmed, bytesWritten: finished.bytesWritten, note: finished.note };
       // Where the printer's language can ask, its answer decides (once for the whole batch); else its close does.
       const confirmation = await this.confirmAfter(report, wire.controller.signal, (signal) => this.deps.status.check(signal));
-      return this.ledger.completeAll(written, confirmation, report, (item) => item.rendered.bytes.byteLength) ?? 'next';
+      return (await this.ledger.completeAll(written, confirmation, report, (item) => item.rendered.bytes.byteLength)) ?? 'next';
     } catch (error) {
       session.abandon();
       if (storageError(error)) throw error;

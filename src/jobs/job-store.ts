@@ -6,6 +6,7 @@ import type { CommitFence } from './commit-fence.js';
 import { QueueCounts } from './queue-counts.js';
 import { QUEUED_STATES, sourcesOf, TERMINAL_STATES, type JobState } from './job-states.js';
 import { COLUMNS, J_COLUMNS, toJob, type Job, type JobRow } from './job-row.js';
+import { TurnWriter, type TurnWriteOptions } from './turn-writer.js';
 
 export type { Job, JobSource } from './job-row.js';
 
@@ -77,6 +78,8 @@ export class JobStore {
   private readonly sql;
   private readonly counts: QueueCounts;
   private readonly transitions = new Map<string, (...values: unknown[]) => RunResult>();
+  /** This connection's writes of one event-loop turn, in one commit (see inTurn). */
+  private readonly turns = new TurnWriter({ transaction: (work) => this.inOneTransaction(work) });
   /** The job's row and its inline document in one transaction: never one without the other. */
   private readonly insertRow: (row: () => RunResult, id: string, document: Buffer | null) => RunResult;
 
@@ -205,6 +208,15 @@ export class JobStore {
   /** Runs `work` in one transaction (statements inside that are transactions of their own become savepoints). */
   inOneTransaction(work: () => void): void {
     this.write(() => this.deps.db.transaction(work)());
+  }
+
+  /**
+   * Runs `work` (one statement, or a transaction of its own) in the transaction that commits this
+   * turn's writes together — new jobs and every worker's marks (TurnWriter); resolves with its
+   * result once committed. `onFull`: the write survives a full disk (written again after it is called).
+   */
+  inTurn<T>(work: () => T, options?: TurnWriteOptions): Promise<T> {
+    return this.turns.write(work, options);
   }
 
   /** A count change the delivery thread made (see JobStoreDeps.writer), applied unless a count from the database already holds it. */

@@ -37,16 +37,24 @@ describe('JobDelivery: a batch on one connection', () => {
   it('a silent printer: the jobs its close confirmed are recorded in one commit, then each is told and logged', async () => {
     setup({ statusQuery: false });
     const jobs = ['one\n', 'two\n', 'three\n', 'four\n'].map((body) => engine.submit(body));
-    let transactions = 0;
+    // Commits: the outermost transactions (each turn's writes are one: JobStore.inTurn); which one each completion was in.
+    let commits = 0;
+    const completedIn = new Set<number>();
     const inOneTransaction = engine.store.inOneTransaction.bind(engine.store);
     engine.store.inOneTransaction = (work) => {
-      transactions += 1;
+      if (!engine.db.inTransaction) commits += 1;
       inOneTransaction(work);
     };
+    const transition = engine.store.transition.bind(engine.store);
+    engine.store.transition = ((...args: Parameters<typeof transition>) => {
+      if (args[1] === 'completed') completedIn.add(commits);
+      return transition(...args);
+    }) as typeof transition;
     const { delivery } = engine.delivery();
     expect(await delivery.deliver(engine.pending())).toBe('next');
-    // Processing is marked with transitionAll (its own transaction); the completions are one more.
-    expect(transactions).toBe(1);
+    // Processing marked (one commit), their bytes noted as going out (one), the four completions (one).
+    expect(commits).toBe(3);
+    expect(completedIn.size).toBe(1);
     for (const job of jobs) expect(engine.job(job.id)).toMatchObject({ state: 'completed', stateReason: null });
     expect(engine.emitted.filter((job) => job.state === 'completed').map((job) => job.id)).toEqual(jobs.map((job) => job.id));
     expect(engine.logged('job completed').map((line) => [line.jobId, line.bytes])).toEqual(jobs.map((job, index) => [job.id, ['one\n', 'two\n', 'three\n', 'four\n'][index]!.length]));

@@ -1,0 +1,100 @@
+import { storageError } from './storage-error.js';
+
+interface Entry {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  onFull: (() => void) | undefined;
+}
+
+export interface TurnWriterDeps {
+  /** Runs `work` in one transaction (the writes inside that are transactions of their own become savepoints). */
+  transaction: (work: () => void) => void;
+  /** When the turn's writes are committed: after the current turn's I/O callbacks (setImmediate). */
+  schedule?: (flush: () => void) => void;
+}
+
+export interface TurnWriteOptions {
+  /**
+   * The write must not be lost to a full disk (a job's state after its bytes went out): on a
+   * storage error this is called (the storage guard frees its reserve) and the write is tried once
+   * more. Without it, a full disk fails the write (a new job is refused with 507).
+   */
+  onFull?: () => void;
+}
+
+/**
+ * Group commit of the job store's writes of one event-loop turn: the jobs submitted together and
+ * the marks every printer's worker makes (processing, sent, completed) go to the WAL in one
+ * commit instead of one each. Each commit writes the pages it touched (a jobs leaf, two index
+ * pages, the WAL frame headers) once; with ten printers each worker's batch is a job or two, so
+ * separate commits cost every job three of them.
+ *
+ * Each write must be atomic by itself (one statement, or a transaction of its own: it becomes a
+ * savepoint). A write refused by a constraint of its own row (an Idempotency-Key a concurrent
+ * request used first) fails alone; any other failure (the disk, the database, a bug) rolls the
+ * whole turn back and fails every write of it — except those given `onFull`, which are written
+ * once more after a full disk. A write's promise resolves once it is committed (not yet synced:
+ * whoever needs it on stable storage awaits the WAL sync after it, as before).
+ */
+export class TurnWriter {
+  private waiting: Entry[] = [];
+  private readonly schedule: (flush: () => void) => void;
+
+  constructor(private readonly deps: TurnWriterDeps) {
+    this.schedule = deps.schedule ?? ((flush) => void setImmediate(flush));
+  }
+
+  /** Runs `work` in this turn's transaction; resolves with its result once that is committed. */
+  write<T>(work: () => T, options: TurnWriteOptions = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.waiting.length === 0) this.schedule(() => this.flush());
+      this.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject, onFull: options.onFull });
+    });
+  }
+
+  private flush(): void {
+    const batch = this.waiting;
+    this.waiting = [];
+    const failure = this.commit(batch);
+    if (failure === null) return;
+    const full = storageError(failure) !== null;
+    const again = full ? batch.filter((entry) => entry.onFull) : [];
+    for (const entry of batch) if (!again.includes(entry)) entry.reject(failure);
+    if (again.length === 0) return;
+    for (const onFull of new Set(again.map((entry) => entry.onFull!))) onFull();
+    const second = this.commit(again);
+    if (second !== null) for (const entry of again) entry.reject(second);
+  }
+
+  /** Commits `batch` in one transaction and settles its entries; the error that rolled it back (none settled) or null. */
+  private commit(batch: readonly Entry[]): unknown {
+    const outcomes: ({ value: unknown } | { error: unknown })[] = [];
+    try {
+      this.deps.transaction(() => {
+        for (const entry of batch) {
+          try {
+            outcomes.push({ value: entry.work() });
+          } catch (error) {
+            if (!isRowError(error)) throw error;
+            outcomes.push({ error });
+          }
+        }
+      });
+    } catch (error) {
+      return error;
+    }
+    batch.forEach((entry, index) => {
+      const outcome = outcomes[index]!;
+      if ('value' in outcome) entry.resolve(outcome.value);
+      else entry.reject(outcome.error);
+    });
+    return null;
+  }
+}
+
+/** A constraint of one row (its savepoint is rolled back; the turn goes on). */
+function isRowError(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT');
+}
