@@ -141,6 +141,7 @@ export class JobDelivery {
         { attemptsDelta: 1, printerCode: null, clearSent: true, renderFinished: true },
         ['pending'],
       ),
+      { soon: true },
     );
     const ready: Item[] = [];
     this.renders.marked(items);
@@ -290,7 +291,7 @@ export class JobDelivery {
     const { jobs } = this.deps;
     const sending = items.filter((item) => !this.canceled.has(item.job.id)).map((item) => item.job);
     try {
-      await jobs.inTurn(() => jobs.markSentAll(sending));
+      await jobs.inTurn(() => jobs.markSentAll(sending), { soon: true });
     } catch (error) {
       // The disk, not the printer: the worker's loop settles what is on the wire after its back-off.
       this.closeSession();

@@ -10,9 +10,10 @@ interface Entry {
 export interface TurnWriterDeps {
   /** Runs `work` in one transaction (the writes inside that are transactions of their own become savepoints). */
   transaction: (work: () => void) => void;
-  /** When the turn's writes are committed: after the current turn's I/O callbacks (setImmediate). */
-  schedule?: (flush: () => void) => void;
 }
+
+/** How long a `soon` write waits for a write that may not wait (a new job) to share its commit with. */
+const SOON_MS = 1;
 
 export interface TurnWriteOptions {
   /**
@@ -21,6 +22,12 @@ export interface TurnWriteOptions {
    * more. Without it, a full disk fails the write (a new job is refused with 507).
    */
   onFull?: () => void;
+  /**
+   * The write may wait up to SOON_MS for company (a worker's processing or sent mark: with one
+   * client, the next request's new job comes a fraction of a millisecond later, and the two share a
+   * commit instead of one each). Any other write in that time commits it at once with its own turn.
+   */
+  soon?: boolean;
 }
 
 /**
@@ -39,23 +46,34 @@ export interface TurnWriteOptions {
  */
 export class TurnWriter {
   private waiting: Entry[] = [];
-  private readonly schedule: (flush: () => void) => void;
+  /** A commit is due at the end of this turn (setImmediate). */
+  private dueThisTurn = false;
+  /** Only `soon` writes wait: their commit is due within SOON_MS. */
+  private soonTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly deps: TurnWriterDeps) {
-    this.schedule = deps.schedule ?? ((flush) => void setImmediate(flush));
-  }
+  constructor(private readonly deps: TurnWriterDeps) {}
 
   /** Runs `work` in this turn's transaction; resolves with its result once that is committed. */
   write<T>(work: () => T, options: TurnWriteOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.waiting.length === 0) this.schedule(() => this.flush());
       this.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject, onFull: options.onFull });
+      if (this.dueThisTurn) return;
+      if (!options.soon) {
+        this.dueThisTurn = true;
+        setImmediate(() => this.flush());
+      } else if (!this.soonTimer) {
+        this.soonTimer = setTimeout(() => this.flush(), SOON_MS);
+      }
     });
   }
 
   private flush(): void {
+    this.dueThisTurn = false;
+    if (this.soonTimer) clearTimeout(this.soonTimer);
+    this.soonTimer = null;
     const batch = this.waiting;
     this.waiting = [];
+    if (batch.length === 0) return;
     const failure = this.commit(batch);
     if (failure === null) return;
     const full = storageError(failure) !== null;

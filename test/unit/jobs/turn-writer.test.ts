@@ -39,6 +39,25 @@ describe('JobStore.inTurn: the writes of one event-loop turn in one commit', () 
     expect(commits()).toBe(2);
   });
 
+  it('a soon write (a worker’s mark) waits past its turn for a write that cannot wait, and shares its commit; alone, it commits by itself', async () => {
+    const engine = newEngine();
+    const { store } = engine;
+    const marked = engine.submit('marked\n');
+    const commits = countCommits(engine);
+    const mark = store.inTurn(() => store.transition(marked, 'processing', { attemptsDelta: 1 }, ['pending']), { soon: true });
+    // The next request's job, a turn later (setImmediate runs before any timer of the next turn).
+    const later = new Promise<Job | null>((resolve, reject) => {
+      setImmediate(() => void store.inTurn(() => store.transition(engine.submit('next\n'), 'held', {}, ['pending'])).then(resolve, reject));
+    });
+    await Promise.all([mark, later]);
+    expect(commits()).toBe(1);
+    expect(engine.job(marked.id).state).toBe('processing');
+    // Alone, it does not wait for ever.
+    const alone = await store.inTurn(() => store.transition(marked, 'completed', {}, ['processing']), { soon: true });
+    expect(alone?.state).toBe('completed');
+    expect(commits()).toBe(2);
+  });
+
   it('fails only the write refused by its own row; the others of the turn are committed', async () => {
     const engine = newEngine();
     const { store } = engine;
