@@ -80,7 +80,13 @@ export class TurnWriter {
     const again = full ? batch.filter((entry) => entry.onFull) : [];
     for (const entry of batch) if (!again.includes(entry)) entry.reject(failure);
     if (again.length === 0) return;
-    for (const onFull of new Set(again.map((entry) => entry.onFull!))) onFull();
+    try {
+      for (const onFull of new Set(again.map((entry) => entry.onFull!))) onFull();
+    } catch {
+      // Not even the storage guard could act: the writes fail with the disk's error (never left waiting).
+      for (const entry of again) entry.reject(failure);
+      return;
+    }
     const second = this.commit(again);
     if (second !== null) for (const entry of again) entry.reject(second);
   }

@@ -109,4 +109,19 @@ describe('JobStore.inTurn: the writes of one event-loop turn in one commit', () 
     expect(engine.job(queued.id).state).toBe('pending');
     expect(engine.job(printed.id).state).toBe('completed');
   });
+
+  it('a full disk whose onFull fails too: the write fails with the disk’s error, never left waiting', async () => {
+    const engine = newEngine();
+    const { store } = engine;
+    const printed = engine.submit('printed\n');
+    store.transition(printed, 'processing', { attemptsDelta: 1 }, ['pending']);
+    engine.fillDisk();
+    const outcome = store.inTurn(() => store.transition(printed, 'completed', { stateReason: 'y'.repeat(2000) }, ['processing']), {
+      onFull: () => {
+        throw new Error('the reserve is gone');
+      },
+    });
+    await expect(outcome).rejects.toMatchObject({ code: 'SQLITE_FULL' });
+    expect(engine.job(printed.id).state).toBe('processing');
+  });
 });
