@@ -10,6 +10,8 @@ interface Entry {
 export interface TurnWriterDeps {
   /** Runs `work` in one transaction (the writes inside that are transactions of their own become savepoints). */
   transaction: (work: () => void) => void;
+  /** How long a `soon` write waits for company (SOON_MS; tests give more). */
+  soonMs?: number;
 }
 
 /** How long a `soon` write waits for a write that may not wait (a new job) to share its commit with. */
@@ -62,7 +64,11 @@ export class TurnWriter {
         this.dueThisTurn = true;
         setImmediate(() => this.flush());
       } else if (!this.soonTimer) {
-        this.soonTimer = setTimeout(() => this.flush(), SOON_MS);
+        // A write that cannot wait came meanwhile (its commit is due at the end of a turn): that one takes these along.
+        this.soonTimer = setTimeout(() => {
+          this.soonTimer = null;
+          if (!this.dueThisTurn) this.flush();
+        }, this.deps.soonMs ?? SOON_MS);
       }
     });
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../../src/jobs/job-store.js';
+import { TurnWriter } from '../../../src/jobs/turn-writer.js';
 import { fixturePerTest, type EngineFixture } from './engine-fixture.js';
 
 const newEngine = fixturePerTest();
@@ -14,6 +15,18 @@ function countCommits(engine: EngineFixture): () => number {
   };
   return () => commits;
 }
+
+/** A job on the wire (processing) and `queued` pending ones, then a database with no room left. */
+function fullDiskWithPrinted(engine: EngineFixture, queued: string[] = []): { printed: Job; queued: Job[] } {
+  const printed = engine.submit('printed\n');
+  engine.store.transition(printed, 'processing', { attemptsDelta: 1 }, ['pending']);
+  const waiting = queued.map((body) => engine.submit(body));
+  engine.fillDisk();
+  return { printed, queued: waiting };
+}
+
+/** Completing it needs room the full database does not have (a longer row than before). */
+const completeLonger = (engine: EngineFixture, job: Job) => (): Job | null => engine.store.transition(job, 'completed', { stateReason: 'y'.repeat(2000) }, ['processing']);
 
 describe('JobStore.inTurn: the writes of one event-loop turn in one commit', () => {
   it('commits the marks of several printers and a new job handed in one turn together, each caller getting its own result', async () => {
@@ -40,22 +53,28 @@ describe('JobStore.inTurn: the writes of one event-loop turn in one commit', () 
   });
 
   it('a soon write (a worker’s mark) waits past its turn for a write that cannot wait, and shares its commit; alone, it commits by itself', async () => {
-    const engine = newEngine();
-    const { store } = engine;
-    const marked = engine.submit('marked\n');
-    const commits = countCommits(engine);
-    const mark = store.inTurn(() => store.transition(marked, 'processing', { attemptsDelta: 1 }, ['pending']), { soon: true });
-    // The next request's job, a turn later (setImmediate runs before any timer of the next turn).
-    const later = new Promise<Job | null>((resolve, reject) => {
-      setImmediate(() => void store.inTurn(() => store.transition(engine.submit('next\n'), 'held', {}, ['pending'])).then(resolve, reject));
+    // The writer alone, with a long wait, so that "a turn later" is always within it.
+    let commits = 0;
+    const writer = new TurnWriter({
+      transaction: (work) => {
+        commits += 1;
+        work();
+      },
+      soonMs: 1000,
     });
-    await Promise.all([mark, later]);
-    expect(commits()).toBe(1);
-    expect(engine.job(marked.id).state).toBe('processing');
-    // Alone, it does not wait for ever.
-    const alone = await store.inTurn(() => store.transition(marked, 'completed', {}, ['processing']), { soon: true });
-    expect(alone?.state).toBe('completed');
-    expect(commits()).toBe(2);
+    const mark = writer.write(() => 'marked', { soon: true });
+    const later = new Promise<string>((resolve, reject) => {
+      setImmediate(() => void writer.write(() => 'next job').then(resolve, reject));
+    });
+    expect(await Promise.all([mark, later])).toEqual(['marked', 'next job']);
+    expect(commits).toBe(1);
+    // The store's own writer, alone: it does not wait for ever.
+    const engine = newEngine();
+    const storeCommits = countCommits(engine);
+    const job = engine.submit('alone\n');
+    const alone = await engine.store.inTurn(() => engine.store.transition(job, 'processing', { attemptsDelta: 1 }, ['pending']), { soon: true });
+    expect(alone?.state).toBe('processing');
+    expect(storeCommits()).toBe(1);
   });
 
   it('fails only the write refused by its own row; the others of the turn are committed', async () => {
@@ -89,10 +108,10 @@ describe('JobStore.inTurn: the writes of one event-loop turn in one commit', () 
   it('a full disk: a write given onFull is written once more after it (the reserve freed); the others fail, nothing of theirs committed', async () => {
     const engine = newEngine();
     const { store } = engine;
-    const printed = engine.submit('printed\n');
-    store.transition(printed, 'processing', { attemptsDelta: 1 }, ['pending']);
-    const queued = engine.submit('queued\n');
-    engine.fillDisk();
+    const {
+      printed,
+      queued: [queued],
+    } = fullDiskWithPrinted(engine, ['queued\n']);
     let freed = 0;
     const onFull = (): void => {
       freed += 1;
@@ -100,23 +119,20 @@ describe('JobStore.inTurn: the writes of one event-loop turn in one commit', () 
     };
     const outcomes = await Promise.allSettled<Job | null>([
       // A longer row than before: it needs room the full database does not have.
-      store.inTurn(() => store.transition(queued, 'held', { stateReason: 'x'.repeat(2000) }, ['pending'])),
-      store.inTurn(() => store.transition(printed, 'completed', { stateReason: 'y'.repeat(2000) }, ['processing']), { onFull }),
+      store.inTurn(() => store.transition(queued!, 'held', { stateReason: 'x'.repeat(2000) }, ['pending'])),
+      store.inTurn(completeLonger(engine, printed), { onFull }),
     ]);
     expect(freed).toBe(1);
     expect(outcomes[0]).toMatchObject({ status: 'rejected', reason: { code: 'SQLITE_FULL' } });
     expect(outcomes[1]).toMatchObject({ status: 'fulfilled', value: { id: printed.id, state: 'completed' } });
-    expect(engine.job(queued.id).state).toBe('pending');
+    expect(engine.job(queued!.id).state).toBe('pending');
     expect(engine.job(printed.id).state).toBe('completed');
   });
 
   it('a full disk whose onFull fails too: the write fails with the disk’s error, never left waiting', async () => {
     const engine = newEngine();
-    const { store } = engine;
-    const printed = engine.submit('printed\n');
-    store.transition(printed, 'processing', { attemptsDelta: 1 }, ['pending']);
-    engine.fillDisk();
-    const outcome = store.inTurn(() => store.transition(printed, 'completed', { stateReason: 'y'.repeat(2000) }, ['processing']), {
+    const { printed } = fullDiskWithPrinted(engine);
+    const outcome = engine.store.inTurn(completeLonger(engine, printed), {
       onFull: () => {
         throw new Error('the reserve is gone');
       },
