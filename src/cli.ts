@@ -75,6 +75,14 @@ async function main(argv: string[]): Promise<void> {
   });
   jsonErrors = values.json;
   const [command = 'serve', sub, id] = positionals;
+  // `printgate keys list | head -1`: the reader went away; that is not our failure, and no stack
+  // trace. serve's stdout is its log, whose writer (StdoutLines) outlives a reader that went away.
+  if (command !== 'serve') {
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(EXIT_CODES.ok);
+      throw error;
+    });
+  }
   if (values.help || command === 'help') {
     process.stdout.write(USAGE);
     return;
@@ -165,11 +173,6 @@ function fail(code: string, message: string, exitCode: number, extra = ''): neve
   process.exit(exitCode);
 }
 
-// `printgate keys list | head -1`: the reader went away; that is not our failure, and no stack trace.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(EXIT_CODES.ok);
-  throw error;
-});
 
 const argv = process.argv.slice(2);
 jsonErrors = argv.includes('--json');

@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import { loadConfig } from '../config/load-config.js';
 import { createLogger } from '../log/create-logger.js';
 import { isJournalStream } from '../log/journal-stream.js';
+import { StdoutLines } from '../log/stdout-lines.js';
 import { configParts, startGateway } from '../main.js';
 import { SdNotify } from '../systemd/sd-notify.js';
 import { readVersion } from '../version.js';
@@ -14,15 +15,22 @@ import { readVersion } from '../version.js';
  */
 export async function runServe(config: Readonly<Config>, source: string | null): Promise<void> {
   const journal = isJournalStream(process.env);
-  const log = createLogger({ level: config.log.level, journal });
+  const out = new StdoutLines(process.stdout);
+  const log = createLogger({ level: config.log.level, journal, destination: out });
+  // process.exit drops log lines still queued for a slow journal: the last ones are the ones a
+  // technician reads, so they are given a moment (at once when the journal has them all).
+  const exit = (code: number): void => {
+    if (out.queuedBytes === 0) process.exit(code);
+    void out.drained(EXIT_DRAIN_MS).then(() => process.exit(code));
+  };
   const notify = new SdNotify({ env: process.env, log });
   process.on('uncaughtException', (error) => {
     log.fatal({ err: error }, 'uncaught exception');
-    process.exit(1);
+    exit(1);
   });
   process.on('unhandledRejection', (reason) => {
     log.fatal({ err: reason }, 'unhandled promise rejection');
-    process.exit(1);
+    exit(1);
   });
   const gateway = await startGateway({ config, log, logJournal: journal });
   log.info(
@@ -57,13 +65,16 @@ export async function runServe(config: Readonly<Config>, source: string | null):
       .stop()
       .then(() => {
         log.info({}, 'stopped');
-        process.exit(0);
+        exit(0);
       })
       .catch((error: unknown) => {
         log.error({ err: error }, 'stop failed');
-        process.exit(1);
+        exit(1);
       });
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
+
+/** How long an exit waits for the journal to take the last log lines. */
+const EXIT_DRAIN_MS = 2000;

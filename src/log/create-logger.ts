@@ -1,10 +1,11 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { withSyslogPrefix } from './journal-stream.js';
 import { redactSecrets } from './redact-secrets.js';
+import { StdoutLines } from './stdout-lines.js';
 
 export interface CreateLoggerOptions {
   level: string;
-  /** Where JSON lines go; stdout by default (journald picks it up). */
+  /** Where JSON lines go; stdout by default (journald picks it up), never waiting on a slow reader (StdoutLines). */
   destination?: DestinationStream;
   base?: Record<string, unknown>;
   /**
@@ -30,6 +31,7 @@ export function setLogLevel(root: Logger, level: string): void {
 
 export function createLogger(options: CreateLoggerOptions): Logger {
   const children = new Set<WeakRef<Logger>>();
+  const destination = options.destination ?? new StdoutLines(process.stdout);
   const root = pino(
     {
       level: options.level,
@@ -42,9 +44,12 @@ export function createLogger(options: CreateLoggerOptions): Logger {
       formatters: { level: (label) => ({ level: label }), log: redactSecrets, bindings: redactSecrets },
       ...(options.journal ? { hooks: { streamWrite: withSyslogPrefix } } : {}),
     },
-    options.destination ?? pino.destination({ dest: 1, sync: true }),
+    destination,
   );
   families.set(root, children);
+  if (destination instanceof StdoutLines) {
+    destination.onDropped = (lines) => root.warn({ droppedLines: lines }, 'log lines were dropped: stdout (the journal) did not keep up with them');
+  }
   // pino formats a child's bindings without formatters.bindings: they are redacted on the way in
   // (every child inherits this child(), children of children too).
   const childOf = Object.getPrototypeOf(root).child as Logger['child'];
