@@ -49,6 +49,7 @@ function receiptsScenario(title: string, language: string, printers: number, cli
 const engineScenario = receiptsScenario('escpos, 1 printer × 10 clients', 'escpos', 1, 10);
 const oneClientScenario = receiptsScenario('raw, 1 printer × 1 client (latency-bound: nothing to batch)', 'raw', 1, 1);
 const tenPrintersScenario = receiptsScenario('raw, 10 printers × 10 clients (small batches: each printer gets every tenth job)', 'raw', 10, 10);
+const escposOneClientScenario = receiptsScenario('escpos, 10 printers × 1 client (each job rendered and sent alone)', 'escpos', 10, 1);
 
 let bombs: Bombs = [];
 const bombsScenario: Scenario = {
@@ -67,6 +68,15 @@ const bombsScenario: Scenario = {
     return 0;
   },
 };
+
+/** The profiled scenarios by name (BENCH_PROFILE=engine,escpos-one-client runs some of them). */
+const SCENARIOS: ReadonlyArray<readonly [string, Scenario]> = [
+  ['engine', engineScenario],
+  ['one-client', oneClientScenario],
+  ['ten-printers', tenPrintersScenario],
+  ['escpos-one-client', escposOneClientScenario],
+  ['bombs', bombsScenario],
+];
 
 /** Runs a scenario on a serve child under --cpu-prof; summarises each thread's samples of the profiled part. */
 async function profileScenario(name: string, scenario: Scenario, report: (figure: BenchFigure) => void, note: (text: string) => void): Promise<void> {
@@ -130,20 +140,21 @@ async function profileScenario(name: string, scenario: Scenario, report: (figure
  * --cpu-prof-interval 500` (µs) for (1) the 1 printer × 10 clients escpos scenario (BENCH_RUNS ×
  * BENCH_JOBS receipts after a warm-up), (2) the same count of raw receipts from one client (each
  * submit waits for the one before: per-job costs that batching hides), (3) raw receipts to 10 printers
- * from 10 clients (each printer's batches small) and (4) the document bombs; for each thread, a summary
+ * from 10 clients (each printer's batches small), (4) escpos receipts to 10 printers from one client
+ * (each job rendered and sent on its own) and (5) the document bombs (BENCH_PROFILE picks some by name); for each thread, a summary
  * of the samples taken during the profiled part: where the time goes by area (intake HTTP, auth,
  * SQLite, render hand-off, delivery, logging…), top self-time functions and modules, and the
  * longest stretches the event loop was busy. The profiles stay in dist/bench/profiles/.
  */
 export const profileBench: Benchmark = {
   name: 'profile',
-  description: `--cpu-prof of serve: ${RUNS} × ${JOBS} escpos receipts (1 printer × 10 clients), raw receipts (1 × 1, then 10 printers × 10), then the document bombs`,
+  description: `--cpu-prof of serve: ${RUNS} × ${JOBS} escpos receipts (1 printer × 10 clients), raw receipts (1 × 1, then 10 printers × 10), escpos 10 printers × 1 client, then the document bombs`,
   onlyWhenNamed: true,
   async run(report, note) {
-    await profileScenario('engine', engineScenario, report, note);
-    await profileScenario('one-client', oneClientScenario, report, note);
-    await profileScenario('ten-printers', tenPrintersScenario, report, note);
-    await profileScenario('bombs', bombsScenario, report, note);
+    const only = (process.env.BENCH_PROFILE ?? '').split(',').filter(Boolean);
+    for (const [name, scenario] of SCENARIOS) {
+      if (only.length === 0 || only.includes(name)) await profileScenario(name, scenario, report, note);
+    }
     note('the profiler costs time of its own (a sample every 500 µs): shares are the figures to read, not the totals');
   },
 };
