@@ -177,18 +177,19 @@ export class JobsService {
         }
       }
 
-      const document = await spool.accept(body, max).catch((error: unknown) => {
+      const document = await spool.accept(body, max, undefined, { hash: idempotencyKey !== undefined }).catch((error: unknown) => {
         if (isAppError(error) && error.code === 'INSUFFICIENT_STORAGE') this.deps.storage.noteFull();
         throw error;
       });
       const discard = async (): Promise<void> => {
         if (document.file !== '') await spool.remove(document.file);
       };
-      const requestHash = createHash('sha256')
-        .update(JSON.stringify([printer.id, type.mediaType, charset, options, document.sha256]))
-        .digest('hex');
+      // What a retry under the same Idempotency-Key must repeat to be a replay (without one: nothing to compare).
+      const requestHash = idempotencyKey === undefined
+        ? null
+        : createHash('sha256').update(JSON.stringify([printer.id, type.mediaType, charset, options, document.sha256])).digest('hex');
       const replay = (): SubmitResult | null => {
-        if (idempotencyKey === undefined || request.keyId === null) return null;
+        if (idempotencyKey === undefined || requestHash === null || request.keyId === null) return null;
         const earlier = this.findReplay(request.keyId, idempotencyKey, requestHash);
         return earlier ? { job: earlier, queuedJobs: store.countQueued(printer.id), replayed: true } : null;
       };

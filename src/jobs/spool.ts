@@ -9,7 +9,8 @@ export interface SpooledDocument {
   /** File name inside the spool directory; '' when the document is small and kept in memory (`inline`). */
   file: string;
   bytes: number;
-  sha256: string;
+  /** Its SHA-256 (hex) when accept() was asked for it (`hash`), else null. */
+  sha256: string | null;
   /** A document no larger than the inline limit, to be kept in the job's row (no file, no fsync of its own). */
   inline?: Buffer;
 }
@@ -60,11 +61,12 @@ export class Spool {
   /**
    * Reads `source`: a document of at most `inlineBytes` stays in memory (the caller keeps it in
    * the job's row); a larger one is streamed to a new spool file, fdatasync'd, renamed and its
-   * directory synced, all in the thread pool. PAYLOAD_TOO_LARGE past `maxBytes`;
+   * directory synced, all in the thread pool; `hash` adds its SHA-256. PAYLOAD_TOO_LARGE past `maxBytes`;
    * INSUFFICIENT_STORAGE when the disk is full.
    */
-  async accept(source: Readable, maxBytes: number, inlineBytes = INLINE_DOCUMENT_BYTES): Promise<SpooledDocument> {
-    const hash = createHash('sha256');
+  async accept(source: Readable, maxBytes: number, inlineBytes = INLINE_DOCUMENT_BYTES, options: { hash?: boolean } = {}): Promise<SpooledDocument> {
+    // Only an Idempotency-Key's replay check needs the document's hash: no hash per receipt without one.
+    const hash = options.hash ? createHash('sha256') : null;
     const held: Buffer[] = [];
     let bytes = 0;
     let writer: Promise<SpooledWriter> | null = null;
@@ -76,7 +78,7 @@ export class Spool {
           source.resume();
           throw new AppError('PAYLOAD_TOO_LARGE', `The document is larger than ${maxBytes} bytes (limits.maxDocumentBytes).`);
         }
-        hash.update(buffer);
+        hash?.update(buffer);
         if (writer === null && bytes <= inlineBytes) {
           held.push(buffer);
           continue;
@@ -84,9 +86,9 @@ export class Spool {
         writer ??= this.startWriter(held.splice(0));
         await (await writer).write(buffer);
       }
-      if (writer === null) return { file: '', bytes, sha256: hash.digest('hex'), inline: Buffer.concat(held) };
+      if (writer === null) return { file: '', bytes, sha256: hash?.digest('hex') ?? null, inline: Buffer.concat(held) };
       const file = await (await writer).commit();
-      return { file, bytes, sha256: hash.digest('hex') };
+      return { file, bytes, sha256: hash?.digest('hex') ?? null };
     } catch (error) {
       if (writer) await (await writer.catch(() => null))?.discard();
       if (isDiskFull(error)) throw new AppError('INSUFFICIENT_STORAGE', undefined, { headers: { 'Retry-After': '30' }, cause: error });
