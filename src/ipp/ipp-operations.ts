@@ -230,7 +230,7 @@ export class IppOperations {
       ...(request.keyId ? { idempotencyKey: job.uuid } : {}),
       source: 'ipp',
       // One line for the job: the use case's, with the IPP job id beside it.
-      logAccepted: (fields) => this.deps.log.info({ ...fields, ippJobId: job.id }, 'job accepted'),
+      logAccepted: (fields) => this.deps.log.info(Object.assign(fields, { ippJobId: job.id }), 'job accepted'),
     });
     job.printgateId = submitted.job.id;
     if (submitted.replayed) this.deps.log.info({ printerId: job.printerId, ippJobId: job.id, jobId: submitted.job.id }, 'ipp job replayed: its job-uuid was accepted before');

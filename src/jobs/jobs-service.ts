@@ -46,7 +46,8 @@ export interface SubmitRequest {
   source: JobSource;
   /**
    * The door logs the acceptance in a line of its own (the HTTP request line: one line per print,
-   * not two); without it the use case logs "job accepted".
+   * not two); without it the use case logs "job accepted". `fields` is the door's to add to: adding
+   * to it is cheap, where `{ ...fields, more }` costs ~1 µs a new field in V8.
    */
   logAccepted?: ((fields: AcceptedJobLog) => void) | undefined;
 }

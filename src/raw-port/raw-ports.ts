@@ -114,7 +114,7 @@ export class RawPorts {
       options: { header: () => undefined, query: () => undefined },
       keyId: null,
       source: 'raw',
-      logAccepted: (fields) => this.deps.log.info({ ...fields, ended }, 'job accepted'),
+      logAccepted: (fields) => this.deps.log.info(Object.assign(fields, { ended }), 'job accepted'),
     });
   }
 

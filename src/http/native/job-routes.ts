@@ -77,7 +77,7 @@ export function jobRoutes({ jobs, devices, log }: JobRoutesDeps): RouteSpec[] {
         const result = await jobs.submit(printRequest(req, res, printer, 'api'));
         res.setHeader('Location', `/api/v1/jobs/${result.job.id}`);
         if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-        res.status(201).json({ ...jobView(result.job), queuedJobs: result.queuedJobs });
+        res.status(201).json(Object.assign(jobView(result.job), { queuedJobs: result.queuedJobs }));
       },
     },
   ];
