@@ -19,9 +19,11 @@ export function canTransition(from: JobState, to: JobState): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
-/** The states from which `to` may be entered (used as the guard of a compare-and-set UPDATE). */
-export function sourcesOf(to: JobState): JobState[] {
-  return JOB_STATES.filter((from) => canTransition(from, to));
+const SOURCES = new Map<JobState, readonly JobState[]>(JOB_STATES.map((to) => [to, Object.freeze(JOB_STATES.filter((from) => canTransition(from, to)))]));
+
+/** The states from which `to` may be entered (used as the guard of a compare-and-set UPDATE); worked out once per state. */
+export function sourcesOf(to: JobState): readonly JobState[] {
+  return SOURCES.get(to)!;
 }
 
 export function isJobState(value: string): value is JobState {

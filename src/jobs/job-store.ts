@@ -332,7 +332,8 @@ export class JobStore {
   private transitionNow(jobOrId: Job | string, to: JobState, change: TransitionChange, from?: readonly JobState[]): Job | null {
     const job = typeof jobOrId === 'string' ? this.get(jobOrId) : jobOrId;
     if (!job) return null;
-    const allowed = sourcesOf(to).filter((state) => from === undefined || from.includes(state));
+    const sources = sourcesOf(to);
+    const allowed = from === undefined ? sources : sources.filter((state) => from.includes(state));
     if (allowed.length === 0) return null;
     const now = this.deps.now().toISOString();
     const fields: string[] = [];
@@ -368,20 +369,24 @@ export class JobStore {
     const before = allowed.includes(job.state) ? job : this.get(job.id);
     if (!before) return null;
     this.countChange(before.printerId, QueueCounts.delta(before.state, to));
-    return {
-      ...before,
-      state: to,
-      updatedAt: now,
-      ...(change.stateReason !== undefined ? { stateReason: change.stateReason } : {}),
-      ...(change.attemptsDelta ? { attempts: before.attempts + change.attemptsDelta } : {}),
-      ...(change.warnings !== undefined ? { warnings: change.warnings } : {}),
-      ...(change.printerCode !== undefined ? { printerCode: change.printerCode } : {}),
-      ...(change.error !== undefined ? { errorCode: change.error?.code ?? null, errorMessage: change.error?.message.slice(0, 2000) ?? null } : {}),
-      ...(TERMINAL.has(to) ? { completedAt: now } : {}),
-      ...(change.clearSent ? { sentAt: null } : {}),
-      ...(change.renderFinished ? { renderAttempts: 0 } : {}),
-      ...(change.reprinted ? { reprints: before.reprints + 1 } : {}),
-    };
+    // A copy of the job with the changed fields set: its hidden class stays that of every job
+    // (a spread followed by fields of other shapes made a temporary object per field).
+    const after: Job = { ...before };
+    after.state = to;
+    after.updatedAt = now;
+    if (change.stateReason !== undefined) after.stateReason = change.stateReason;
+    if (change.attemptsDelta) after.attempts = before.attempts + change.attemptsDelta;
+    if (change.warnings !== undefined) after.warnings = change.warnings;
+    if (change.printerCode !== undefined) after.printerCode = change.printerCode;
+    if (change.error !== undefined) {
+      after.errorCode = change.error?.code ?? null;
+      after.errorMessage = change.error?.message.slice(0, 2000) ?? null;
+    }
+    if (TERMINAL.has(to)) after.completedAt = now;
+    if (change.clearSent) after.sentAt = null;
+    if (change.renderFinished) after.renderAttempts = 0;
+    if (change.reprinted) after.reprints = before.reprints + 1;
+    return after;
   }
 
   /**

@@ -12,7 +12,7 @@ describe('job states', () => {
     expect(canTransition('processing', 'pending')).toBe(true);
     expect(canTransition('held', 'pending')).toBe(true);
     expect(canTransition('pending', 'completed')).toBe(false);
-    expect(sourcesOf('canceled').sort()).toEqual(['held', 'pending', 'processing']);
+    expect([...sourcesOf('canceled')].sort()).toEqual(['held', 'pending', 'processing']);
   });
 });
 
