@@ -58,6 +58,7 @@ const job = object({
   printerCode: nullable(str),
   attempts: int,
   maxAttempts: int,
+  reprints: int,
   createdAt: { ...str, format: 'date-time' },
   updatedAt: { ...str, format: 'date-time' },
   completedAt: nullable({ ...str, format: 'date-time' }),

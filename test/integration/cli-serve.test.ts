@@ -53,10 +53,11 @@ async function post(url: string, key: string, body: string): Promise<{ JobId: st
   return (await answer.json()) as { JobId: string };
 }
 
-async function jobOf(url: string, key: string, id: string): Promise<{ state: string; stateReason: string | null }> {
+async function jobOf(url: string, key: string, id: string): Promise<{ state: string; stateReason: string | null; reprints: number }> {
   return (await (await fetch(`${url}/api/v1/jobs/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
     state: string;
     stateReason: string | null;
+    reprints: number;
   };
 }
 
@@ -150,6 +151,8 @@ describe('the printgate command', () => {
       return current.state === 'completed' ? current : null;
     });
     expect(job.stateReason).toBe('reprinted-after-restart');
+    // The count stays with the job whatever its last reason says (an unconfirmed completion replaces it).
+    expect(job.reprints).toBe(1);
     expect(second.lines().some((line) => line.msg === 'job was on the wire when the gateway stopped')).toBe(true);
     expect(stall.jobs().map(String)).toEqual(['on the wire', 'on the wire']);
   });

@@ -19,6 +19,12 @@ export function jobView(job: Job): Record<string, unknown> {
     printerCode: job.printerCode ?? null,
     attempts: job.attempts,
     maxAttempts: job.maxAttempts,
+    /**
+     * Times it was sent again because a restart found it on the wire unconfirmed: it may have
+     * printed that many extra times (its stateReason says `reprinted-after-restart` only until an
+     * unconfirmed completion replaces it).
+     */
+    reprints: job.reprints,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
     completedAt: job.completedAt,
