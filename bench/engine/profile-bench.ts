@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Benchmark, BenchFigure } from '../benchmark.js';
 import { BenchGateway, type BenchPrinter } from '../harness/bench-gateway.js';
@@ -7,6 +7,7 @@ import { CLI_MODULES, REPO_ROOT } from '../harness/gateway-process.js';
 import { cpuMsOf } from '../harness/proc-stats.js';
 import { startReceiptSink, type ReceiptSink } from '../peers/receipt-sink.js';
 import { weightedStacks, type CpuProfile } from '../profile/cpu-profile.js';
+import { heapSummary, type HeapProfile } from '../profile/heap-profile.js';
 import { longestBusyStretches, summarise, summaryLines } from '../profile/profile-summary.js';
 import { renderBombs } from '../fuzz/document-bombs.js';
 import { renderAll, type Bombs } from './bombs-bench.js';
@@ -68,6 +69,54 @@ const bombsScenario: Scenario = {
     return 0;
   },
 };
+
+/**
+ * The main thread's allocations per job (garbage included: what the collector then spends time on)
+ * over RUNS × JOBS escpos receipts, 1 printer × 10 clients, after a warm-up: serve loads
+ * bench/profile/heap-sampler.js, which samples between two SIGUSR2. What found the per-job object
+ * shapes that cost ~30 µs a job (README, Performance, 2026-12-06).
+ */
+async function heapScenario(report: (figure: BenchFigure) => void, note: (text: string) => void): Promise<void> {
+  const dir = path.join(REPO_ROOT, 'dist/bench/profiles', `${new Date().toISOString().replace(/[:.]/g, '-')}-heap`);
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'main.heapprofile');
+  const sinks = [await startReceiptSink(RECEIPT_MARKER)];
+  const agent = keepAliveAgent(10);
+  note(`— profile: allocations of the main thread, escpos, 1 printer × 10 clients, ${RUNS} × ${JOBS} receipts`);
+  let gateway: BenchGateway | null = null;
+  try {
+    const sampler = path.join(REPO_ROOT, 'dist/bench/profile/heap-sampler.js');
+    gateway = await BenchGateway.start({ printers: [{ uri: sinks[0]!.uri, language: 'escpos' }], entry: CLI_MODULES, nodeArgs: ['--import', sampler], env: { HEAP_SAMPLER_FILE: file } });
+    const started = gateway;
+    const submit = printgateSubmit({ url: started.url, key: started.key, path: (p) => started.printPath(p), body: RECEIPT_BYTES, contentType: 'text/plain', agent });
+    await engineScenario.warmUp(started, sinks, submit);
+    process.kill(started.pid, 'SIGUSR2');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const jobs = await engineScenario.profiled(started, sinks, submit, note);
+    process.kill(started.pid, 'SIGUSR2');
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(file) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (!existsSync(file)) throw new Error(`serve wrote no heap profile into ${dir}`);
+    // The file is written whole by one writeFileSync: once it parses, it is complete.
+    let profile: HeapProfile | null = null;
+    while (profile === null && Date.now() < deadline) {
+      try {
+        profile = JSON.parse(readFileSync(file, 'utf8')) as HeapProfile;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    if (profile === null) throw new Error(`the heap profile in ${dir} did not become readable`);
+    const summary = heapSummary(profile, jobs);
+    for (const line of summary.lines) note(`  ${line}`);
+    report({ label: 'heap: main thread allocated per job (garbage included)', value: summary.kibPerJob, unit: 'KiB' });
+    note(`profile: ${path.relative(process.cwd(), file)} (open in Chrome DevTools → Memory)`);
+  } finally {
+    agent.destroy();
+    await gateway?.stop();
+    for (const sink of sinks) await sink.close();
+  }
+}
 
 /** The profiled scenarios by name (BENCH_PROFILE=engine,escpos-one-client runs some of them). */
 const SCENARIOS: ReadonlyArray<readonly [string, Scenario]> = [
@@ -141,20 +190,22 @@ async function profileScenario(name: string, scenario: Scenario, report: (figure
  * BENCH_JOBS receipts after a warm-up), (2) the same count of raw receipts from one client (each
  * submit waits for the one before: per-job costs that batching hides), (3) raw receipts to 10 printers
  * from 10 clients (each printer's batches small), (4) escpos receipts to 10 printers from one client
- * (each job rendered and sent on its own) and (5) the document bombs (BENCH_PROFILE picks some by name); for each thread, a summary
+ * (each job rendered and sent on its own), (5) the document bombs and (6) `heap`: the main thread's
+ * allocations per job under the escpos load (BENCH_PROFILE picks some by name); for each thread, a summary
  * of the samples taken during the profiled part: where the time goes by area (intake HTTP, auth,
  * SQLite, render hand-off, delivery, logging…), top self-time functions and modules, and the
  * longest stretches the event loop was busy. The profiles stay in dist/bench/profiles/.
  */
 export const profileBench: Benchmark = {
   name: 'profile',
-  description: `--cpu-prof of serve: ${RUNS} × ${JOBS} escpos receipts (1 printer × 10 clients), raw receipts (1 × 1, then 10 printers × 10), escpos 10 printers × 1 client, then the document bombs`,
+  description: `--cpu-prof of serve: ${RUNS} × ${JOBS} escpos receipts (1 printer × 10 clients), raw receipts (1 × 1, then 10 printers × 10), escpos 10 printers × 1 client, the document bombs, then the main thread's allocations per job`,
   onlyWhenNamed: true,
   async run(report, note) {
     const only = (process.env.BENCH_PROFILE ?? '').split(',').filter(Boolean);
     for (const [name, scenario] of SCENARIOS) {
       if (only.length === 0 || only.includes(name)) await profileScenario(name, scenario, report, note);
     }
+    if (only.length === 0 || only.includes('heap')) await heapScenario(report, note);
     note('the profiler costs time of its own (a sample every 500 µs): shares are the figures to read, not the totals');
   },
 };

@@ -12,6 +12,8 @@ export interface BenchGatewayOptions {
   printers: readonly BenchPrinter[];
   /** node flags for the serve child (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** Extra environment of the serve child (the heap sampler's file). */
+  env?: Record<string, string>;
   /** The CLI file serve runs from (the bundle unless said: the profile runs the unbundled one). */
   entry?: string;
   /** A fixed port (startup timing polls it before the listening line); default 0. */
@@ -47,7 +49,7 @@ export class BenchGateway {
     const files = BenchGateway.configure(options);
     try {
       const key = createKey(files.file, options.permissions ?? ['PrintToDevice'], 'bench');
-      const child = new GatewayProcess(files.file, { nodeArgs: options.nodeArgs ?? [], ...(options.entry ? { entry: options.entry } : {}) });
+      const child = new GatewayProcess(files.file, { nodeArgs: options.nodeArgs ?? [], ...(options.entry ? { entry: options.entry } : {}), ...(options.env ? { env: options.env } : {}) });
       await child.start(60_000);
       return new BenchGateway(files, key, child);
     } catch (error) {
